@@ -1,0 +1,36 @@
+# Two commands do everything on a fresh clone: `make demo` and `make test`.
+# GPU users override TORCH_PIP_ARGS (a CUDA wheel index) and MMCV (full mmcv):
+#   make demo TORCH_PIP_ARGS="--index-url <CUDA wheel index>" MMCV="mmcv==2.1.0"
+PYTHON ?= python3
+VENV ?= .venv
+TORCH ?= torch==2.13.0
+TORCH_PIP_ARGS ?=
+MMCV ?= mmcv-lite==2.1.0
+PYTEST_ARGS ?=
+DEMO_ARGS ?=
+
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.mmsakd-installed
+
+.PHONY: venv demo test data clean
+
+venv: $(STAMP)
+
+$(STAMP): setup.py requirements/runtime.txt requirements/tests.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet "$(TORCH)" $(TORCH_PIP_ARGS)
+	$(PY) -m pip install --quiet "$(MMCV)"
+	$(PY) -m pip install --quiet -e ".[tests]"
+	touch $(STAMP)
+
+data: $(STAMP)
+	$(PY) tools/data/synthetic/generate.py
+
+demo: $(STAMP)
+	$(PY) tools/demo.py $(DEMO_ARGS)
+
+test: $(STAMP)
+	$(PY) -m pytest tests $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) work_dirs build *.egg-info

@@ -1,0 +1,26 @@
+"""Fixes that make mmaction2 1.2.0 and mmengine 0.10.7 work on torch >= 2.6
+and numpy 2, applied once on ``import mmsakd``."""
+from .checkpoint import load_from_local_trusted, patch_checkpoint_loading
+from .dist import patch_cpu_distributed
+from .drn import patch_missing_drn
+
+
+def apply_compat_fixes() -> dict:
+    """Apply every fix that the installed stack needs. Idempotent.
+
+    ``patch_missing_drn`` must run before anything imports
+    ``mmaction.models``.
+
+    Returns:
+        dict: For each fix, whether it is active.
+    """
+    return dict(
+        drn=patch_missing_drn(),
+        checkpoint=patch_checkpoint_loading(),
+        cpu_distributed=patch_cpu_distributed())
+
+
+__all__ = [
+    'apply_compat_fixes', 'patch_missing_drn', 'patch_checkpoint_loading',
+    'patch_cpu_distributed', 'load_from_local_trusted'
+]

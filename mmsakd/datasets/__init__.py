@@ -1,0 +1,1 @@
+from . import samplers, synthetic, transforms  # noqa: F401

@@ -1,0 +1,3 @@
+from .subset_sampler import SubsetSampler
+
+__all__ = ['SubsetSampler']

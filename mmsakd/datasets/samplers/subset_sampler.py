@@ -1,0 +1,150 @@
+import math
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Sized
+
+import numpy as np
+import torch
+from mmengine.dist import get_dist_info, sync_random_seed
+from torch.utils.data import Sampler
+
+from mmaction.registry import DATA_SAMPLERS
+
+
+@DATA_SAMPLERS.register_module()
+class SubsetSampler(Sampler):
+    """A :class:`mmengine.dataset.DefaultSampler` over a changeable subset.
+
+    It iterates the current subset of dataset indices (all of them until
+    :meth:`set_subset` is called), shuffled each epoch from ``(seed,
+    epoch)`` and sharded over the ranks of :func:`mmengine.dist.get_dist_info`
+    as ``DefaultSampler`` does: rank ``r`` of ``w`` takes positions ``r, r + w,
+    r + 2w, ...`` of the epoch's order, so every selected sample is seen in
+    every epoch.
+
+    - ``round_up=True``: the order is padded by repeating it from its start
+      until its length divides by the world size, so every rank has
+      ``ceil(len(subset) / world_size)`` indices and up to
+      ``world_size - 1`` samples are seen twice (as in ``DefaultSampler``).
+    - ``round_up=False``: no padding; the first ``len(subset) % world_size``
+      ranks get one index more than the others.
+
+    ``__iter__`` and ``__len__`` read the current state, so a subset set in
+    ``before_train_epoch`` applies to the iterator of that same epoch.
+
+    Args:
+        dataset (Sized): The dataset.
+        shuffle (bool): Whether to shuffle the subset each epoch.
+            Defaults to True.
+        seed (int, optional): Shuffle seed, identical on all ranks; when None
+            it is drawn by :func:`mmengine.dist.sync_random_seed`.
+            Defaults to None.
+        round_up (bool): Whether to pad so that the index count divides by
+            the world size. Defaults to True.
+    """
+
+    def __init__(self,
+                 dataset: Sized,
+                 shuffle: bool = True,
+                 seed: Optional[int] = None,
+                 round_up: bool = True) -> None:
+        rank, world_size = get_dist_info()
+        self.rank = rank
+        self.world_size = world_size
+        self.dataset = dataset
+        self.shuffle = shuffle
+        if seed is None:
+            seed = sync_random_seed()
+        self.seed = int(seed)
+        self.epoch = 0
+        self.round_up = round_up
+        # None means the whole dataset, so that it follows len(dataset).
+        self._subset: Optional[List[int]] = None
+
+    @property
+    def subset(self) -> List[int]:
+        """list[int]: The dataset indices iterated, in stored order."""
+        if self._subset is None:
+            return list(range(len(self.dataset)))
+        return list(self._subset)
+
+    def set_subset(self, indices: Optional[Sequence[int]]) -> None:
+        """Replace the subset iterated from now on.
+
+        Args:
+            indices (Sequence[int] | Tensor | np.ndarray, optional): Distinct
+                dataset indices in ``[0, len(dataset))``, at least one; None
+                selects the whole dataset.
+        """
+        if indices is None:
+            self._subset = None
+            return
+        self._subset = self._check_indices(indices)
+
+    def _check_indices(self, indices: Any) -> List[int]:
+        if isinstance(indices, torch.Tensor):
+            indices = indices.detach().cpu().reshape(-1).tolist()
+        elif isinstance(indices, np.ndarray):
+            indices = indices.reshape(-1).tolist()
+        values = [int(i) for i in indices]
+        size = len(self.dataset)
+        if not values:
+            raise ValueError('indices must not be empty')
+        if min(values) < 0 or max(values) >= size:
+            raise ValueError(f'indices must be in [0, len(dataset)={size}), '
+                             f'got min {min(values)} and max {max(values)}')
+        if len(set(values)) != len(values):
+            raise ValueError('indices must be distinct')
+        return values
+
+    def _num_selected(self) -> int:
+        if self._subset is None:
+            return len(self.dataset)
+        return len(self._subset)
+
+    def __iter__(self) -> Iterator[int]:
+        """Iterate the indices of this rank for the current epoch."""
+        subset = self.subset
+        if self.shuffle:
+            generator = torch.Generator()
+            generator.manual_seed(self.seed + self.epoch)
+            order = torch.randperm(len(subset), generator=generator).tolist()
+            indices = [subset[i] for i in order]
+        else:
+            indices = subset
+        if self.round_up and indices:
+            total = math.ceil(len(indices) / self.world_size) * self.world_size
+            indices = (indices * math.ceil(total / len(indices)))[:total]
+        return iter(indices[self.rank::self.world_size])
+
+    def __len__(self) -> int:
+        """The number of indices this rank yields in an epoch."""
+        selected = self._num_selected()
+        if self.round_up:
+            return math.ceil(selected / self.world_size)
+        return len(range(self.rank, selected, self.world_size))
+
+    def set_epoch(self, epoch: int) -> None:
+        """Set the epoch, which reseeds the shuffle.
+
+        Args:
+            epoch (int): Epoch number.
+        """
+        self.epoch = epoch
+
+    def state_dict(self) -> Dict[str, Any]:
+        """The state to resume from: subset (None for all), epoch and seed.
+
+        Returns:
+            dict: ``subset``, ``epoch`` and ``seed``.
+        """
+        subset = None if self._subset is None else list(self._subset)
+        return dict(subset=subset, epoch=self.epoch, seed=self.seed)
+
+    def load_state_dict(self, state_dict: Dict[str, Any]) -> None:
+        """Restore a state from :meth:`state_dict`.
+
+        Args:
+            state_dict (dict): ``subset``, ``epoch`` and ``seed``.
+        """
+        self.set_subset(state_dict['subset'])
+        self.epoch = int(state_dict['epoch'])
+        self.seed = int(state_dict['seed'])

@@ -1,0 +1,9 @@
+from .generator import (CLASSES, DECODABLE_SIZES, SyntheticActionConfig,
+                        annotation_paths, clip_label, dataset_is_complete,
+                        generate_dataset, read_annotations, render_clip)
+
+__all__ = [
+    'CLASSES', 'DECODABLE_SIZES', 'SyntheticActionConfig', 'annotation_paths',
+    'clip_label', 'dataset_is_complete', 'generate_dataset',
+    'read_annotations', 'render_clip'
+]

@@ -1,0 +1,3 @@
+from .interruption import DropoutShuffle
+
+__all__ = ['DropoutShuffle']

@@ -1,0 +1,88 @@
+import random
+from typing import Dict, Optional
+
+import numpy as np
+import torch
+from mmengine.hooks import Hook
+from mmengine.logging import print_log
+
+from mmaction.registry import HOOKS
+
+
+def get_random_state() -> dict:
+    """The states of Python's, numpy's and torch's global generators."""
+    state = dict(
+        python=random.getstate(),
+        numpy=np.random.get_state(),
+        torch=torch.get_rng_state())
+    if torch.cuda.is_available() and torch.cuda.is_initialized():
+        state['cuda'] = torch.cuda.get_rng_state_all()
+    return state
+
+
+def set_random_state(state: dict) -> None:
+    """Restore what :func:`get_random_state` returned."""
+    random.setstate(state['python'])
+    np.random.set_state(state['numpy'])
+    torch.set_rng_state(state['torch'])
+    if 'cuda' in state and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(state['cuda'])
+
+
+@HOOKS.register_module()
+class RandomStateHook(Hook):
+    """Make resumed training draw the same random numbers as an
+    uninterrupted run.
+
+    mmengine re-seeds the global generators when a resumed run starts, so
+    dropout masks, stochastic depth and data-loader seeds after a resume
+    differ from those of a run that was never stopped. This hook stores the
+    generator states in every checkpoint and restores them on resume. It
+    also makes validation neutral to the generators (their states are saved
+    before and restored after each validation epoch), because a checkpoint is
+    written before the validation that follows it, and a resumed run does
+    not repeat that validation.
+
+    Each rank keeps its own generators; the checkpoint holds those of the
+    rank that writes it (rank 0), which equal the others' unless
+    ``randomness.diff_rank_seed`` is set. Random transforms in persistent
+    data-loader workers are outside its reach: those workers are seeded
+    when they start.
+
+    Args:
+        restore (bool): Whether to restore the states on resume.
+            Defaults to True.
+    """
+
+    priority = 'VERY_HIGH'
+
+    def __init__(self, restore: bool = True) -> None:
+        if not isinstance(restore, bool):
+            raise TypeError(f'restore must be a bool, got {restore!r}')
+        self.restore = restore
+        self._state_before_val: Optional[Dict] = None
+
+    def before_val_epoch(self, runner) -> None:
+        self._state_before_val = get_random_state()
+
+    def after_val_epoch(self, runner, metrics=None) -> None:
+        if self._state_before_val is not None:
+            set_random_state(self._state_before_val)
+            self._state_before_val = None
+
+    def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
+        checkpoint['random_state'] = get_random_state()
+
+    def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
+        # Only a resume continues a run; `load_from` starts a new one.
+        if not (self.restore and runner._resume):
+            return
+        if 'random_state' not in checkpoint:
+            print_log(
+                'The checkpoint holds no random state (written without '
+                'RandomStateHook): the resumed run draws new random '
+                'numbers.',
+                logger='current',
+                level=30)
+            return
+        set_random_state(checkpoint['random_state'])

@@ -1,0 +1,21 @@
+"""The SAKD selection engine: interruption, per-sample scores, greedy DPP."""
+from .difficulty import (check_finite, easiness, normalize_easiness,
+                         selection_probability, update_strength)
+from .dpp import greedy_dpp_map
+from .features import (fuse_features, gaussian_projection, pool_features,
+                       project_features)
+from .interruption import (LAYOUTS, InterruptionPlan, apply_interruption_plan,
+                           interrupt_batch, make_generator, plan_interruption)
+from .partition import allocate_counts, partition_blocks
+from .schedule import beta, interruption_rate, num_interrupted
+from .select import quality_temperature, select_samples, selection_objective
+
+__all__ = [
+    'interruption_rate', 'beta', 'num_interrupted', 'make_generator',
+    'InterruptionPlan', 'plan_interruption', 'apply_interruption_plan',
+    'interrupt_batch', 'LAYOUTS', 'check_finite', 'selection_probability',
+    'easiness', 'normalize_easiness', 'update_strength', 'pool_features',
+    'gaussian_projection', 'project_features', 'fuse_features',
+    'greedy_dpp_map', 'allocate_counts', 'partition_blocks',
+    'quality_temperature', 'select_samples', 'selection_objective'
+]

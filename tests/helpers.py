@@ -1,0 +1,42 @@
+"""Shared helpers of the test suite: tiny synthetic data and tiny configs."""
+import os.path as osp
+
+from mmsakd.datasets.synthetic import SyntheticActionConfig, generate_dataset
+
+REPO_ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..'))
+TINY_DATA = SyntheticActionConfig(num_train=24, num_val=10, seed=7)
+
+
+def make_tiny_dataset(root: str) -> str:
+    generate_dataset(root, TINY_DATA)
+    return root
+
+
+def tiny_cfg_options(data_root: str, max_epochs: int = 1,
+                     batch_size: int = 4) -> dict:
+    """Overrides that make any synthetic config train on ``data_root``
+    quickly: small batches, no worker processes, a schedule of
+    ``max_epochs``."""
+    options = {
+        'train_cfg.max_epochs': max_epochs,
+        'param_scheduler.0.T_max': max_epochs,
+        'param_scheduler.0.end': max_epochs,
+        'default_hooks.logger.interval': 1,
+        'default_hooks.checkpoint.max_keep_ckpts': -1,
+    }
+    for split, ann in (('train', 'train.txt'), ('val', 'val.txt'),
+                       ('test', 'val.txt')):
+        prefix = f'{split}_dataloader'
+        options.update({
+            f'{prefix}.batch_size': batch_size,
+            f'{prefix}.num_workers': 0,
+            f'{prefix}.persistent_workers': False,
+            f'{prefix}.dataset.ann_file': osp.join(data_root, ann),
+            f'{prefix}.dataset.data_prefix.video': osp.join(
+                data_root, 'videos'),
+        })
+    return options
+
+
+def as_cli_options(options: dict) -> list:
+    return ['--cfg-options'] + [f'{k}={v}' for k, v in options.items()]

@@ -1,0 +1,150 @@
+import math
+from unittest import mock
+
+import pytest
+import torch
+from torch.utils.data import DataLoader
+
+from mmaction.registry import DATA_SAMPLERS
+from mmsakd.datasets.samplers import SubsetSampler
+
+MODULE = 'mmsakd.datasets.samplers.subset_sampler'
+
+
+class ToyDataset:
+
+    def __init__(self, size):
+        self.size = size
+
+    def __len__(self):
+        return self.size
+
+    def __getitem__(self, idx):
+        return idx
+
+
+def make(rank=0, world_size=1, size=50, **kwargs):
+    with mock.patch(
+            f'{MODULE}.get_dist_info', return_value=(rank, world_size)):
+        return SubsetSampler(ToyDataset(size), **kwargs)
+
+
+def test_default_subset_is_the_whole_dataset():
+    sampler = make(seed=0)
+    assert len(sampler) == 50
+    indices = list(sampler)
+    assert sorted(indices) == list(range(50))
+    assert indices != list(range(50))  # shuffled
+
+
+def test_registered_and_seed_defaults_to_sync_random_seed():
+    with mock.patch(f'{MODULE}.sync_random_seed', return_value=1234):
+        sampler = DATA_SAMPLERS.build(
+            dict(type='SubsetSampler', dataset=ToyDataset(5)))
+    assert isinstance(sampler, SubsetSampler) and sampler.seed == 1234
+
+
+def test_len_and_iter_follow_the_subset():
+    sampler = make(seed=0)
+    subset = [3, 7, 11, 20, 21, 49]
+    sampler.set_subset(torch.tensor(subset))
+    assert len(sampler) == 6
+    assert sorted(sampler) == subset
+    assert sampler.subset == subset
+    sampler.set_subset(None)
+    assert len(sampler) == 50
+
+
+def test_iterator_reads_state_when_created():
+    sampler = make(seed=0)
+    loader = DataLoader(ToyDataset(50), batch_size=4, sampler=sampler)
+    sampler.set_subset([1, 2, 3, 4, 5])  # e.g. in before_train_epoch
+    seen = torch.cat(list(loader)).tolist()
+    assert sorted(seen) == [1, 2, 3, 4, 5]
+    assert len(loader) == 2
+
+
+def test_reshuffles_per_epoch_and_repeats_within_an_epoch():
+    sampler = make(seed=7)
+    sampler.set_subset(list(range(0, 50, 2)))
+    first = list(sampler)
+    assert list(sampler) == first
+    sampler.set_epoch(1)
+    second = list(sampler)
+    assert second != first and sorted(second) == sorted(first)
+    # the order is the one DefaultSampler's convention gives
+    g = torch.Generator().manual_seed(7 + 1)
+    order = torch.randperm(25, generator=g).tolist()
+    assert second == [2 * i for i in order]
+
+
+def test_no_shuffle_keeps_stored_order():
+    sampler = make(seed=0, shuffle=False)
+    sampler.set_subset([9, 2, 5])
+    assert list(sampler) == [9, 2, 5]
+
+
+@pytest.mark.parametrize('world_size, subset_size', [(2, 7), (3, 10), (4, 4),
+                                                     (3, 2)])
+def test_ranks_cover_the_subset_with_round_up(world_size, subset_size):
+    subset = list(range(5, 5 + 3 * subset_size, 3))
+    per_rank = []
+    for rank in range(world_size):
+        sampler = make(rank, world_size, seed=3)
+        sampler.set_subset(subset)
+        sampler.set_epoch(2)
+        per_rank.append(list(sampler))
+        assert len(sampler) == math.ceil(subset_size / world_size)
+        assert len(per_rank[-1]) == len(sampler)
+    everything = [i for indices in per_rank for i in indices]
+    assert set(everything) == set(subset)
+    padded = len(everything) - subset_size
+    assert padded == (-subset_size) % world_size
+    # padding repeats the start of the epoch's order
+    sampler = make(0, 1, seed=3)
+    sampler.set_subset(subset)
+    sampler.set_epoch(2)
+    order = list(sampler)
+    interleaved = [
+        per_rank[r][i] for i in range(len(per_rank[0]))
+        for r in range(world_size)
+    ]
+    assert interleaved == (order + order)[:len(interleaved)]
+
+
+@pytest.mark.parametrize('world_size, subset_size', [(2, 7), (3, 10), (4, 3)])
+def test_ranks_partition_the_subset_without_round_up(world_size, subset_size):
+    subset = list(range(subset_size))
+    per_rank = []
+    for rank in range(world_size):
+        sampler = make(rank, world_size, seed=3, round_up=False)
+        sampler.set_subset(subset)
+        per_rank.append(list(sampler))
+        assert len(sampler) == len(per_rank[-1])
+    everything = [i for indices in per_rank for i in indices]
+    assert sorted(everything) == subset  # each seen exactly once
+    sizes = [len(x) for x in per_rank]
+    assert max(sizes) - min(sizes) <= 1
+
+
+def test_state_dict_round_trip():
+    sampler = make(seed=11)
+    sampler.set_subset([4, 8, 15, 16, 23, 42])
+    sampler.set_epoch(3)
+    state = sampler.state_dict()
+    assert state == dict(subset=[4, 8, 15, 16, 23, 42], epoch=3, seed=11)
+    restored = make(seed=99)
+    restored.load_state_dict(state)
+    assert list(restored) == list(sampler) and len(restored) == 6
+    full = make(seed=1).state_dict()
+    assert full['subset'] is None
+
+
+def test_set_subset_rejects_bad_indices():
+    sampler = make(size=10, seed=0)
+    with pytest.raises(ValueError, match=r'\[0, len\(dataset\)=10\)'):
+        sampler.set_subset([0, 10])
+    with pytest.raises(ValueError, match='distinct'):
+        sampler.set_subset([1, 1])
+    with pytest.raises(ValueError, match='empty'):
+        sampler.set_subset([])

@@ -1,0 +1,44 @@
+import math
+
+import pytest
+
+from mmsakd.selection import beta, interruption_rate, num_interrupted
+
+
+def test_beta_endpoints_and_alias():
+    assert interruption_rate(0, 50) == 0.0
+    assert interruption_rate(50, 50) == 1.0
+    assert beta is interruption_rate
+
+
+def test_beta_matches_eq4_by_hand():
+    # 1 - 0.5 ** 0.9 = 1 - exp(0.9 * ln 0.5)
+    assert interruption_rate(25, 50) == pytest.approx(
+        1 - math.exp(0.9 * math.log(0.5)), abs=1e-12)
+    assert interruption_rate(25, 50) == pytest.approx(0.4641133, abs=1e-7)
+    assert interruption_rate(3, 10, theta=2.0) == pytest.approx(1 - 0.49)
+
+
+def test_beta_is_monotone():
+    values = [interruption_rate(n, 200) for n in range(201)]
+    assert all(b > a for a, b in zip(values, values[1:]))
+    assert all(0 <= v <= 1 for v in values)
+
+
+@pytest.mark.parametrize('epoch, max_epochs, theta',
+                         [(-1, 10, 0.9), (11, 10, 0.9), (0, 0, 0.9),
+                          (1, 10, 0.0)])
+def test_beta_rejects_bad_arguments(epoch, max_epochs, theta):
+    with pytest.raises(ValueError):
+        interruption_rate(epoch, max_epochs, theta)
+
+
+def test_num_interrupted_rounds_half_up():
+    assert num_interrupted(0.5, 5) == 3  # 2.5, not Python's round() -> 2
+    assert num_interrupted(0.5, 7) == 4  # 3.5
+    assert num_interrupted(0.29, 50) == 15  # 14.499999999999998 in float
+    assert num_interrupted(0.3, 16) == 5  # 4.8
+    assert num_interrupted(0.0, 16) == 0
+    assert num_interrupted(1.0, 16) == 16
+    with pytest.raises(ValueError, match='rate'):
+        num_interrupted(1.5, 4)

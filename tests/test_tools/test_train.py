@@ -1,0 +1,106 @@
+import os
+import os.path as osp
+import subprocess
+import sys
+
+import torch
+from helpers import REPO_ROOT, as_cli_options, tiny_cfg_options
+
+STUDENT_CFG = 'configs/students/slowfast_tiny_student_synthetic.py'
+
+
+def _train(work_dir, options, *extra, config=STUDENT_CFG):
+    cmd = [
+        sys.executable, '-W', 'ignore',
+        osp.join(REPO_ROOT, 'tools/train.py'), config, '--work-dir',
+        str(work_dir), *extra, *as_cli_options(options)
+    ]
+    result = subprocess.run(
+        cmd, capture_output=True, text=True, cwd=REPO_ROOT, timeout=600)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return result
+
+
+def _weights(path):
+    ckpt = torch.load(path, map_location='cpu', weights_only=False)
+    return ckpt['state_dict'], ckpt
+
+
+def test_train_save_and_resume_matches_uninterrupted(tiny_data_root,
+                                                     tmp_path):
+    # Both runs share a 2-epoch cosine schedule; the second stops after
+    # epoch 1 and resumes.
+    options = tiny_cfg_options(tiny_data_root, max_epochs=2)
+    straight = tmp_path / 'straight'
+    _train(straight, options, '--seed', '3')
+
+    interrupted = tmp_path / 'interrupted'
+    _train(interrupted, {**options, 'train_cfg.max_epochs': 1}, '--seed',
+           '3')
+    assert osp.isfile(interrupted / 'epoch_1.pth')
+    assert not osp.exists(interrupted / 'epoch_2.pth')
+    result = _train(interrupted, options, '--seed', '3', '--resume')
+    assert 'resumed epoch: 1' in result.stdout + result.stderr
+
+    expected, expected_ckpt = _weights(straight / 'epoch_2.pth')
+    resumed, resumed_ckpt = _weights(interrupted / 'epoch_2.pth')
+    assert resumed_ckpt['meta']['epoch'] == 2
+    assert expected.keys() == resumed.keys()
+    for key in expected:
+        torch.testing.assert_close(
+            resumed[key], expected[key], rtol=0, atol=1e-6, msg=key)
+    # The first epoch changed the weights, so equality is not trivial.
+    first, _ = _weights(interrupted / 'epoch_1.pth')
+    assert any(not torch.equal(first[k], expected[k]) for k in expected
+               if expected[k].is_floating_point())
+
+
+def test_test_tool_reports_accuracy(tiny_data_root, tmp_path):
+    options = tiny_cfg_options(tiny_data_root, max_epochs=1)
+    _train(tmp_path, options)
+    cmd = [
+        sys.executable, '-W', 'ignore',
+        osp.join(REPO_ROOT, 'tools/test.py'), STUDENT_CFG,
+        str(tmp_path / 'epoch_1.pth'), '--work-dir',
+        str(tmp_path / 'test'), *as_cli_options(options)
+    ]
+    result = subprocess.run(
+        cmd, capture_output=True, text=True, cwd=REPO_ROOT, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert 'acc/top1' in result.stdout + result.stderr
+
+
+def test_test_tool_names_missing_checkpoint(tmp_path):
+    cmd = [
+        sys.executable, '-W', 'ignore',
+        osp.join(REPO_ROOT, 'tools/test.py'), STUDENT_CFG,
+        str(tmp_path / 'nope.pth')
+    ]
+    result = subprocess.run(
+        cmd, capture_output=True, text=True, cwd=REPO_ROOT, timeout=600)
+    assert result.returncode != 0
+    assert 'checkpoint not found' in result.stderr
+    assert 'nope.pth' in result.stderr
+
+
+def test_dist_train_two_processes_on_cpu(tiny_data_root, tmp_path):
+    options = tiny_cfg_options(tiny_data_root, max_epochs=1, batch_size=3)
+    env = dict(os.environ, PYTHON=sys.executable, PORT='29633')
+    cmd = [
+        'bash',
+        osp.join(REPO_ROOT, 'tools/dist_train.sh'), STUDENT_CFG, '2',
+        '--work-dir',
+        str(tmp_path), *as_cli_options(options)
+    ]
+    result = subprocess.run(
+        cmd, capture_output=True, text=True, cwd=REPO_ROOT, env=env,
+        timeout=600)
+    log = result.stdout + result.stderr
+    assert result.returncode == 0, log[-4000:]
+    assert 'Distributed launcher: pytorch' in log
+    assert 'Distributed training: True' in log
+    assert 'using the gloo backend instead of nccl' in log
+    assert osp.isfile(tmp_path / 'epoch_1.pth')
+    # 24 clips over 2 ranks in batches of 3: 4 iterations per rank (one
+    # process would run 8).
+    assert 'Epoch(train) [1][4/4]' in log
