@@ -40,3 +40,22 @@ def tiny_cfg_options(data_root: str, max_epochs: int = 1,
 
 def as_cli_options(options: dict) -> list:
     return ['--cfg-options'] + [f'{k}={v}' for k, v in options.items()]
+
+
+def make_teacher_checkpoint(path: str,
+                            config: str = 'configs/_base_/models/'
+                            'slowfast_tiny_teacher.py',
+                            seed: int = 0) -> str:
+    """Save a randomly initialised tiny teacher as an mmengine checkpoint."""
+    import torch
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+
+    import mmsakd  # noqa: F401
+    from mmaction.registry import MODELS
+    init_default_scope('mmaction')
+    torch.manual_seed(seed)
+    model = MODELS.build(Config.fromfile(osp.join(REPO_ROOT, config)).model)
+    model.init_weights()
+    torch.save(dict(state_dict=model.state_dict(), meta=dict()), path)
+    return path

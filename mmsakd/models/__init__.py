@@ -1,1 +1,6 @@
+"""Models of mmsakd: the teacher-student distiller and the KD losses,
+registered in MMAction2's ``MODELS``."""
+from .distillers import SAKDDistiller
+from .losses import BaseKDLoss, KDLoss
 
+__all__ = ['SAKDDistiller', 'BaseKDLoss', 'KDLoss']

@@ -1,0 +1,3 @@
+from .sakd_distiller import SAKDDistiller
+
+__all__ = ['SAKDDistiller']

@@ -1,0 +1,85 @@
+"""Logit distillation of Hinton et al. (spec Eq. 2)."""
+from typing import Optional
+
+import torch.nn.functional as F
+from torch import Tensor
+
+from mmaction.registry import MODELS
+from .base_kd_loss import BaseKDLoss, is_number
+
+
+@MODELS.register_module()
+class KDLoss(BaseKDLoss):
+    """Temperature-scaled KL divergence between teacher and student
+    predictions.
+
+    Hinton, Vinyals and Dean, "Distilling the Knowledge in a Neural Network"
+    (NIPS Deep Learning Workshop, 2015); spec Eq. 2. For a sample with
+    student logits ``s`` and teacher logits ``t``::
+
+        KD = loss_weight * tau**2 * sum_k p_t[k] * (log p_t[k] - log p_s[k])
+
+    with ``p_t = softmax(t / tau)`` and ``p_s = softmax(s / tau)``. The
+    ``tau**2`` factor keeps the gradient scale independent of ``tau``. The
+    teacher logits are detached: no gradient reaches the teacher. Logits are
+    upcast to float32, so the loss is stable under mixed precision.
+
+    Args:
+        tau (float): Temperature, > 0. Defaults to 4.0.
+        loss_weight (float): Factor of the loss, >= 0. Defaults to 1.0.
+        reduction (str): ``'none'`` (one value per sample), ``'mean'`` or
+            ``'sum'`` over samples. Defaults to ``'mean'``.
+    """
+
+    def __init__(self,
+                 tau: float = 4.0,
+                 loss_weight: float = 1.0,
+                 reduction: str = 'mean') -> None:
+        super().__init__(loss_weight=loss_weight, reduction=reduction)
+        if not is_number(tau) or not tau > 0:
+            raise ValueError(f'tau must be a number > 0, got {tau!r}')
+        self.tau = float(tau)
+
+    def per_sample(self, student_logits: Tensor, teacher_logits: Tensor,
+                   **kwargs) -> Tensor:
+        """The KD loss of each sample.
+
+        Args:
+            student_logits (Tensor): ``(N, K)``.
+            teacher_logits (Tensor): ``(N, K)``.
+            **kwargs: Other inputs the distiller passes (features, labels);
+                unused.
+
+        Returns:
+            Tensor: ``(N,)`` float32.
+        """
+        if student_logits.dim() != 2 or \
+                student_logits.shape != teacher_logits.shape:
+            raise ValueError(
+                'student_logits and teacher_logits must both have shape '
+                f'(N, K), got {tuple(student_logits.shape)} and '
+                f'{tuple(teacher_logits.shape)}')
+        log_p_s = F.log_softmax(student_logits.float() / self.tau, dim=1)
+        log_p_t = F.log_softmax(
+            teacher_logits.detach().float() / self.tau, dim=1)
+        kl = F.kl_div(log_p_s, log_p_t, reduction='none', log_target=True)
+        return self.loss_weight * self.tau**2 * kl.sum(dim=1)
+
+    def forward(self,
+                student_logits: Tensor,
+                teacher_logits: Tensor,
+                reduction_override: Optional[str] = None) -> Tensor:
+        """Compute the loss.
+
+        Args:
+            student_logits (Tensor): ``(N, K)``.
+            teacher_logits (Tensor): ``(N, K)``.
+            reduction_override (str, optional): Replaces ``reduction`` for
+                this call. Defaults to None.
+
+        Returns:
+            Tensor: ``(N,)`` for ``'none'``, else a scalar.
+        """
+        return self.reduce(
+            self.per_sample(student_logits, teacher_logits),
+            reduction_override)

@@ -1,0 +1,290 @@
+import copy
+import json
+import math
+import os
+import os.path as osp
+import subprocess
+import sys
+import tempfile
+
+import pytest
+import torch
+from helpers import (REPO_ROOT, TINY_DATA, as_cli_options,
+                     make_teacher_checkpoint, make_tiny_dataset,
+                     tiny_cfg_options)
+from mmengine.config import Config
+from mmengine.testing import RunnerTestCase
+
+from mmsakd.engine.hooks import SAKDHook, rank_batches
+from mmsakd.selection import (easiness, fuse_features, interrupt_batch,
+                              interruption_rate, make_generator,
+                              normalize_easiness, project_features,
+                              select_samples, selection_probability,
+                              update_strength)
+
+SAKD_CFG = 'configs/sakd_slowfast_tiny_synthetic.py'
+
+
+@pytest.mark.parametrize('kwargs, message', [
+    (dict(ratio=0), r'ratio must be in \(0, 1\]'),
+    (dict(ratio=1.5), r'ratio must be in \(0, 1\]'),
+    (dict(eta=0), r'eta must be in \(0, 1\]'),
+    (dict(lam=1), r'lam must be in \[0, 1\)'),
+    (dict(gamma=-0.1), r'gamma must be in \[0, 1\]'),
+    (dict(interval=0), 'interval must be a positive integer'),
+    (dict(interval=2.5), 'interval must be a positive integer'),
+    (dict(norm='mean'), 'norm must be'),
+    (dict(selector='kmeans'), 'selector must be'),
+    (dict(score_batch_size=0), 'score_batch_size'),
+])
+def test_bad_arguments_name_key_and_range(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        SAKDHook(**kwargs)
+
+
+@pytest.mark.parametrize('num_samples, batch_size, world_size',
+                         [(24, 8, 1), (24, 8, 2), (25, 4, 3), (5, 8, 2)])
+def test_rank_batches_cover_every_sample_once(num_samples, batch_size,
+                                              world_size):
+    shards = [
+        rank_batches(num_samples, batch_size, rank, world_size)
+        for rank in range(world_size)
+    ]
+    flat = sorted(i for shard in shards for i in shard)
+    assert flat == list(range(num_samples))
+    # Whole global batches: each rank's batches start at multiples of B.
+    for rank, shard in enumerate(shards):
+        starts = shard[::batch_size]
+        assert all(s % batch_size == 0 for s in starts)
+        assert all((s // batch_size) % world_size == rank for s in starts)
+
+
+def _tiny_sakd_cfg(data_root, work_dir, teacher_ckpt, max_epochs=4,
+                   **hook_kwargs):
+    cfg = Config.fromfile(osp.join(REPO_ROOT, SAKD_CFG))
+    cfg.merge_from_dict(tiny_cfg_options(data_root, max_epochs=max_epochs))
+    cfg.work_dir = work_dir
+    cfg.model.teacher_ckpt = teacher_ckpt
+    hook = cfg.custom_hooks[1]
+    hook.update(score_batch_size=8, ratio=0.25, seed=5, **hook_kwargs)
+    return cfg
+
+
+class TestSAKDHookRound(RunnerTestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        cls._data_dir = tempfile.TemporaryDirectory()
+        cls.data_root = make_tiny_dataset(
+            osp.join(cls._data_dir.name, 'data'))
+        cls.teacher_ckpt = make_teacher_checkpoint(
+            osp.join(cls._data_dir.name, 'teacher.pth'))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls._data_dir.cleanup()
+
+    def _runner(self, **hook_kwargs):
+        cfg = _tiny_sakd_cfg(self.data_root, self.temp_dir.name,
+                             self.teacher_ckpt, **hook_kwargs)
+        runner = self.build_runner(cfg)
+        hook = next(h for h in runner.hooks if isinstance(h, SAKDHook))
+        return runner, hook
+
+    def _expected_scores(self, runner, hook, epoch):
+        """Scores recomputed with the pure functions, batch by batch."""
+        model = runner.model
+        dataset = hook._scoring_loader(runner).dataset
+        rate = interruption_rate(epoch, runner.max_epochs, hook.theta)
+        losses, feats = [], []
+        for b in range(math.ceil(len(dataset) / 8)):
+            batch = [dataset[i] for i in range(b * 8, min(b * 8 + 8,
+                                                          len(dataset)))]
+            from mmengine.dataset import pseudo_collate
+            data = model.data_preprocessor(
+                pseudo_collate(batch), training=False)
+            inputs = interrupt_batch(
+                data['inputs'],
+                rate,
+                eta=hook.eta,
+                scope=hook.scope,
+                generator=make_generator(5, epoch, b))
+            scores = model.score(inputs, data['data_samples'])
+            losses.append(scores['kd_loss'])
+            feats.append(scores['teacher_feat'])
+        return rate, torch.cat(losses), torch.cat(feats)
+
+    def test_rounds_equal_recomputation(self):
+        runner, hook = self._runner()
+        hook.before_run(runner)
+        hook.before_train(runner)
+        labels = torch.tensor(
+            [label for _, label in _annotations(self.data_root)])
+        omega = torch.zeros(TINY_DATA.num_train, dtype=torch.long)
+        alpha = torch.zeros(TINY_DATA.num_train)
+        feat = None
+        # Epoch 1 interrupts by dropout, epoch 3 by shuffling; epoch 3 is
+        # the second round, so counts, strengths and features carry over.
+        for rounds, epoch in enumerate((1, 3)):
+            runner.train_loop._epoch = epoch
+            hook.before_train_epoch(runner)
+            rate, losses, current = self._expected_scores(runner, hook, epoch)
+            assert (rate < hook.eta) == (epoch == 1)
+            s_hat = normalize_easiness(
+                easiness(losses, selection_probability(omega, rounds)))
+            alpha = update_strength(alpha, s_hat, rate, hook.lam)
+            feat = fuse_features(
+                feat,
+                project_features(current, hook.d_max, 5),
+                hook.lam,
+                first_round=rounds == 0)
+            subset = select_samples(
+                feat, s_hat, 6, gamma=hook.gamma, labels=labels,
+                seed=5 + epoch)
+            omega[subset] += 1
+
+            assert hook.rounds == rounds + 1
+            assert hook.subset == subset.tolist()
+            torch.testing.assert_close(hook.alpha, alpha)
+            torch.testing.assert_close(hook.feat, feat)
+            assert torch.equal(hook.omega, omega)
+            sampler = runner.train_dataloader.sampler
+            assert sorted(sampler.subset) == sorted(subset.tolist())
+            torch.testing.assert_close(runner.model.sample_alpha, alpha)
+            assert len(runner.train_dataloader) == math.ceil(6 / 4)
+        assert alpha.max() > 0  # the strengths did move
+        with open(osp.join(self.temp_dir.name, 'sakd_rounds.jsonl')) as f:
+            records = [json.loads(line) for line in f]
+        assert [r['epoch'] for r in records] == [1, 3]
+        assert records[1]['selected'] == hook.subset
+        assert records[1]['subset_size'] == 6
+
+    def test_needs_subset_sampler(self):
+        cfg = _tiny_sakd_cfg(self.data_root, self.temp_dir.name,
+                             self.teacher_ckpt)
+        cfg.train_dataloader.sampler = dict(
+            type='DefaultSampler', shuffle=True)
+        runner = self.build_runner(cfg)
+        with pytest.raises(TypeError, match='SubsetSampler'):
+            runner.train()
+
+    def test_refuses_iteration_based_scheduler(self):
+        cfg = _tiny_sakd_cfg(self.data_root, self.temp_dir.name,
+                             self.teacher_ckpt)
+        cfg.param_scheduler = [
+            dict(type='LinearLR', start_factor=0.1, by_epoch=True, begin=0,
+                 end=1, convert_to_iter_based=True)
+        ]
+        runner = self.build_runner(cfg)
+        with pytest.raises(ValueError, match='convert_to_iter_based'):
+            runner.train()
+
+
+def _annotations(root):
+    from mmsakd.datasets.synthetic import read_annotations
+    return read_annotations(osp.join(root, 'train.txt'))
+
+
+def _sakd_options(data_root, teacher_ckpt, max_epochs):
+    options = tiny_cfg_options(data_root, max_epochs=max_epochs)
+    options.update({
+        'model.teacher_ckpt': teacher_ckpt,
+        'custom_hooks.1.score_batch_size': 8,
+        'custom_hooks.1.ratio': 0.25,
+    })
+    return options
+
+
+def _run(cmd, env=None):
+    env = dict(env or os.environ)
+    # Makes tests/stop_hook.py importable by the training processes.
+    env['PYTHONPATH'] = osp.join(REPO_ROOT, 'tests') + os.pathsep + env.get(
+        'PYTHONPATH', '')
+    result = subprocess.run(
+        cmd, capture_output=True, text=True, cwd=REPO_ROOT, timeout=900,
+        env=env)
+    log = result.stdout + result.stderr
+    assert result.returncode == 0, log[-4000:]
+    return log
+
+
+def _train(work_dir, options, *extra, config=SAKD_CFG):
+    return _run([
+        sys.executable, '-W', 'ignore',
+        osp.join(REPO_ROOT, 'tools/train.py'), config, '--work-dir',
+        str(work_dir), '--seed', '3', *extra, *as_cli_options(options)
+    ])
+
+
+def _rounds(work_dir):
+    with open(osp.join(work_dir, 'sakd_rounds.jsonl')) as f:
+        return [json.loads(line) for line in f]
+
+
+@pytest.fixture(scope='module')
+def teacher_ckpt(tmp_path_factory):
+    return make_teacher_checkpoint(
+        str(tmp_path_factory.mktemp('teacher') / 'teacher.pth'))
+
+
+def test_resume_equals_uninterrupted(tiny_data_root, teacher_ckpt, tmp_path):
+    options = _sakd_options(tiny_data_root, teacher_ckpt, max_epochs=4)
+    straight = tmp_path / 'straight'
+    _train(straight, options)
+
+    # Stopped after epoch 2 of the same 4-epoch run (the interruption rate
+    # depends on max_epochs), then resumed.
+    hooks = [dict(h) for h in Config.fromfile(
+        osp.join(REPO_ROOT, SAKD_CFG)).custom_hooks]
+    stop_cfg = tmp_path / 'sakd_stop_after_2.py'
+    stop_cfg.write_text(
+        f"_base_ = ['{osp.join(REPO_ROOT, SAKD_CFG)}']\n"
+        "custom_imports = dict(imports=['mmsakd', 'stop_hook'])\n"
+        f'custom_hooks = {hooks!r} + '
+        "[dict(type='StopAfterEpochHook', stop_epoch=2)]\n")
+    interrupted = tmp_path / 'interrupted'
+    _train(interrupted, options, config=str(stop_cfg))
+    assert osp.isfile(interrupted / 'epoch_2.pth')
+    assert not osp.exists(interrupted / 'epoch_3.pth')
+    _train(interrupted, options, '--resume')
+
+    expected, resumed = _rounds(straight), _rounds(interrupted)
+    assert len(expected) == len(resumed) == 4
+    for a, b in zip(expected, resumed):
+        assert a['selected'] == b['selected']
+        assert a['alpha_mean'] == pytest.approx(b['alpha_mean'], abs=1e-6)
+    ckpt_a = torch.load(straight / 'epoch_4.pth', weights_only=False)
+    ckpt_b = torch.load(interrupted / 'epoch_4.pth', weights_only=False)
+    assert torch.equal(ckpt_a['sakd']['omega'], ckpt_b['sakd']['omega'])
+    torch.testing.assert_close(ckpt_a['sakd']['alpha'],
+                               ckpt_b['sakd']['alpha'], rtol=0, atol=1e-6)
+    assert ckpt_a['sakd']['rounds'] == 4
+    for key, value in ckpt_a['state_dict'].items():
+        torch.testing.assert_close(
+            ckpt_b['state_dict'][key], value, rtol=0, atol=1e-5, msg=key)
+    # The teacher is not saved in every checkpoint.
+    assert not any(k.startswith('teacher.') for k in ckpt_a['state_dict'])
+
+
+def test_two_processes_match_one(tiny_data_root, teacher_ckpt, tmp_path):
+    options = _sakd_options(tiny_data_root, teacher_ckpt, max_epochs=2)
+    options['train_dataloader.batch_size'] = 2
+    single = tmp_path / 'single'
+    _train(single, {**options, 'train_dataloader.batch_size': 4})
+    env = dict(os.environ, PYTHON=sys.executable, PORT='29655')
+    log = _run([
+        'bash',
+        osp.join(REPO_ROOT, 'tools/dist_train.sh'), SAKD_CFG, '2',
+        '--work-dir',
+        str(tmp_path / 'dist'), '--seed', '3', *as_cli_options(options)
+    ], env=env)
+    assert 'Distributed training: True' in log
+    one, two = _rounds(single), _rounds(tmp_path / 'dist')
+    assert len(one) == len(two) == 2
+    # Round 0 scores the same initial weights: identical selection.
+    assert one[0]['selected'] == two[0]['selected']
+    # Both ranks iterate the whole subset: 6 clips, 2 ranks, batch 2.
+    assert 'Epoch(train) [1][2/2]' in log
+    for record in two:
+        assert record['subset_size'] == 6
+        assert record['num_samples'] == TINY_DATA.num_train

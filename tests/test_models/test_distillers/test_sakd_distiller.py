@@ -1,0 +1,464 @@
+import os.path as osp
+
+import pytest
+import torch
+import torch.nn.functional as F
+from helpers import REPO_ROOT
+from mmengine.optim import build_optim_wrapper
+from mmengine.registry import init_default_scope
+from mmengine.runner.checkpoint import load_state_dict
+
+import mmsakd.models.distillers.sakd_distiller as sakd_module
+from mmaction.registry import MODELS
+from mmaction.structures import ActionDataSample
+from mmsakd.models import SAKDDistiller
+from mmsakd.selection import pool_features
+
+STUDENT = 'configs/_base_/models/slowfast_tiny_student.py'
+TEACHER = 'configs/_base_/models/slowfast_tiny_teacher.py'
+NUM_CLASSES = 10
+NUM_SAMPLES = 10  # size of the pretend training set of per-sample alpha
+
+
+@pytest.fixture(scope='module', autouse=True)
+def mmaction_scope():
+    # Recognizers build their parts from the default scope's registry.
+    init_default_scope('mmaction')
+
+
+def _model_cfg(path, **overrides):
+    return dict(cfg_path=osp.join(REPO_ROOT, path), **overrides)
+
+
+@pytest.fixture(scope='module')
+def teacher_ckpt(tmp_path_factory):
+    """A teacher checkpoint with non-trivial BN statistics and confident
+    predictions (KD losses far from 0, where float32 rounding is small)."""
+    torch.manual_seed(0)
+    teacher = MODELS.build(sakd_module._model_cfg(_model_cfg(TEACHER), 't'))
+    teacher.init_weights()
+    with torch.no_grad():
+        teacher.cls_head.fc_cls.weight.normal_(0, 1)
+        for name, buf in teacher.named_buffers():
+            if name.endswith('running_mean'):
+                buf.copy_(torch.randn(buf.shape) * 0.1)
+    path = tmp_path_factory.mktemp('teacher') / 'teacher.pth'
+    torch.save({'state_dict': teacher.state_dict(), 'meta': {}}, path)
+    return str(path)
+
+
+def _distiller(teacher_ckpt, student=None, teacher=None, **kwargs):
+    # No dropout: the student's logits are deterministic in train mode.
+    student = student or _model_cfg(STUDENT, cls_head=dict(dropout_ratio=0.))
+    teacher = teacher or _model_cfg(TEACHER)
+    torch.manual_seed(1)
+    model = SAKDDistiller(
+        student, teacher, teacher_ckpt=teacher_ckpt, **kwargs)
+    model.init_weights()
+    return model
+
+
+@pytest.fixture(scope='module')
+def distiller(teacher_ckpt):
+    return _distiller(teacher_ckpt)
+
+
+def _batch(sample_idx, views=1, seed=0):
+    gen = torch.Generator().manual_seed(seed)
+    inputs = torch.randn(len(sample_idx), views, 3, 16, 32, 32, generator=gen)
+    samples = []
+    for i, idx in enumerate(sample_idx):
+        sample = ActionDataSample().set_gt_label((3 * i + 1) % NUM_CLASSES)
+        if idx is not None:
+            sample.set_metainfo(dict(sample_idx=idx))
+        samples.append(sample)
+    return inputs, samples
+
+
+def _labels(samples):
+    return torch.cat([s.gt_label for s in samples])
+
+
+def _kd_reference(student_logits, teacher_logits, tau=4.0):
+    log_p_s = torch.log_softmax(student_logits.double() / tau, dim=1)
+    p_t = torch.softmax(teacher_logits.double() / tau, dim=1)
+    return (tau**2 * (p_t * (p_t.log() - log_p_s)).sum(1)).float()
+
+
+def _reference(model, inputs, samples):
+    """Per-sample CE and KD computed apart from the distiller's loss."""
+    with torch.no_grad():
+        student_logits, _ = model.student.extract_feat(inputs, stage='head')
+        teacher_logits, _ = model.teacher.extract_feat(inputs, stage='head')
+    ce = F.cross_entropy(student_logits, _labels(samples), reduction='none')
+    return ce, _kd_reference(student_logits, teacher_logits)
+
+
+def _total(losses):
+    return sum(v for k, v in losses.items() if 'loss' in k)
+
+
+def _close(a, b):
+    torch.testing.assert_close(
+        torch.as_tensor(a).float(),
+        torch.as_tensor(b).float(),
+        rtol=1e-4,
+        atol=1e-6)
+
+
+def test_eq9_alpha_zero_one_and_per_sample_mix(distiller):
+    model = distiller.train()
+    idx = [7, 2, 9, 0]
+    inputs, samples = _batch(idx)
+    ce, kd = _reference(model, inputs, samples)
+    assert kd.min() > 0.1  # well above float32 rounding
+
+    model.set_sample_alpha(torch.zeros(NUM_SAMPLES))
+    losses = model(inputs, samples, mode='loss')
+    _close(_total(losses), ce.mean())
+    assert losses['loss_kd'] == 0
+
+    model.set_sample_alpha(torch.ones(NUM_SAMPLES))
+    losses = model(inputs, samples, mode='loss')
+    _close(_total(losses), kd.mean())
+    assert losses['loss_ce'] == 0
+
+    alpha = torch.linspace(0, 1, NUM_SAMPLES)
+    model.set_sample_alpha(alpha)
+    a = alpha[idx]  # alpha of each sample, by dataset index
+    losses = model(inputs, samples, mode='loss')
+    _close(_total(losses), ((1 - a) * ce + a * kd).mean())
+    _close(losses['loss_ce'], ((1 - a) * ce).mean())
+    _close(losses['loss_kd'], (a * kd).mean())
+    _close(losses['ce_raw'], ce.mean())
+    _close(losses['kd_raw'], kd.mean())
+    _close(losses['alpha_mean'], a.mean())
+    # By position the weights would differ: the lookup is by sample_idx.
+    by_position = alpha[:4]
+    assert not torch.allclose(
+        ((1 - by_position) * ce + by_position * kd).mean(), _total(losses))
+
+    # A permuted batch keeps each sample's weight.
+    perm = [2, 0, 3, 1]
+    permuted = model(inputs[perm], [samples[i] for i in perm], mode='loss')
+    _close(_total(permuted), _total(losses))
+    model.set_sample_alpha(None)
+
+
+def test_constant_alpha_without_per_sample_weights(distiller):
+    model = distiller.train()
+    model.set_sample_alpha(None)
+    # No sample_idx needed while the weight is constant.
+    inputs, samples = _batch([None, None, None])
+    ce, kd = _reference(model, inputs, samples)
+    losses = model(inputs, samples, mode='loss')
+    assert model.alpha == 0.5
+    _close(_total(losses), (0.5 * ce + 0.5 * kd).mean())
+    _close(losses['alpha_mean'], 0.5)
+    assert set(losses) == {
+        'loss_ce', 'loss_kd', 'ce_raw', 'kd_raw', 'alpha_mean'
+    }
+    assert losses['loss_ce'].requires_grad
+    assert not losses['kd_raw'].requires_grad
+
+
+def test_soft_labels_and_label_smoothing(teacher_ckpt):
+    student = _model_cfg(
+        STUDENT, cls_head=dict(dropout_ratio=0., label_smooth_eps=0.1))
+    model = _distiller(teacher_ckpt, student=student, alpha=0.0).train()
+    inputs, samples = _batch([0, 1, 2])
+    with torch.no_grad():
+        logits, _ = model.student.extract_feat(inputs, stage='head')
+    labels = _labels(samples)
+    expected = F.cross_entropy(logits, labels, label_smoothing=0.1)
+    _close(model(inputs, samples, mode='loss')['loss_ce'], expected)
+    for sample, label in zip(samples, labels):
+        sample.set_gt_label(F.one_hot(label, NUM_CLASSES).float())
+    _close(model(inputs, samples, mode='loss')['loss_ce'], expected)
+
+
+def test_views_are_averaged(distiller):
+    model = distiller.eval()  # per-sample BN: views can be run apart
+    inputs, samples = _batch([1, 2], views=2)
+    model.set_sample_alpha(torch.zeros(NUM_SAMPLES))
+    with torch.no_grad():
+        logits = torch.stack([
+            model.student.extract_feat(inputs[:, v:v + 1], stage='head')[0]
+            for v in range(2)
+        ]).mean(0)
+    expected = F.cross_entropy(logits, _labels(samples))
+    _close(model(inputs, samples, mode='loss')['loss_ce'], expected)
+    model.set_sample_alpha(None)
+    model.train()
+
+
+def test_sample_alpha_checks(distiller):
+    model = distiller
+    model.set_sample_alpha(torch.full((NUM_SAMPLES, ), 0.3))
+    inputs, samples = _batch([1, NUM_SAMPLES])
+    with pytest.raises(ValueError, match='sample_idx 10 is out of range'):
+        model(inputs, samples, mode='loss')
+    inputs, samples = _batch([1, None])
+    with pytest.raises(ValueError, match="add 'sample_idx' to the meta_keys"):
+        model(inputs, samples, mode='loss')
+    with pytest.raises(ValueError, match=r'in \[0, 1\]'):
+        model.set_sample_alpha(torch.tensor([0.2, 1.5]))
+    with pytest.raises(ValueError, match='1-D'):
+        model.set_sample_alpha(torch.zeros(2, 2))
+    with pytest.raises(TypeError, match='1-D tensor or None'):
+        model.set_sample_alpha([0.5])
+    source = torch.full((3, ), 0.25)
+    model.set_sample_alpha(source)
+    source.fill_(1.0)  # the distiller keeps a copy
+    assert torch.equal(model.sample_alpha, torch.full((3, ), 0.25))
+    model.set_sample_alpha(None)
+    assert model.sample_alpha is None
+
+
+def test_argument_checks(teacher_ckpt):
+    for alpha in (-0.1, 1.5, True):
+        with pytest.raises(ValueError, match=r'alpha must be .* \[0, 1\]'):
+            SAKDDistiller(
+                _model_cfg(STUDENT), _model_cfg(TEACHER), alpha=alpha)
+    with pytest.raises(ValueError, match="student's data_preprocessor"):
+        SAKDDistiller(
+            _model_cfg(STUDENT),
+            _model_cfg(TEACHER),
+            data_preprocessor=dict(type='ActionDataPreprocessor'))
+    with pytest.raises(TypeError, match='per_sample'):
+        SAKDDistiller(
+            _model_cfg(STUDENT),
+            _model_cfg(TEACHER),
+            teacher_ckpt=teacher_ckpt,
+            kd_loss=dict(type='CrossEntropyLoss'))
+
+
+def test_teacher_frozen_under_optimizer_steps(distiller):
+    model = distiller
+    optim_wrapper = build_optim_wrapper(
+        model, dict(optimizer=dict(type='AdamW', lr=0.05, weight_decay=0.1)))
+    optimized = {
+        id(p)
+        for g in optim_wrapper.param_groups
+        for p in g['params']
+    }
+    assert not optimized & {id(p) for p in model.teacher.parameters()}
+    assert {id(p) for p in model.student.parameters()} <= optimized
+    assert all(not p.requires_grad for p in model.teacher.parameters())
+
+    model.eval()
+    model.train()
+    assert model.student.training
+    assert not any(m.training for m in model.teacher.modules())
+
+    teacher_before = {
+        k: v.clone()
+        for k, v in model.teacher.state_dict().items()
+    }
+    student_before = {
+        k: v.clone()
+        for k, v in model.student.state_dict().items()
+    }
+    gen = torch.Generator().manual_seed(5)
+    for step in range(2):
+        samples = _batch([0, 1, 2, 3])[1]
+        data = dict(
+            inputs=[
+                torch.randint(0, 256, (1, 3, 16, 32, 32),
+                              generator=gen).to(torch.uint8) for _ in samples
+            ],
+            data_samples=samples)
+        log_vars = model.train_step(data, optim_wrapper)
+        assert {'loss', 'loss_ce', 'loss_kd', 'kd_raw'} <= set(log_vars)
+    teacher_after = model.teacher.state_dict()
+    for key, value in teacher_before.items():
+        assert torch.equal(teacher_after[key], value), key
+    student_after = model.student.state_dict()
+    assert any(not torch.equal(student_after[k], v)
+               for k, v in student_before.items()
+               if k.endswith('running_mean'))
+    assert any(not torch.equal(student_after[k], v)
+               for k, v in student_before.items() if k.endswith('weight'))
+
+
+def test_teacher_loaded_and_kept_by_init_weights(distiller, teacher_ckpt):
+    saved = torch.load(teacher_ckpt, weights_only=False)['state_dict']
+    distiller.init_weights()  # again: must not re-initialise the teacher
+    for key, value in distiller.teacher.state_dict().items():
+        assert torch.equal(value, saved[key]), key
+    assert saved['backbone.slow_path.conv1.bn.running_mean'].abs().sum() > 0
+
+
+def test_teacher_checkpoint_errors_and_report(teacher_ckpt, tmp_path,
+                                              monkeypatch):
+    missing = str(tmp_path / 'no_such_teacher.pth')
+    with pytest.raises(FileNotFoundError) as err:
+        SAKDDistiller(
+            _model_cfg(STUDENT), _model_cfg(TEACHER), teacher_ckpt=missing)
+    assert missing in str(err.value)
+    assert 'model.teacher_ckpt' in str(err.value)
+
+    state = torch.load(teacher_ckpt, weights_only=False)['state_dict']
+    state.pop('cls_head.fc_cls.bias')
+    state['extra.weight'] = torch.zeros(1)
+    partial = tmp_path / 'partial.pth'
+    torch.save({'state_dict': state}, partial)
+    logs = []
+    monkeypatch.setattr(sakd_module, 'print_log',
+                        lambda msg, **kw: logs.append((msg, kw)))
+    SAKDDistiller(
+        _model_cfg(STUDENT), _model_cfg(TEACHER), teacher_ckpt=str(partial))
+    report = [(m, kw) for m, kw in logs if 'loaded the teacher' in m]
+    assert len(report) == 1
+    message, kwargs = report[0]
+    assert 'missing keys: cls_head.fc_cls.bias' in message
+    assert 'unexpected keys: extra.weight' in message
+    assert kwargs['level'] == 30  # logging.WARNING
+
+    # A checkpoint of another architecture: names match, shapes do not.
+    student = MODELS.build(sakd_module._model_cfg(_model_cfg(STUDENT), 's'))
+    wrong = tmp_path / 'student.pth'
+    torch.save({'state_dict': student.state_dict()}, wrong)
+    with pytest.raises(RuntimeError, match='cannot load model.teacher_ckpt'):
+        SAKDDistiller(
+            _model_cfg(STUDENT), _model_cfg(TEACHER), teacher_ckpt=str(wrong))
+    unrelated = tmp_path / 'unrelated.pth'
+    torch.save({'state_dict': {'foo.weight': torch.zeros(1)}}, unrelated)
+    with pytest.raises(ValueError, match='shares no key'):
+        SAKDDistiller(
+            _model_cfg(STUDENT),
+            _model_cfg(TEACHER),
+            teacher_ckpt=str(unrelated))
+
+
+def test_incompatible_teacher(teacher_ckpt):
+    with pytest.raises(ValueError) as err:
+        SAKDDistiller(
+            _model_cfg(STUDENT),
+            _model_cfg(TEACHER, cls_head=dict(num_classes=7)))
+    assert 'num_classes=7' in str(err.value)
+    assert 'num_classes=10' in str(err.value)
+    with pytest.raises(ValueError, match='data_preprocessors must match'):
+        SAKDDistiller(
+            _model_cfg(STUDENT),
+            _model_cfg(
+                TEACHER,
+                data_preprocessor=dict(mean=[0., 0., 0.], std=[1., 1., 1.])))
+
+
+def test_state_dict_excludes_teacher_unless_asked(teacher_ckpt):
+    model = _distiller(teacher_ckpt)
+    state = model.state_dict()
+    assert state and all(k.startswith('student.') for k in state)
+
+    with_teacher = _distiller(teacher_ckpt, save_teacher=True)
+    full = with_teacher.state_dict()
+    teacher_keys = {k for k in full if k.startswith('teacher.')}
+    assert teacher_keys == {
+        'teacher.' + k
+        for k in with_teacher.teacher.state_dict()
+    }
+    assert set(full) - teacher_keys == set(state)
+
+    # A student-only state loads strictly: no missing teacher keys.
+    fresh = _distiller(None)
+    assert fresh.load_state_dict(state, strict=True).missing_keys == []
+    load_state_dict(fresh, state, strict=True)  # mmengine raises on any
+    # Teacher keys in a state dict go into the teacher, not "unexpected".
+    fresh = _distiller(None)
+    result = fresh.load_state_dict(full, strict=True)
+    assert result.missing_keys == [] and result.unexpected_keys == []
+    for key, value in with_teacher.teacher.state_dict().items():
+        assert torch.equal(fresh.teacher.state_dict()[key], value), key
+    load_state_dict(_distiller(None), full, strict=True)
+
+
+def test_score_leaves_modes_and_statistics(distiller):
+    model = distiller
+    inputs, samples = _batch([3, 4, 5], views=2)
+    for training in (True, False):
+        model.train(training)
+        before = {k: v.clone() for k, v in model.student.state_dict().items()}
+        teacher_before = {
+            k: v.clone()
+            for k, v in model.teacher.state_dict().items()
+        }
+        scores = model.score(inputs, samples)
+        assert model.student.training is training
+        assert all(m.training is training for m in model.student.modules())
+        assert not model.teacher.training
+        for key, value in model.student.state_dict().items():
+            assert torch.equal(value, before[key]), key
+        for key, value in model.teacher.state_dict().items():
+            assert torch.equal(value, teacher_before[key]), key
+
+    assert scores['kd_loss'].shape == (3, )
+    # slow pathway 128 channels + fast pathway 64 channels
+    assert scores['teacher_feat'].shape == (3, 192)
+    assert scores['student_logits'].shape == (3, NUM_CLASSES)
+    assert not scores['kd_loss'].requires_grad
+    model.eval()
+    with torch.no_grad():
+        feats, _ = model.teacher.extract_feat(inputs)
+        student = torch.stack([
+            model.student.extract_feat(inputs[:, v:v + 1], stage='head')[0]
+            for v in range(2)
+        ]).mean(0)
+        teacher = torch.stack([
+            model.teacher.extract_feat(inputs[:, v:v + 1], stage='head')[0]
+            for v in range(2)
+        ]).mean(0)
+    _close(scores['teacher_feat'], pool_features(feats, num_views=2))
+    _close(scores['kd_loss'], _kd_reference(student, teacher))
+    _close(model.score(inputs)['kd_loss'], scores['kd_loss'])
+    model.train()
+
+
+def test_predict_and_tensor_modes_are_the_students(distiller):
+    model = distiller.eval()
+    inputs, samples = _batch([0, 1])
+    with torch.no_grad():
+        predicted = model(inputs, samples, mode='predict')
+        expected = model.student(inputs, _batch([0, 1])[1], mode='predict')
+        feats = model(inputs, mode='tensor')
+    for got, want in zip(predicted, expected):
+        _close(got.pred_score, want.pred_score)
+    assert isinstance(feats, tuple) and len(feats) == 2  # slow, fast
+    assert model.data_preprocessor is model.student.data_preprocessor
+    model.train()
+
+
+def test_teacher_follows_dtype_moves(teacher_ckpt):
+    model = _distiller(teacher_ckpt).double()
+    assert all(p.dtype == torch.float64 for p in model.teacher.parameters())
+    assert 'teacher=Recognizer3D' in repr(model)
+
+
+def test_cfg_path_resolution(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # relative paths fall back to the repo
+    model = SAKDDistiller(
+        dict(cfg_path=STUDENT, cls_head=dict(dropout_ratio=0.)),
+        dict(cfg_path=TEACHER))
+    assert model.student.cls_head.dropout is None
+    assert model.teacher.cls_head.dropout is not None
+    with pytest.raises(FileNotFoundError, match='model.teacher.cfg_path'):
+        SAKDDistiller(dict(cfg_path=STUDENT), dict(cfg_path='nope.py'))
+    with pytest.raises(ValueError, match='model.student must have "type"'):
+        SAKDDistiller(dict(depth=3), dict(cfg_path=TEACHER))
+
+
+def test_tpn_student_keeps_auxiliary_loss():
+    model = SAKDDistiller(
+        _model_cfg('configs/_base_/models/tpn_tiny_student.py'),
+        _model_cfg('configs/_base_/models/tpn_tiny_teacher.py'))
+    model.init_weights()
+    model.train()
+    inputs, samples = _batch([0, 1])
+    losses = model(inputs, samples, mode='loss')
+    assert {'loss_ce', 'loss_kd', 'loss_aux'} <= set(losses)
+    assert torch.isfinite(losses['loss_aux']) and losses['loss_aux'] > 0
+    _total(losses).backward()
+    aux_head = model.student.neck.aux_head
+    assert aux_head.fc.weight.grad.abs().sum() > 0
+    # The TPN neck fuses its pyramid into 2048 channels.
+    assert model.score(inputs)['teacher_feat'].shape == (2, 2048)
