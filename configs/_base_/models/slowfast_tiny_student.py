@@ -1,46 +1,10 @@
-# Tiny SlowFast student for 16x32x32 clips (MMAction2's ResNet3dSlowFast,
-# depth 18, slow pathway base_channels=8, fast pathway 2).
+# Tiny SlowFast student: the teacher's layout (slowfast_tiny_teacher.py) at
+# half the slow-pathway width and a quarter of the fast-pathway width: slow
+# base_channels=8, fast base_channels=2 (channel_ratio 4).
+_base_ = ['./slowfast_tiny_teacher.py']
 model = dict(
-    type='Recognizer3D',
     backbone=dict(
-        type='ResNet3dSlowFast',
-        pretrained=None,
-        resample_rate=4,  # tau: the slow pathway sees 4 of 16 frames
-        speed_ratio=4,  # alpha
-        channel_ratio=4,  # beta_inv
-        slow_pathway=dict(
-            type='resnet3d',
-            depth=18,
-            pretrained=None,
-            lateral=True,
-            base_channels=8,
-            conv1_kernel=(1, 3, 3),
-            conv1_stride_s=1,
-            dilations=(1, 1, 1, 1),
-            conv1_stride_t=1,
-            pool1_stride_t=1,
-            inflate=(0, 0, 1, 1),
-            norm_eval=False),
-        fast_pathway=dict(
-            type='resnet3d',
-            depth=18,
-            pretrained=None,
-            lateral=False,
-            base_channels=2,
-            conv1_kernel=(5, 3, 3),
-            conv1_stride_s=1,
-            conv1_stride_t=1,
-            pool1_stride_t=1,
-            norm_eval=False)),
-    cls_head=dict(
-        type='SlowFastHead',
-        in_channels=80,  # slow 64 + fast 16
-        num_classes=10,
-        spatial_type='avg',
-        dropout_ratio=0.5,
-        average_clips='prob'),
-    data_preprocessor=dict(
-        type='ActionDataPreprocessor',
-        mean=[123.675, 116.28, 103.53],
-        std=[58.395, 57.12, 57.375],
-        format_shape='NCTHW'))
+        channel_ratio=4,
+        slow_pathway=dict(base_channels=8),
+        fast_pathway=dict(base_channels=2)),
+    cls_head=dict(in_channels=80))  # slow 64 + fast 16

@@ -45,5 +45,8 @@ model = dict(
         mean=[123.675, 116.28, 103.53],
         std=[58.395, 57.12, 57.375],
         format_shape='NCTHW'),
+    # No fully-convolutional testing: TPNHead builds its conv classifier once
+    # from fc_cls at the first test and never updates it, so validation
+    # during training would use stale weights.
     train_cfg=None,
-    test_cfg=dict(fcn_test=True))
+    test_cfg=None)
