@@ -111,7 +111,9 @@ class SAKDHook(Hook):
             lines. Defaults to 'sakd_rounds.jsonl'.
     """
 
-    priority = 'NORMAL'
+    # Above IterTimerHook (NORMAL), which starts timing the first iteration
+    # in its before_train_epoch: the scoring pass is not data loading time.
+    priority = 'ABOVE_NORMAL'
 
     def __init__(self,
                  ratio: float = 0.1,

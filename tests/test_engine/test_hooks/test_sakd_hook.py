@@ -159,6 +159,13 @@ class TestSAKDHookRound(RunnerTestCase):
         assert records[1]['selected'] == hook.subset
         assert records[1]['subset_size'] == 6
 
+    def test_scoring_is_not_timed_as_data_loading(self):
+        # IterTimerHook starts the first iteration's data timer in its
+        # before_train_epoch; the scoring pass must run before that.
+        runner, _ = self._runner()
+        names = [type(h).__name__ for h in runner.hooks]
+        assert names.index('SAKDHook') < names.index('IterTimerHook')
+
     def test_needs_subset_sampler(self):
         cfg = _tiny_sakd_cfg(self.data_root, self.temp_dir.name,
                              self.teacher_ckpt)
