@@ -1,6 +1,10 @@
 """Models of mmsakd: the teacher-student distiller and the KD losses,
 registered in MMAction2's ``MODELS``."""
 from .distillers import SAKDDistiller
-from .losses import BaseKDLoss, KDLoss
+from .losses import (BaseKDLoss, CrossKDLoss, CTKDLoss, DKDLoss, DualKDLoss,
+                     FeatureKDLoss, GKDLoss, KDLoss)
 
-__all__ = ['SAKDDistiller', 'BaseKDLoss', 'KDLoss']
+__all__ = [
+    'SAKDDistiller', 'BaseKDLoss', 'KDLoss', 'DKDLoss', 'CTKDLoss',
+    'CrossKDLoss', 'FeatureKDLoss', 'DualKDLoss', 'GKDLoss'
+]

@@ -340,7 +340,11 @@ class SAKDDistiller(BaseModel):
             teacher_logits=teacher_logits,
             student_feats=student_feats,
             teacher_feats=teacher_feats,
-            labels=labels)
+            labels=labels,
+            # For losses that run parts of the teacher (CrossKD's head).
+            teacher=self._teacher,
+            # For losses that run parts of the student (DualKD's EMA head).
+            student=self.student)
         if kd.shape != (student_logits.shape[0], ):
             raise ValueError(
                 f'{type(self.kd_loss).__name__}.per_sample must return one '

@@ -1,0 +1,216 @@
+"""Cross-head knowledge distillation (Wang et al., CVPR 2024), adapted to
+action recognition."""
+from typing import Optional, Sequence, Tuple, Union
+
+import torch.nn.functional as F
+from torch import Tensor, nn
+from torch.func import functional_call
+
+from mmaction.registry import MODELS
+from .base_kd_loss import BaseKDLoss, is_number
+
+Features = Union[Tensor, Tuple[Tensor, ...]]
+Channels = Union[int, Sequence[int]]
+
+
+@MODELS.register_module()
+class CrossKDLoss(BaseKDLoss):
+    """Distillation of the teacher head's predictions on the student's
+    features.
+
+    Wang et al., "CrossKD: Cross-Head Knowledge Distillation for Object
+    Detection" (CVPR 2024), with the teacher's classification head in place
+    of the detection head. The student's features ``f_s`` (backbone, or
+    neck if any) are mapped to the teacher's channels by a trainable
+    connector ``c`` and fed to the teacher's frozen ``cls_head`` ``h_t``::
+
+        z_x = h_t(c(f_s))                    # cross-head logits
+        CrossKD = loss_weight * tau**2 * KL(softmax(z_t / tau) ||
+                                             softmax(z_x / tau))
+
+    with ``z_t`` the teacher's logits. The gradient flows through ``h_t``'s
+    operations into the connector and the student; ``h_t``'s parameters and
+    buffers are used detached, so they never get a gradient (the authors'
+    detector code runs this branch under ``no_grad``; here it is the path of
+    the distillation gradient). The views of a sample are averaged like the
+    distiller's logits. ``tau=4`` as in the other logit losses of mmsakd.
+
+    The head comes from the ``teacher`` recognizer that
+    :class:`SAKDDistiller` passes to :meth:`per_sample` on every call; the
+    loss keeps no reference to it, so the teacher is neither a submodule
+    (not optimised, not checkpointed) nor put in train mode. It runs in the
+    teacher's mode, which the distiller keeps at eval (no dropout). The
+    head is called with the features only, so heads that need more
+    arguments (e.g. ``TSNHead``'s ``num_segs``) are not supported.
+
+    Connectors: for each feature tensor (one, or SlowFast's ``(slow,
+    fast)``), a ``1x1(x1)`` convolution from ``student_channels`` to
+    ``teacher_channels``, or the identity where they are equal. They are
+    built here, before the optimizer is, and trained with the student.
+
+    Args:
+        student_channels (int | Sequence[int]): Channels of the student's
+            feature tensor(s), e.g. ``(64, 16)`` for the tiny SlowFast.
+        teacher_channels (int | Sequence[int]): The channels the teacher's
+            head expects, same length, e.g. ``(128, 64)``.
+        spatial_dims (int): 3 for ``(N, C, T, H, W)`` features (3D
+            backbones), 2 for ``(N, C, H, W)`` (2D ones). Defaults to 3.
+        tau (float): Temperature, > 0. Defaults to 4.0.
+        loss_weight (float): Factor of the loss, >= 0. Defaults to 1.0.
+        reduction (str): ``'none'`` (one value per sample), ``'mean'`` or
+            ``'sum'`` over samples. Defaults to ``'mean'``.
+    """
+
+    def __init__(self,
+                 student_channels: Channels,
+                 teacher_channels: Channels,
+                 spatial_dims: int = 3,
+                 tau: float = 4.0,
+                 loss_weight: float = 1.0,
+                 reduction: str = 'mean') -> None:
+        super().__init__(loss_weight=loss_weight, reduction=reduction)
+        student = _channel_tuple(student_channels, 'student_channels')
+        teacher = _channel_tuple(teacher_channels, 'teacher_channels')
+        if len(student) != len(teacher):
+            raise ValueError(
+                'student_channels and teacher_channels must have the same '
+                f'length (one per feature tensor), got {student_channels!r} '
+                f'and {teacher_channels!r}')
+        if spatial_dims not in (2, 3):
+            raise ValueError(
+                f'spatial_dims must be 2 or 3, got {spatial_dims!r}')
+        if not is_number(tau) or not tau > 0:
+            raise ValueError(f'tau must be a number > 0, got {tau!r}')
+        self.tau = float(tau)
+        self.student_channels = student
+        self.teacher_channels = teacher
+        # A bare int means one feature tensor, not a tuple of one.
+        self._tuple_feats = not isinstance(student_channels, int)
+        conv = nn.Conv3d if spatial_dims == 3 else nn.Conv2d
+        self.connectors = nn.ModuleList([
+            nn.Identity() if c_s == c_t else conv(c_s, c_t, kernel_size=1)
+            for c_s, c_t in zip(student, teacher)
+        ])
+
+    def cross_logits(self, student_feats: Features,
+                     teacher: nn.Module) -> Tensor:
+        """The teacher head's logits on the connected student features.
+
+        Args:
+            student_feats (Tensor | tuple[Tensor]): The student's features,
+                views folded into the batch.
+            teacher (nn.Module): The teacher recognizer (with ``cls_head``)
+                or its head itself.
+
+        Returns:
+            Tensor: ``(N * V, K)``, one row per view.
+        """
+        head = getattr(teacher, 'cls_head', teacher)
+        feats = (student_feats, ) if isinstance(student_feats,
+                                                Tensor) else student_feats
+        if len(feats) != len(self.connectors):
+            raise ValueError(
+                f'got {len(feats)} student feature tensor(s), but '
+                f'student_channels={self.student_channels!r} sets '
+                f'{len(self.connectors)}')
+        mapped = []
+        for feat, connector, channels in zip(feats, self.connectors,
+                                             self.student_channels):
+            if feat.dim() < 2 or feat.shape[1] != channels:
+                raise ValueError(
+                    f'a student feature tensor of shape {tuple(feat.shape)} '
+                    f'does not have student_channels={channels} channels')
+            mapped.append(connector(feat))
+        head_input = tuple(mapped) if self._tuple_feats else mapped[0]
+        # Detached copies of the head's tensors: the ops stay on the
+        # gradient path, the teacher's parameters get none.
+        frozen = {
+            name: value.detach()
+            for name, value in list(head.named_parameters()) +
+            list(head.named_buffers())
+        }
+        return functional_call(head, frozen, (head_input, ))
+
+    def per_sample(self,
+                   student_feats: Features,
+                   teacher_logits: Tensor,
+                   teacher: Optional[nn.Module] = None,
+                   **kwargs) -> Tensor:
+        """The CrossKD loss of each sample.
+
+        Args:
+            student_feats (Tensor | tuple[Tensor]): The student's features,
+                ``(N * V, C, ...)`` each.
+            teacher_logits (Tensor): ``(N, K)``, views averaged.
+            teacher (nn.Module): The teacher recognizer, or its head.
+                Required; :class:`SAKDDistiller` passes it.
+            **kwargs: Other inputs the distiller passes; unused.
+
+        Returns:
+            Tensor: ``(N,)`` float32.
+        """
+        if teacher is None:
+            raise ValueError(
+                'CrossKDLoss needs the teacher (its cls_head runs on the '
+                'student features), got teacher=None; use it with '
+                'SAKDDistiller, which passes teacher=')
+        if teacher_logits.dim() != 2:
+            raise ValueError('teacher_logits must have shape (N, K), got '
+                             f'{tuple(teacher_logits.shape)}')
+        cross = _average_views(
+            self.cross_logits(student_feats, teacher), teacher_logits.shape[0])
+        if cross.shape != teacher_logits.shape:
+            raise ValueError(
+                f'the teacher head gives logits of shape {tuple(cross.shape)} '
+                f'but teacher_logits have shape {tuple(teacher_logits.shape)}')
+        log_p_x = F.log_softmax(cross.float() / self.tau, dim=1)
+        log_p_t = F.log_softmax(
+            teacher_logits.detach().float() / self.tau, dim=1)
+        kl = F.kl_div(log_p_x, log_p_t, reduction='none', log_target=True)
+        return self.loss_weight * self.tau**2 * kl.sum(dim=1)
+
+    def forward(self,
+                student_feats: Features,
+                teacher_logits: Tensor,
+                teacher: nn.Module,
+                reduction_override: Optional[str] = None) -> Tensor:
+        """Compute the loss.
+
+        Args:
+            student_feats (Tensor | tuple[Tensor]): The student's features.
+            teacher_logits (Tensor): ``(N, K)``.
+            teacher (nn.Module): The teacher recognizer, or its head.
+            reduction_override (str, optional): Replaces ``reduction`` for
+                this call. Defaults to None.
+
+        Returns:
+            Tensor: ``(N,)`` for ``'none'``, else a scalar.
+        """
+        return self.reduce(
+            self.per_sample(student_feats, teacher_logits, teacher),
+            reduction_override)
+
+
+def _channel_tuple(channels: Channels, name: str) -> Tuple[int, ...]:
+    values = (channels, ) if isinstance(channels, int) else channels
+    try:
+        values = tuple(values)
+    except TypeError:
+        values = ()
+    if not values or not all(
+            isinstance(c, int) and not isinstance(c, bool) and c >= 1
+            for c in values):
+        raise ValueError(f'{name} must be a positive integer or a non-empty '
+                         f'sequence of them, got {channels!r}')
+    return values
+
+
+def _average_views(logits: Tensor, batch_size: int) -> Tensor:
+    """``(N * V, K)`` -> ``(N, K)``, as the distiller averages views."""
+    rows = logits.shape[0]
+    if rows == batch_size:
+        return logits
+    if rows % batch_size:
+        raise ValueError(f'{rows} rows of cross-head logits for a batch of '
+                         f'{batch_size} samples')
+    return logits.view(batch_size, rows // batch_size, -1).mean(dim=1)
