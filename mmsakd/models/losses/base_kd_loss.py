@@ -3,6 +3,7 @@ loss."""
 from abc import ABCMeta, abstractmethod
 from typing import Optional
 
+import torch.nn.functional as F
 from torch import Tensor, nn
 
 REDUCTIONS = ('none', 'mean', 'sum')
@@ -79,3 +80,24 @@ def is_number(value) -> bool:
 def _check_reduction(value: str, name: str) -> None:
     if value not in REDUCTIONS:
         raise ValueError(f'{name} must be one of {REDUCTIONS}, got {value!r}')
+
+
+def soft_kl_per_sample(student_logits: Tensor, target_logits: Tensor,
+                       tau) -> Tensor:
+    """``tau^2 * KL(softmax(target / tau) || softmax(student / tau))`` per
+    sample, the logit-distillation term shared by the KD losses.
+
+    Computed in float32 log space; the target is detached.
+
+    Args:
+        student_logits (Tensor): ``(N, K)``.
+        target_logits (Tensor): ``(N, K)``, e.g. the teacher's.
+        tau (float | Tensor): Temperature, > 0.
+
+    Returns:
+        Tensor: ``(N,)``.
+    """
+    log_p_s = F.log_softmax(student_logits.float() / tau, dim=1)
+    log_p_t = F.log_softmax(target_logits.detach().float() / tau, dim=1)
+    kl = F.kl_div(log_p_s, log_p_t, reduction='none', log_target=True)
+    return tau**2 * kl.sum(dim=1)

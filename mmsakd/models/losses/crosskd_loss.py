@@ -2,12 +2,12 @@
 action recognition."""
 from typing import Optional, Sequence, Tuple, Union
 
-import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.func import functional_call
 
 from mmaction.registry import MODELS
-from .base_kd_loss import BaseKDLoss, is_number
+from .base_kd_loss import (BaseKDLoss, is_number,
+                           soft_kl_per_sample)
 
 Features = Union[Tensor, Tuple[Tensor, ...]]
 Channels = Union[int, Sequence[int]]
@@ -163,11 +163,8 @@ class CrossKDLoss(BaseKDLoss):
             raise ValueError(
                 f'the teacher head gives logits of shape {tuple(cross.shape)} '
                 f'but teacher_logits have shape {tuple(teacher_logits.shape)}')
-        log_p_x = F.log_softmax(cross.float() / self.tau, dim=1)
-        log_p_t = F.log_softmax(
-            teacher_logits.detach().float() / self.tau, dim=1)
-        kl = F.kl_div(log_p_x, log_p_t, reduction='none', log_target=True)
-        return self.loss_weight * self.tau**2 * kl.sum(dim=1)
+        return self.loss_weight * soft_kl_per_sample(
+            cross, teacher_logits, self.tau)
 
     def forward(self,
                 student_feats: Features,

@@ -3,12 +3,12 @@ import math
 from typing import Any, Optional, Tuple
 
 import torch
-import torch.nn.functional as F
 from mmengine.logging import MessageHub
 from torch import Tensor, nn
 
 from mmaction.registry import MODELS
-from .base_kd_loss import BaseKDLoss, is_number
+from .base_kd_loss import (BaseKDLoss, is_number,
+                           soft_kl_per_sample)
 
 
 class _GradientReversal(torch.autograd.Function):
@@ -152,10 +152,8 @@ class CTKDLoss(BaseKDLoss):
                 f'(N, K), got {tuple(student_logits.shape)} and '
                 f'{tuple(teacher_logits.shape)}')
         tau = self.temperature().float()
-        log_p_s = F.log_softmax(student_logits.float() / tau, dim=1)
-        log_p_t = F.log_softmax(teacher_logits.detach().float() / tau, dim=1)
-        kl = F.kl_div(log_p_s, log_p_t, reduction='none', log_target=True)
-        return self.loss_weight * tau**2 * kl.sum(dim=1)
+        return self.loss_weight * soft_kl_per_sample(
+            student_logits, teacher_logits, tau)
 
     def forward(self,
                 student_logits: Tensor,

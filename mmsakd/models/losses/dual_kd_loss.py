@@ -9,7 +9,8 @@ from torch import Tensor, nn
 from torch.func import functional_call
 
 from mmaction.registry import MODELS
-from .base_kd_loss import BaseKDLoss, is_number
+from .base_kd_loss import (BaseKDLoss, is_number,
+                           soft_kl_per_sample)
 from .feature_kd_loss import (Channels, Features, average_views,
                               build_connectors, check_channel_pairs, resize_to,
                               to_levels)
@@ -224,10 +225,7 @@ class DualKDLoss(BaseKDLoss):
             self._update_ema(head)
         ema_logits = self._ema_logits(head, student_feats,
                                       student_logits.shape[0])
-        log_p_s = F.log_softmax(student_logits.float() / self.tau, dim=1)
-        log_p_e = F.log_softmax(ema_logits.float() / self.tau, dim=1)
-        kl = F.kl_div(log_p_s, log_p_e, reduction='none', log_target=True)
-        return self.tau**2 * kl.sum(dim=1)
+        return soft_kl_per_sample(student_logits, ema_logits, self.tau)
 
     @torch.no_grad()
     def _init_ema(self, head: nn.Module) -> None:

@@ -1,11 +1,11 @@
 """Logit distillation of Hinton et al. (spec Eq. 2)."""
 from typing import Optional
 
-import torch.nn.functional as F
 from torch import Tensor
 
 from mmaction.registry import MODELS
-from .base_kd_loss import BaseKDLoss, is_number
+from .base_kd_loss import (BaseKDLoss, is_number,
+                           soft_kl_per_sample)
 
 
 @MODELS.register_module()
@@ -59,11 +59,8 @@ class KDLoss(BaseKDLoss):
                 'student_logits and teacher_logits must both have shape '
                 f'(N, K), got {tuple(student_logits.shape)} and '
                 f'{tuple(teacher_logits.shape)}')
-        log_p_s = F.log_softmax(student_logits.float() / self.tau, dim=1)
-        log_p_t = F.log_softmax(
-            teacher_logits.detach().float() / self.tau, dim=1)
-        kl = F.kl_div(log_p_s, log_p_t, reduction='none', log_target=True)
-        return self.loss_weight * self.tau**2 * kl.sum(dim=1)
+        return self.loss_weight * soft_kl_per_sample(
+            student_logits, teacher_logits, self.tau)
 
     def forward(self,
                 student_logits: Tensor,
