@@ -1,8 +1,10 @@
-"""Fixes that make mmaction2 1.2.0 and mmengine 0.10.7 work on torch >= 2.6
-and numpy 2, applied once on ``import mmsakd``."""
+"""Fixes that make mmaction2 1.2.0 and mmengine 0.10.7 work on torch >= 2.6,
+numpy 2 and setuptools >= 81, applied once on ``import mmsakd``."""
 from .checkpoint import load_from_local_trusted, patch_checkpoint_loading
 from .dist import patch_cpu_distributed
 from .drn import patch_missing_drn
+from .multimodal import patch_incompatible_transformers
+from .package_utils import patch_package_utils
 
 
 def apply_compat_fixes() -> dict:
@@ -16,11 +18,14 @@ def apply_compat_fixes() -> dict:
     """
     return dict(
         drn=patch_missing_drn(),
+        transformers=patch_incompatible_transformers(),
         checkpoint=patch_checkpoint_loading(),
-        cpu_distributed=patch_cpu_distributed())
+        cpu_distributed=patch_cpu_distributed(),
+        package_utils=patch_package_utils())
 
 
 __all__ = [
     'apply_compat_fixes', 'patch_missing_drn', 'patch_checkpoint_loading',
-    'patch_cpu_distributed', 'load_from_local_trusted'
+    'patch_cpu_distributed', 'patch_package_utils',
+    'patch_incompatible_transformers', 'load_from_local_trusted'
 ]

@@ -7,6 +7,7 @@ from .features import (fuse_features, gaussian_projection, pool_features,
 from .interruption import (LAYOUTS, InterruptionPlan, apply_interruption_plan,
                            interrupt_batch, make_generator, plan_interruption)
 from .partition import allocate_counts, partition_blocks
+from .round import selection_round
 from .schedule import beta, interruption_rate, num_interrupted
 from .select import quality_temperature, select_samples, selection_objective
 
@@ -17,5 +18,6 @@ __all__ = [
     'easiness', 'normalize_easiness', 'update_strength', 'pool_features',
     'gaussian_projection', 'project_features', 'fuse_features',
     'greedy_dpp_map', 'allocate_counts', 'partition_blocks',
-    'quality_temperature', 'select_samples', 'selection_objective'
+    'quality_temperature', 'select_samples', 'selection_objective',
+    'selection_round'
 ]

@@ -20,11 +20,8 @@ from torch.utils.data import DataLoader
 
 from mmaction.registry import DATASETS, HOOKS
 from mmsakd.datasets.samplers import SubsetSampler
-from mmsakd.selection import (check_finite, easiness, fuse_features,
-                              interrupt_batch, interruption_rate,
-                              make_generator, normalize_easiness,
-                              project_features, select_samples,
-                              selection_probability, update_strength)
+from mmsakd.selection import (interrupt_batch, interruption_rate,
+                              make_generator, selection_round)
 
 
 def rank_batches(num_samples: int, batch_size: int, rank: int,
@@ -289,37 +286,26 @@ class SAKDHook(Hook):
     def _select(self, losses: Tensor, feats: Tensor, rate: float,
                 epoch: int) -> Dict:
         """The per-sample updates and the selection, on gathered scores."""
-        check_finite(losses, 'distillation losses')
-        probability = selection_probability(self.omega, self.rounds)
-        s_hat = normalize_easiness(easiness(losses, probability), self.norm)
-        alpha = update_strength(self.alpha, s_hat, rate, self.lam)
-        projected = project_features(feats, self.d_max, self.seed)
-        feat = fuse_features(self.feat, projected, self.lam,
-                             first_round=self.rounds == 0)
-        num_samples = len(losses)
-        k = math.ceil(self.ratio * num_samples)
-        if self.selector == 'dpp':
-            subset = select_samples(
-                feat,
-                s_hat,
-                k,
-                gamma=self.gamma,
-                labels=self._labels,
-                partition=self.partition,
-                block_size=self.block_size,
-                sigma=self.sigma,
-                seed=self.seed + epoch)
-        else:
-            generator = make_generator(self.seed, epoch, 0)
-            subset = torch.randperm(num_samples, generator=generator)[:k]
-        omega = self.omega.clone()
-        omega[subset] += 1
-        return dict(
-            omega=omega,
-            alpha=alpha,
-            feat=feat,
-            subset=[int(i) for i in subset],
-            rounds=self.rounds + 1)
+        return selection_round(
+            losses,
+            feats,
+            self.omega,
+            self.alpha,
+            self.feat,
+            self.rounds,
+            rate=rate,
+            epoch=epoch,
+            ratio=self.ratio,
+            lam=self.lam,
+            gamma=self.gamma,
+            norm=self.norm,
+            d_max=self.d_max,
+            sigma=self.sigma,
+            labels=self._labels,
+            partition=self.partition,
+            block_size=self.block_size,
+            selector=self.selector,
+            seed=self.seed)
 
     @torch.no_grad()
     def _score_all(self, runner, rate: float):
@@ -462,7 +448,8 @@ class SAKDHook(Hook):
             num_classes=num_classes,
             alpha_hist=np.histogram(
                 alpha.numpy(), bins=10, range=(0., 1.))[0].tolist(),
-            selected=self.subset)
+            selected=self.subset,
+            selected_labels=self._labels[subset].tolist())
         print_log(
             f'SAKD round {self.rounds} (epoch {epoch}): scored '
             f'{len(alpha)} samples in {score_time:.1f}s '

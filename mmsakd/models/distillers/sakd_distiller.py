@@ -96,6 +96,15 @@ class SAKDDistiller(BaseModel):
         save_teacher (bool): Include the teacher's weights (``teacher.*``)
             in ``state_dict()`` and so in every saved checkpoint.
             Defaults to False.
+        student_ckpt (str, optional): Checkpoint the student starts from (a
+            plain recognizer or a distillation checkpoint; path or URL),
+            loaded by :meth:`init_weights` after the student's own
+            initialisation, e.g. a pretrained student to fine-tune.
+            Tensors of another shape (a classifier trained on another label
+            set) keep their initial values and are logged. With ``resume``
+            or ``load_from`` the Runner loads its checkpoint afterwards, so
+            those weights win.
+            Defaults to None.
         data_preprocessor (dict, optional): Must be None: the distiller uses
             the student's. Put it in the student's config instead.
             Defaults to None.
@@ -110,6 +119,7 @@ class SAKDDistiller(BaseModel):
                  kd_loss: dict = dict(type='KDLoss', tau=4.0),
                  alpha: float = 0.5,
                  save_teacher: bool = False,
+                 student_ckpt: Optional[str] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
         if data_preprocessor is not None:
@@ -121,12 +131,14 @@ class SAKDDistiller(BaseModel):
         if not is_number(alpha) or not 0 <= alpha <= 1:
             raise ValueError(
                 f'alpha must be a number in [0, 1], got {alpha!r}')
-        if teacher_ckpt is not None and not isinstance(teacher_ckpt, str):
-            raise TypeError('teacher_ckpt must be a path (str) or None, got '
-                            f'{type(teacher_ckpt).__name__}')
+        for key, value in (('teacher_ckpt', teacher_ckpt),
+                           ('student_ckpt', student_ckpt)):
+            if value is not None and not isinstance(value, str):
+                raise TypeError(f'{key} must be a path (str) or None, got '
+                                f'{type(value).__name__}')
 
-        student_model = MODELS.build(_model_cfg(student, 'student'))
-        teacher_model = MODELS.build(_model_cfg(teacher, 'teacher'))
+        student_model = MODELS.build(resolve_model_cfg(student, 'student'))
+        teacher_model = MODELS.build(resolve_model_cfg(teacher, 'teacher'))
         _check_compatible(student_model, teacher_model)
 
         super().__init__(
@@ -142,6 +154,7 @@ class SAKDDistiller(BaseModel):
         self.alpha = float(alpha)
         self.save_teacher = bool(save_teacher)
         self.teacher_ckpt = teacher_ckpt
+        self.student_ckpt = student_ckpt
         self._sample_alpha: Optional[Tensor] = None
 
         # Stored past nn.Module.__setattr__ so that it is no submodule.
@@ -149,6 +162,16 @@ class SAKDDistiller(BaseModel):
         self._init_teacher(teacher_ckpt)
         self.register_state_dict_post_hook(_add_teacher_state)
         self.register_load_state_dict_pre_hook(_load_teacher_state)
+
+    def init_weights(self) -> None:
+        """Initialise the student, then load ``student_ckpt`` if given."""
+        super().init_weights()
+        if self.student_ckpt is not None:
+            _load_recognizer_checkpoint(
+                self.student,
+                self.student_ckpt,
+                'student',
+                skip_mismatched=True)
 
     @property
     def teacher(self) -> nn.Module:
@@ -371,14 +394,14 @@ class SAKDDistiller(BaseModel):
                 logger='current',
                 level=logging.WARNING)
         else:
-            _load_teacher_checkpoint(teacher, teacher_ckpt)
+            _load_recognizer_checkpoint(teacher, teacher_ckpt, 'teacher')
         # The weights are final: a later init_weights() must not reset them.
         teacher._is_init = True
         teacher.requires_grad_(False)
         teacher.eval()
 
 
-def _model_cfg(cfg: dict, name: str) -> dict:
+def resolve_model_cfg(cfg: dict, name: str) -> dict:
     """A plain model dict from ``cfg``, resolving ``cfg_path``."""
     if not isinstance(cfg, dict):
         raise TypeError(f'model.{name} must be a model config dict or '
@@ -463,49 +486,75 @@ def _check_compatible(student: nn.Module, teacher: nn.Module) -> None:
             f'{student_pre}, teacher: {teacher_pre}')
 
 
-def _load_teacher_checkpoint(teacher: nn.Module, teacher_ckpt: str) -> None:
-    if '://' not in teacher_ckpt and not osp.isfile(
-            osp.expanduser(teacher_ckpt)):
+def _load_recognizer_checkpoint(model: nn.Module,
+                                ckpt: str,
+                                name: str,
+                                skip_mismatched: bool = False) -> None:
+    """Load a recognizer checkpoint into the teacher or the student.
+
+    Accepts plain recognizer checkpoints and distillation checkpoints (keys
+    ``student.*`` or ``teacher.*``, matching ``name``), also when saved from
+    a DDP-wrapped model (``module.*``). With ``skip_mismatched``, tensors
+    whose shape differs from the model's (e.g. the classifier of a
+    checkpoint trained on another label set) are left out and logged.
+    """
+    key = f'model.{name}_ckpt'
+    if '://' not in ckpt and not osp.isfile(osp.expanduser(ckpt)):
+        hint = ('train the teacher first, e.g. with `make demo`, or set '
+                f'{key}') if name == 'teacher' else f'set {key}'
         raise FileNotFoundError(
-            f'teacher checkpoint not found: {teacher_ckpt!r} (config key '
-            'model.teacher_ckpt, relative to the current directory '
-            f'{osp.abspath(".")}); train the teacher first, e.g. with '
-            '`make demo`, or set model.teacher_ckpt')
+            f'{name} checkpoint not found: {ckpt!r} (config key {key}, '
+            f'relative to the current directory {osp.abspath(".")}); {hint}')
     checkpoint = CheckpointLoader.load_checkpoint(
-        osp.expanduser(teacher_ckpt), map_location='cpu')
+        osp.expanduser(ckpt), map_location='cpu')
     state = checkpoint.get('state_dict', checkpoint) if isinstance(
         checkpoint, dict) else None
     if not isinstance(state, dict):
-        raise ValueError(f'model.teacher_ckpt={teacher_ckpt!r} holds no '
-                         'state dict')
-    # Checkpoints saved from a DDP-wrapped model prefix keys with "module.".
-    state = {
-        (k[len('module.'):] if k.startswith('module.') else k): v
-        for k, v in state.items()
-    }
-    expected = teacher.state_dict()
-    if not any(key in expected for key in state):
+        raise ValueError(f'{key}={ckpt!r} holds no state dict')
+    state = {_strip_prefix(k, 'module.'): v for k, v in state.items()}
+    prefix = f'{name}.'
+    if any(k.startswith(prefix) for k in state):
+        state = {
+            k[len(prefix):]: v
+            for k, v in state.items() if k.startswith(prefix)
+        }
+    expected = model.state_dict()
+    if not any(k in expected for k in state):
         raise ValueError(
-            f'model.teacher_ckpt={teacher_ckpt!r} shares no key with the '
-            f'teacher model: it has e.g. {sorted(state)[:3]}, the teacher '
-            f'e.g. {sorted(expected)[:3]}')
+            f'{key}={ckpt!r} shares no key with the {name} model: it has '
+            f'e.g. {sorted(state)[:3]}, the {name} e.g. '
+            f'{sorted(expected)[:3]}')
+    skipped = []
+    if skip_mismatched:
+        skipped = sorted(k for k, v in state.items()
+                         if k in expected and hasattr(v, 'shape')
+                         and v.shape != expected[k].shape)
+        state = {k: v for k, v in state.items() if k not in skipped}
     try:
-        result = teacher.load_state_dict(state, strict=False)
+        result = model.load_state_dict(state, strict=False)
     except RuntimeError as err:
-        raise RuntimeError(f'cannot load model.teacher_ckpt={teacher_ckpt!r} '
-                           f'into the teacher: {err}') from err
+        raise RuntimeError(
+            f'cannot load {key}={ckpt!r} into the {name}: {err}') from err
+    # Skipped tensors are reported once, as skipped, not also as missing.
     missing = [
-        k for k in result.missing_keys if not k.endswith('num_batches_tracked')
+        k for k in result.missing_keys
+        if not k.endswith('num_batches_tracked') and k not in skipped
     ]
     unexpected = list(result.unexpected_keys)
-    message = (f'SAKDDistiller: loaded the teacher from {teacher_ckpt} '
+    message = (f'SAKDDistiller: loaded the {name} from {ckpt} '
                f'({len(state)} tensors); missing keys: '
                f'{", ".join(missing) or "none"}; unexpected keys: '
-               f'{", ".join(unexpected) or "none"}')
+               f'{", ".join(unexpected) or "none"}; skipped for a shape '
+               f'mismatch: {", ".join(skipped) or "none"}')
     print_log(
         message,
         logger='current',
-        level=logging.WARNING if missing or unexpected else logging.INFO)
+        level=logging.WARNING
+        if missing or unexpected or skipped else logging.INFO)
+
+
+def _strip_prefix(key: str, prefix: str) -> str:
+    return key[len(prefix):] if key.startswith(prefix) else key
 
 
 def _run_recognizer(

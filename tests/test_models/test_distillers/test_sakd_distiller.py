@@ -35,7 +35,8 @@ def teacher_ckpt(tmp_path_factory):
     """A teacher checkpoint with non-trivial BN statistics and confident
     predictions (KD losses far from 0, where float32 rounding is small)."""
     torch.manual_seed(0)
-    teacher = MODELS.build(sakd_module._model_cfg(_model_cfg(TEACHER), 't'))
+    teacher = MODELS.build(
+        sakd_module.resolve_model_cfg(_model_cfg(TEACHER), 't'))
     teacher.init_weights()
     with torch.no_grad():
         teacher.cls_head.fc_cls.weight.normal_(0, 1)
@@ -316,7 +317,8 @@ def test_teacher_checkpoint_errors_and_report(teacher_ckpt, tmp_path,
     assert kwargs['level'] == 30  # logging.WARNING
 
     # A checkpoint of another architecture: names match, shapes do not.
-    student = MODELS.build(sakd_module._model_cfg(_model_cfg(STUDENT), 's'))
+    student = MODELS.build(
+        sakd_module.resolve_model_cfg(_model_cfg(STUDENT), 's'))
     wrong = tmp_path / 'student.pth'
     torch.save({'state_dict': student.state_dict()}, wrong)
     with pytest.raises(RuntimeError, match='cannot load model.teacher_ckpt'):

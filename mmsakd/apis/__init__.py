@@ -1,0 +1,9 @@
+"""Running experiments: train a config, summarise accuracy and time."""
+from .experiment import (add_train_time_hook, markdown_table, point_to_data,
+                         read_jsonl, run_experiment, sakd_hook_cfg,
+                         set_epochs, summarize_run)
+
+__all__ = [
+    'add_train_time_hook', 'markdown_table', 'point_to_data', 'read_jsonl',
+    'run_experiment', 'sakd_hook_cfg', 'set_epochs', 'summarize_run'
+]

@@ -1,0 +1,179 @@
+"""Run one training config and collect what accuracy-vs-time comparisons
+need (the demo, ``tools/analysis/sweep_ratio.py``)."""
+import json
+import os
+import os.path as osp
+from typing import Dict, List, Optional, Sequence
+
+from mmengine.config import Config
+
+#: File, in a run's work dir, holding its summary once it has finished.
+RESULT_FILE = 'run_result.json'
+TIME_FILE = 'train_time.jsonl'
+ROUNDS_FILE = 'sakd_rounds.jsonl'
+
+
+def point_to_data(cfg: Config, data_root: str) -> None:
+    """Point every dataloader of ``cfg`` at the synthetic dataset in
+    ``data_root`` (``train.txt``, ``val.txt``, ``videos/``)."""
+    for split, ann in (('train', 'train.txt'), ('val', 'val.txt'),
+                       ('test', 'val.txt')):
+        loader = cfg.get(f'{split}_dataloader')
+        if loader is None:
+            continue
+        loader.dataset.ann_file = osp.join(data_root, ann)
+        loader.dataset.data_prefix = dict(video=osp.join(data_root, 'videos'))
+
+
+def set_epochs(cfg: Config, epochs: int, val_interval: int = 1) -> None:
+    """Train for ``epochs``; schedulers that spanned the old number of
+    epochs (``T_max``, ``end``) are stretched to the new one."""
+    if not isinstance(epochs, int) or epochs < 1:
+        raise ValueError(f'epochs must be an integer >= 1, got {epochs!r}')
+    old = cfg.train_cfg.max_epochs
+    cfg.train_cfg.max_epochs = epochs
+    cfg.train_cfg.val_interval = val_interval
+    schedulers = cfg.get('param_scheduler') or []
+    if isinstance(schedulers, dict):
+        schedulers = [schedulers]
+    for scheduler in schedulers:
+        for key in ('T_max', 'end'):
+            if scheduler.get(key) == old:
+                scheduler[key] = epochs
+
+
+def sakd_hook_cfg(cfg: Config) -> Optional[dict]:
+    """The ``SAKDHook`` entry of ``cfg.custom_hooks`` (None if absent)."""
+    for hook in cfg.get('custom_hooks') or []:
+        if hook.get('type') == 'SAKDHook':
+            return hook
+    return None
+
+
+def add_train_time_hook(cfg: Config, run_name: Optional[str] = None) -> None:
+    """Add a :class:`~mmsakd.engine.hooks.TrainTimeHook` unless present."""
+    hooks = list(cfg.get('custom_hooks') or [])
+    if not any(h.get('type') == 'TrainTimeHook' for h in hooks):
+        hooks.append(dict(type='TrainTimeHook', run_name=run_name))
+    cfg.custom_hooks = hooks
+
+
+def read_jsonl(path: str) -> List[Dict]:
+    """The JSON objects of a JSON-lines file; an error names the line."""
+    records = []
+    with open(path) as f:
+        for number, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                records.append(json.loads(line))
+            except json.JSONDecodeError as err:
+                raise ValueError(f'{path}, line {number}: {err}') from err
+    return records
+
+
+def summarize_run(work_dir: str) -> Dict:
+    """Accuracy curve, final metrics and where the training time went.
+
+    Reads ``train_time.jsonl`` (:class:`TrainTimeHook`) and, for SAKD
+    runs, ``sakd_rounds.jsonl``. A resumed run may repeat epochs; the last
+    record of each epoch wins.
+
+    Returns:
+        dict: ``top1``/``top5`` (percent, last validation), ``best_top1``,
+        ``train_time`` (s), ``epochs``, ``curve`` (one point per validated
+        epoch: ``epoch``, cumulative ``train_time``, ``top1``, ``top5``)
+        and, for SAKD runs, ``score_time``, ``select_time`` and
+        ``subset_size``.
+    """
+    path = osp.join(work_dir, TIME_FILE)
+    if not osp.isfile(path):
+        raise FileNotFoundError(
+            f'{path} not found: the run has no TrainTimeHook record')
+    by_epoch = {r['epoch']: r for r in read_jsonl(path)}
+    records = [by_epoch[e] for e in sorted(by_epoch)]
+    if not records:
+        raise ValueError(f'{path} holds no epoch')
+    curve = [
+        dict(
+            epoch=r['epoch'],
+            train_time=r['train_time'],
+            top1=100 * r['acc/top1'],
+            top5=100 * r['acc/top5']) for r in records if 'acc/top1' in r
+    ]
+    if not curve:
+        raise ValueError(f'{path} holds no validation result')
+    summary = dict(
+        top1=curve[-1]['top1'],
+        top5=curve[-1]['top5'],
+        best_top1=max(p['top1'] for p in curve),
+        train_time=records[-1]['train_time'],
+        epochs=records[-1]['epoch'],
+        curve=curve)
+    rounds_path = osp.join(work_dir, ROUNDS_FILE)
+    if osp.isfile(rounds_path):
+        by_round = {r['round']: r for r in read_jsonl(rounds_path)}
+        rounds = [by_round[k] for k in sorted(by_round)]
+        summary.update(
+            rounds=len(rounds),
+            score_time=sum(r['score_time'] for r in rounds),
+            select_time=sum(r['select_time'] for r in rounds),
+            subset_size=rounds[-1]['subset_size'] if rounds else None)
+    return summary
+
+
+def run_experiment(cfg: Config,
+                   name: str,
+                   force: bool = False,
+                   extra: Optional[Dict] = None) -> Dict:
+    """Train ``cfg`` (its ``work_dir`` must be set) and summarise it.
+
+    A run whose work dir already holds a finished summary is not trained
+    again unless ``force``; an unfinished one is resumed from its last
+    checkpoint, so an interrupted demo or sweep loses at most an epoch.
+
+    Args:
+        cfg (Config): The complete config of the run.
+        name (str): Short name of the run (logs, progress).
+        force (bool): Retrain even if a summary exists. Defaults to False.
+        extra (dict, optional): Stored in the summary. Defaults to None.
+
+    Returns:
+        dict: :func:`summarize_run`'s summary plus ``name``, ``work_dir``
+        and ``extra``'s items.
+    """
+    from mmengine.runner import Runner
+
+    work_dir = cfg.work_dir
+    result_path = osp.join(work_dir, RESULT_FILE)
+    if osp.isfile(result_path) and not force:
+        with open(result_path) as f:
+            return json.load(f)
+    if force and osp.isdir(work_dir):
+        for stale in (RESULT_FILE, TIME_FILE, ROUNDS_FILE, 'last_checkpoint'):
+            if osp.isfile(osp.join(work_dir, stale)):
+                os.remove(osp.join(work_dir, stale))
+    add_train_time_hook(cfg, run_name=name)
+    resumable = osp.isfile(osp.join(work_dir, 'last_checkpoint'))
+    cfg.resume = resumable
+    if not resumable:
+        for stale in (TIME_FILE, ROUNDS_FILE):
+            if osp.isfile(osp.join(work_dir, stale)):
+                os.remove(osp.join(work_dir, stale))
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    summary = dict(name=name, work_dir=work_dir, **(extra or {}))
+    summary.update(summarize_run(work_dir))
+    tmp = result_path + '.tmp'
+    with open(tmp, 'w') as f:
+        json.dump(summary, f, indent=2)
+    os.replace(tmp, result_path)
+    return summary
+
+
+def markdown_table(header: Sequence[str], rows: Sequence[Sequence]) -> str:
+    """A GitHub-flavoured markdown table."""
+    lines = ['| ' + ' | '.join(header) + ' |',
+             '|' + '---|' * len(header)]
+    lines += ['| ' + ' | '.join(str(c) for c in row) + ' |' for row in rows]
+    return '\n'.join(lines)

@@ -1,0 +1,121 @@
+import json
+import os.path as osp
+import time
+from typing import Dict, List, Optional
+
+from mmengine.dist import is_main_process
+from mmengine.hooks import Hook
+from mmengine.logging import print_log
+
+from mmaction.registry import HOOKS
+
+
+@HOOKS.register_module()
+class TrainTimeHook(Hook):
+    """Measure the training time of each epoch and pair it with the
+    validation metrics that follow, for accuracy-vs-time comparisons.
+
+    The time of an epoch runs from the start of ``before_train_epoch`` to
+    the end of the epoch's last iteration (the hook has the highest
+    priority, so it runs first in both stages): it includes SAKD's scoring
+    and selection round and the epoch's data loading, and excludes
+    validation and checkpoint saving. MMEngine's
+    :class:`~mmengine.hooks.IterTimerHook` times iterations only, which
+    misses the scoring pass that ``before_train_epoch`` runs.
+
+    After each validation one JSON line is appended to
+    ``<work_dir>/<log_file>``: ``epoch`` (1-based, as in the logs),
+    ``epoch_time`` and cumulative ``train_time`` in seconds, and the
+    validation metrics (``acc/top1`` ... as numbers). Every epoch prints a
+    progress line with the cumulative time and an estimate of the time
+    left. The cumulative time is saved in checkpoints, so a resumed run
+    continues the count.
+
+    Args:
+        log_file (str): File name, in the work dir, of the JSON lines.
+            Defaults to 'train_time.jsonl'.
+        run_name (str, optional): Shown in the progress lines.
+            Defaults to None.
+    """
+
+    priority = 'HIGHEST'
+
+    def __init__(self,
+                 log_file: str = 'train_time.jsonl',
+                 run_name: Optional[str] = None) -> None:
+        if not isinstance(log_file, str) or not log_file:
+            raise ValueError(
+                f'log_file must be a non-empty file name, got {log_file!r}')
+        self.log_file = log_file
+        self.run_name = run_name
+        self.train_time = 0.
+        self.epoch_times: List[float] = []
+        self._start: Optional[float] = None
+        self._pending: Optional[Dict] = None
+
+    def before_train_epoch(self, runner) -> None:
+        self._start = time.perf_counter()
+
+    def after_train_epoch(self, runner) -> None:
+        if self._start is None:
+            return
+        seconds = time.perf_counter() - self._start
+        self._start = None
+        self.train_time += seconds
+        self.epoch_times.append(seconds)
+        epoch = runner.epoch + 1  # runner.epoch is incremented after hooks
+        done = len(self.epoch_times)
+        remaining = runner.max_epochs - epoch
+        eta = remaining * sum(self.epoch_times) / done
+        name = f'{self.run_name}: ' if self.run_name else ''
+        print_log(
+            f'{name}epoch {epoch}/{runner.max_epochs} trained in '
+            f'{seconds:.1f}s (total {self.train_time:.1f}s, about '
+            f'{eta:.0f}s of training left)',
+            logger='current')
+        runner.message_hub.update_scalar('train/epoch_time', seconds)
+        self._pending = dict(
+            epoch=epoch,
+            epoch_time=round(seconds, 3),
+            train_time=round(self.train_time, 3))
+        # Epochs without validation are written right away.
+        if not self._validates(runner, epoch):
+            self._write(runner, self._pending)
+            self._pending = None
+
+    def after_val_epoch(self, runner, metrics: Optional[Dict] = None) -> None:
+        if self._pending is None:
+            return
+        record = dict(self._pending)
+        for key, value in (metrics or {}).items():
+            if isinstance(value, (int, float)):
+                record[key] = float(value)
+        self._write(runner, record)
+        self._pending = None
+
+    def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
+        checkpoint['train_time'] = dict(
+            train_time=self.train_time, epoch_times=list(self.epoch_times))
+
+    def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
+        state = checkpoint.get('train_time')
+        if state is None or not runner._resume:
+            return
+        self.train_time = float(state['train_time'])
+        self.epoch_times = [float(t) for t in state['epoch_times']]
+
+    @staticmethod
+    def _validates(runner, epoch: int) -> bool:
+        loop = runner.train_loop
+        if runner.val_loop is None:
+            return False
+        begin = getattr(loop, 'val_begin', 1)
+        interval = getattr(loop, 'val_interval', 1)
+        return epoch >= begin and (epoch % interval == 0
+                                   or epoch == runner.max_epochs)
+
+    def _write(self, runner, record: Dict) -> None:
+        if is_main_process():
+            with open(osp.join(runner.work_dir, self.log_file), 'a') as f:
+                f.write(json.dumps(record) + '\n')
+

@@ -1,0 +1,324 @@
+"""The paper configs (Tables III and IV): every file loads with the paper's
+settings, builds with its full-size models and trains on tiny inputs.
+
+Tiny inputs go through cfg-options-style overrides (``merge_from_dict``):
+8 frames of 32x32 from the session's tiny synthetic dataset, batches of 2,
+no workers, no checkpoint loading or downloads (``teacher_ckpt=None``,
+``student_ckpt=None``, ``pretrained=None``, ``load_from=None``; a download
+fails the test).
+
+What runs, to stay within the suite's time budget on 2 CPU cores (a full
+SlowFast R101 + R50 pair takes about 2.5 s to build and 1 s per step):
+
+- every config: loaded and checked against the paper's settings;
+- each (model, dataset) group of 21 distillation configs: the group's
+  ``sakd_<model>_<dataset>.py`` is built by a Runner (full distiller and
+  SAKDHook) and trains one epoch (a scoring round over the 24 clips, then
+  the 10% subset); every other config of the group must differ from it
+  only in ``model.kd_loss`` and the hook/sampler, so its distiller is that
+  distiller with its own loss: its loss and hooks are built from the config
+  and one loss step (forward and backward) runs per distinct loss;
+- every teacher and student config: built by a Runner and one
+  ``train_step`` on one batch.
+"""
+import copy
+import glob
+import importlib.util
+import os.path as osp
+import re
+
+import pytest
+import torch
+from helpers import REPO_ROOT, tiny_cfg_options
+from mmengine.config import Config
+from mmengine.runner import Runner
+from mmengine.runner import checkpoint as mmengine_checkpoint
+
+import mmsakd  # noqa: F401
+from mmaction.registry import HOOKS, MODELS
+
+MODELS_ = ('slowfast', 'tpn', 'swin')
+DATASETS = ('ucf101', 'kinetics400')
+METHODS = ('kd', 'dkd', 'ctkd', 'crosskd', 'fkd', 'dualkd', 'gkd')
+LOSS_TYPES = dict(
+    kd='KDLoss',
+    dkd='DKDLoss',
+    ctkd='CTKDLoss',
+    crosskd='CrossKDLoss',
+    fkd='FeatureKDLoss',
+    dualkd='DualKDLoss',
+    gkd='GKDLoss')
+PAIRS = dict(
+    slowfast=('slowfast_r50', 'slowfast_r101'),
+    tpn=('tpn_r50', 'tpn_r101'),
+    swin=('swin_t', 'swin_s'))
+# Table II: (student batch, scoring batch, epochs), totals over 4 GPUs.
+TABLE_II = {
+    ('slowfast', 'ucf101'): (32, 96, 50),
+    ('slowfast', 'kinetics400'): (48, 128, 200),
+    ('tpn', 'ucf101'): (4, 24, 50),
+    ('tpn', 'kinetics400'): (4, 24, 200),  # not in the paper
+    ('swin', 'ucf101'): (4, 24, 100),
+    ('swin', 'kinetics400'): (8, 48, 200),
+}
+NUM_GPUS = 4
+FRAMES = dict(ucf101=(32, 2, 101), kinetics400=(16, 4, 400))
+
+
+def distill_configs(model, dataset):
+    """(path, method, variant) of the 21 distillation configs of a group."""
+    configs = []
+    for method in METHODS:
+        short = '' if method == 'kd' else f'{method}_'
+        configs += [
+            (f'configs/{method}_{model}_{dataset}.py', method, 'vanilla'),
+            (f'configs/sakd_{short}{model}_{dataset}.py', method, 'sakd'),
+            (f'configs/sakd_i5_{short}{model}_{dataset}.py', method,
+             'sakd_i5'),
+        ]
+    return configs
+
+
+DISTILL = [
+    item for model in MODELS_ for dataset in DATASETS
+    for item in distill_configs(model, dataset)
+]
+SINGLE = [(f'configs/{role}s/{PAIRS[model][i]}_{dataset}_{role}.py', model,
+           dataset, role) for model in MODELS_ for dataset in DATASETS
+          for i, role in enumerate(('student', 'teacher'))]
+PAPER_CONFIGS = [path for path, _, _ in DISTILL] + [s[0] for s in SINGLE]
+
+
+def _load(path):
+    return Config.fromfile(osp.join(REPO_ROOT, path))
+
+
+def _pipeline_options(cfg):
+    """Tiny clips: 8 frames of 32x32, one view."""
+    options = {}
+    for split in ('train', 'val', 'test'):
+        pipeline = cfg[f'{split}_dataloader'].dataset.pipeline
+        prefix = f'{split}_dataloader.dataset.pipeline'
+        for i, step in enumerate(pipeline):
+            if step.type == 'SampleFrames':
+                options.update({
+                    f'{prefix}.{i}.clip_len': 8,
+                    f'{prefix}.{i}.frame_interval': 1,
+                    f'{prefix}.{i}.num_clips': 1,
+                })
+            elif step.type == 'Resize':
+                options[f'{prefix}.{i}.scale'] = ((-1, 32) if step.scale[0]
+                                                  == -1 else (32, 32))
+            elif step.type in ('CenterCrop', 'ThreeCrop'):
+                options[f'{prefix}.{i}.crop_size'] = 32
+    return options
+
+
+def tiny_options(cfg, data_root, work_dir):
+    options = tiny_cfg_options(data_root, max_epochs=1, batch_size=2)
+    for key in ('param_scheduler.0.T_max', 'param_scheduler.0.end'):
+        options.pop(key)
+    options.update(_pipeline_options(cfg))
+    options.update({
+        'work_dir': work_dir,
+        'load_from': None,
+        'train_cfg.val_begin': 2,  # no validation
+        'default_hooks.checkpoint': None,
+    })
+    if cfg.model.type == 'SAKDDistiller':
+        options.update({
+            'model.teacher_ckpt': None,
+            'model.student_ckpt': None,
+        })
+        for role in ('student', 'teacher'):
+            options[f'model.{role}.backbone.pretrained'] = None
+            if 'pretrained2d' in cfg.model[role].get('backbone', {}):
+                options[f'model.{role}.backbone.pretrained2d'] = False
+        for i, hook in enumerate(cfg.get('custom_hooks', [])):
+            if hook.type == 'SAKDHook':
+                options[f'custom_hooks.{i}.score_batch_size'] = 4
+                # 4 of the 24 clips: two full batches (a batch of one clip
+                # fails BatchNorm on the 1x1x1 maps of 32x32 inputs).
+                options[f'custom_hooks.{i}.ratio'] = 0.16
+    else:
+        options['model.backbone.pretrained'] = None
+        if 'pretrained2d' in cfg.model.backbone:
+            options['model.backbone.pretrained2d'] = False
+    return options
+
+
+@pytest.fixture(autouse=True)
+def no_downloads(monkeypatch):
+    """Fail on any checkpoint download (``http(s)://``, ``torchvision://``,
+    ``openmmlab://``...): the tiny overrides must switch them all off."""
+
+    def refuse(url, *args, **kwargs):
+        raise AssertionError(f'a paper config test tried to download {url}')
+
+    monkeypatch.setattr(mmengine_checkpoint, 'load_url', refuse)
+    monkeypatch.setattr(torch.hub, 'load_state_dict_from_url', refuse)
+    monkeypatch.setattr(torch.hub, 'download_url_to_file', refuse)
+
+
+def tiny_cfg(path, data_root, work_dir):
+    cfg = _load(path)
+    cfg.merge_from_dict(tiny_options(cfg, data_root, work_dir))
+    return cfg
+
+
+@pytest.mark.parametrize('config', PAPER_CONFIGS)
+def test_paper_settings(config):
+    cfg = _load(config)
+    name = osp.basename(config)[:-3]
+    model, dataset = re.search(r'(slowfast|tpn|swin)_r?\w*?_?'
+                               r'(ucf101|kinetics400)', name).groups()
+    train_bs, score_bs, epochs = TABLE_II[(model, dataset)]
+    clip_len, interval, num_classes = FRAMES[dataset]
+    assert cfg.default_scope == 'mmaction'
+    assert cfg.optim_wrapper.optimizer == dict(
+        type='SGD', lr=1e-2, momentum=0.9, weight_decay=1e-4)
+    assert cfg.train_cfg.max_epochs == epochs
+    assert all(s.by_epoch and not s.get('convert_to_iter_based', False)
+               for s in cfg.param_scheduler)
+    assert cfg.train_dataloader.batch_size * NUM_GPUS == train_bs
+    for split in ('train', 'val', 'test'):
+        dataset_cfg = cfg[f'{split}_dataloader'].dataset
+        assert dataset_cfg.type == 'VideoDataset'
+        assert f'data/{dataset}/' in dataset_cfg.ann_file
+        sample = [s for s in dataset_cfg.pipeline if s.type == 'SampleFrames']
+        assert (sample[0].clip_len, sample[0].frame_interval) == (clip_len,
+                                                                  interval)
+        assert 'sample_idx' in dataset_cfg.pipeline[-1].meta_keys
+    if cfg.model.type != 'SAKDDistiller':
+        assert cfg.model.cls_head.num_classes == num_classes
+        if config.startswith('configs/students/') and dataset == 'ucf101':
+            # Student alone and distilled student start from the same
+            # Kinetics-400 weights.
+            distilled = _load(f'configs/sakd_{model}_{dataset}.py')
+            assert cfg.load_from == distilled.model.student_ckpt
+        return
+    method = next(m for p, m, _ in DISTILL if p == config)
+    variant = next(v for p, _, v in DISTILL if p == config)
+    assert cfg.model.kd_loss.type == LOSS_TYPES[method]
+    assert cfg.model.alpha == 0.5
+    # Paper Sec. IV-B: UCF101 students start from MMAction2's Kinetics-400
+    # release; Kinetics-400 students from their backbone's initialisation.
+    student_ckpt = cfg.model.get('student_ckpt')
+    if dataset == 'ucf101':
+        assert student_ckpt.startswith(
+            'https://download.openmmlab.com/mmaction/v1.0/recognition/')
+        assert 'kinetics400' in student_ckpt
+    else:
+        assert student_ckpt is None
+    student, teacher = PAIRS[model]
+    assert cfg.model.student.cfg_path.endswith(f'{student}_student.py')
+    assert cfg.model.teacher.cfg_path.endswith(f'{teacher}_teacher.py')
+    assert cfg.model.student.cls_head.num_classes == num_classes
+    assert cfg.model.teacher.cls_head.num_classes == num_classes
+    hooks = [h for h in cfg.get('custom_hooks', []) if h.type == 'SAKDHook']
+    sampler = cfg.train_dataloader.sampler.type
+    if variant == 'vanilla':
+        assert not hooks and sampler == 'DefaultSampler'
+        return
+    assert sampler == 'SubsetSampler' and len(hooks) == 1
+    hook = hooks[0]
+    assert (hook.ratio, hook.lam, hook.eta) == (0.1, 0.5, 0.5)
+    assert hook.interval == (5 if variant == 'sakd_i5' else 1)
+    assert hook.score_batch_size * NUM_GPUS == score_bs
+
+
+def _strip(model_cfg):
+    model_cfg = copy.deepcopy(model_cfg.to_dict())
+    model_cfg.pop('kd_loss')
+    return model_cfg
+
+
+@pytest.mark.parametrize('model', MODELS_)
+@pytest.mark.parametrize('dataset', DATASETS)
+def test_distillation_configs_train(model, dataset, tiny_data_root,
+                                    tmp_path):
+    group = distill_configs(model, dataset)
+    main = f'configs/sakd_{model}_{dataset}.py'
+    cfg = tiny_cfg(main, tiny_data_root, str(tmp_path / 'work'))
+    runner = Runner.from_cfg(cfg)
+    before = {
+        k: v.clone()
+        for k, v in runner.model.student.state_dict().items()
+    }
+    runner.train()  # a scoring round, then 4 of 24 clips in batches of 2
+    assert runner.train_loop.iter == 2
+    after = runner.model.student.state_dict()
+    assert any(not torch.equal(v, after[k]) for k, v in before.items()
+               if v.is_floating_point())
+
+    distiller = runner.model
+    batch = next(iter(runner.train_dataloader))
+    data = distiller.data_preprocessor(batch, True)
+    done = {}
+    for path, method, variant in group:
+        other = tiny_cfg(path, tiny_data_root, str(tmp_path / 'work'))
+        # Same distiller up to the loss; SAKD configs differ only in the
+        # hook and the sampler.
+        assert _strip(other.model) == _strip(cfg.model), path
+        for hook in other.get('custom_hooks', []):
+            HOOKS.build(copy.deepcopy(hook))
+        key = str(other.model.kd_loss)
+        if key in done:
+            continue
+        distiller.kd_loss = MODELS.build(other.model.kd_loss)
+        distiller.train()
+        distiller.zero_grad()
+        losses = distiller.loss(data['inputs'], data['data_samples'])
+        total = sum(v for k, v in losses.items() if k.startswith('loss'))
+        assert torch.isfinite(total), (path, losses)
+        assert losses['kd_raw'] > 0, (path, losses)
+        total.backward()
+        assert any(p.grad is not None and p.grad.abs().sum() > 0
+                   for p in distiller.student.parameters()), path
+        done[key] = path
+    assert len(done) == len(METHODS)
+
+
+@pytest.mark.parametrize('config, model, dataset, role', SINGLE)
+def test_single_model_configs_train_step(config, model, dataset, role,
+                                         tiny_data_root, tmp_path):
+    cfg = tiny_cfg(config, tiny_data_root, str(tmp_path / 'work'))
+    runner = Runner.from_cfg(cfg)
+    optim_wrapper = runner.build_optim_wrapper(cfg.optim_wrapper)
+    batch = next(iter(runner.train_dataloader))
+    losses = runner.model.train_step(batch, optim_wrapper)
+    assert torch.isfinite(sum(losses.values()))
+
+
+def test_every_config_is_tested():
+    """Each config under configs/ (but _base_/) is a paper config, run
+    above, or is trained or parsed by the other config tests (their
+    ``CONFIGS`` lists); a new paper-style config must be added here."""
+    configs = {
+        osp.relpath(path, REPO_ROOT)
+        for path in glob.glob(
+            osp.join(REPO_ROOT, 'configs', '**', '*.py'), recursive=True)
+        if '_base_' not in osp.relpath(path, REPO_ROOT).split(osp.sep)
+    }
+    assert set(PAPER_CONFIGS) <= configs, sorted(set(PAPER_CONFIGS) - configs)
+    paper_like = {
+        c
+        for c in configs if re.search(r'_(ucf101|kinetics400)(_\w+)?\.py$', c)
+    }
+    assert paper_like <= set(PAPER_CONFIGS), sorted(paper_like -
+                                                    set(PAPER_CONFIGS))
+    listed = set()
+    pattern = osp.join(REPO_ROOT, 'tests', 'test_configs', '*.py')
+    for path in glob.glob(pattern):
+        if osp.abspath(path) == osp.abspath(__file__):
+            continue
+        spec = importlib.util.spec_from_file_location(
+            f'_cov_{osp.basename(path)[:-3]}', path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        for item in getattr(module, 'CONFIGS', []):
+            item = item[0] if isinstance(item, tuple) else item
+            listed.add(item if item.startswith('configs/') else
+                       f'configs/{item}')
+    untested = sorted(configs - set(PAPER_CONFIGS) - listed)
+    assert not untested, f'configs that no config test covers: {untested}'

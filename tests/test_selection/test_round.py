@@ -1,0 +1,193 @@
+import math
+
+import pytest
+import torch
+
+from mmsakd.selection import (easiness, fuse_features, make_generator,
+                              normalize_easiness, project_features,
+                              select_samples, selection_probability,
+                              selection_round, update_strength)
+
+N = 30
+C = 12
+
+
+def _inputs(seed=0, n=N, c=C, rounds=0, d=C):
+    gen = torch.Generator().manual_seed(seed)
+    losses = torch.rand(n, generator=gen) * 3
+    feats = torch.randn(n, c, generator=gen)
+    omega = torch.randint(0, rounds + 1, (n, ), generator=gen)
+    alpha = torch.rand(n, generator=gen)
+    labels = torch.randint(0, 3, (n, ), generator=gen)
+    prev = None if rounds == 0 else torch.randn(n, d, generator=gen)
+    return losses, feats, omega, alpha, prev, labels
+
+
+def _reference(losses, feats, omega, alpha, prev, rounds, rate, epoch,
+               ratio, lam, gamma, norm, d_max, sigma, labels, partition,
+               block_size, seed):
+    """SAKD_METHOD.md 3-6, one public function per step."""
+    p = selection_probability(omega, rounds)
+    s_hat = normalize_easiness(easiness(losses, p), norm)
+    new_alpha = update_strength(alpha, s_hat, rate, lam)
+    projected = project_features(feats, d_max, seed)
+    new_feat = fuse_features(prev, projected, lam, first_round=rounds == 0)
+    k = math.ceil(ratio * len(losses))
+    subset = select_samples(
+        new_feat,
+        s_hat,
+        k,
+        gamma=gamma,
+        labels=labels,
+        partition=partition,
+        block_size=block_size,
+        sigma=sigma,
+        seed=seed + epoch)
+    new_omega = omega.clone()
+    new_omega[subset] += 1
+    return dict(
+        omega=new_omega,
+        alpha=new_alpha,
+        feat=new_feat,
+        subset=subset.tolist(),
+        rounds=rounds + 1)
+
+
+CASES = [
+    # rounds, ratio, lam, gamma, norm, d_max, partition, block_size, seed
+    (0, 0.1, 0.5, 0.5, 'max', 512, 'class', 4096, 0),
+    (3, 0.25, 0.7, 0.3, 'rank', 8, 'class', 4, 1),
+    (5, 0.5, 0.2, 0.9, 'max', 8, 'random', 7, 2),
+]
+
+
+@pytest.mark.parametrize(
+    'rounds, ratio, lam, gamma, norm, d_max, partition, block_size, seed',
+    CASES)
+def test_matches_step_by_step_reference(rounds, ratio, lam, gamma, norm,
+                                        d_max, partition, block_size, seed):
+    losses, feats, omega, alpha, prev, labels = _inputs(
+        seed, rounds=rounds, d=min(C, d_max))
+    kwargs = dict(
+        rate=0.4,
+        epoch=3,
+        ratio=ratio,
+        lam=lam,
+        gamma=gamma,
+        norm=norm,
+        d_max=d_max,
+        sigma=1e-3,
+        labels=labels,
+        partition=partition,
+        block_size=block_size,
+        seed=seed)
+    got = selection_round(losses, feats, omega, alpha, prev, rounds,
+                          **kwargs)
+    ref = _reference(losses, feats, omega, alpha, prev, rounds, **kwargs)
+    assert set(got) == set(ref)
+    assert got['subset'] == ref['subset']
+    assert all(type(i) is int for i in got['subset'])
+    assert got['rounds'] == ref['rounds'] == rounds + 1
+    assert torch.equal(got['omega'], ref['omega'])
+    torch.testing.assert_close(got['alpha'], ref['alpha'], rtol=0, atol=0)
+    torch.testing.assert_close(got['feat'], ref['feat'], rtol=0, atol=0)
+    # The projection applies above d_max only.
+    assert got['feat'].shape == (N, min(C, d_max))
+
+
+def test_first_round_ignores_previous_features():
+    losses, feats, omega, alpha, _, labels = _inputs(4)
+    stale = torch.randn(N, C)
+    got = selection_round(
+        losses, feats, omega, alpha, stale, 0, 0.3, 0, labels=labels)
+    assert torch.equal(got['feat'], feats)
+    later = selection_round(
+        losses, feats, omega, alpha, stale, 2, 0.3, 0, labels=labels)
+    torch.testing.assert_close(later['feat'], 0.5 * stale + 0.5 * feats)
+
+
+def test_omega_increments_exactly_on_subset_and_inputs_untouched():
+    losses, feats, omega, alpha, prev, labels = _inputs(5, rounds=4)
+    copies = [t.clone() for t in (losses, feats, omega, alpha, prev)]
+    got = selection_round(
+        losses, feats, omega, alpha, prev, 4, 0.2, 1, ratio=0.3,
+        labels=labels)
+    subset = got['subset']
+    assert len(set(subset)) == len(subset)
+    mask = torch.zeros(N, dtype=torch.bool)
+    mask[subset] = True
+    assert torch.equal(got['omega'][mask], omega[mask] + 1)
+    assert torch.equal(got['omega'][~mask], omega[~mask])
+    assert got['omega'].dtype == omega.dtype
+    for before, after in zip(copies, (losses, feats, omega, alpha, prev)):
+        assert torch.equal(before, after)
+
+
+@pytest.mark.parametrize('n, ratio', [(23, 0.1), (23, 0.5), (23, 1.0),
+                                      (10, 0.1), (7, 0.01), (40, 0.33)])
+@pytest.mark.parametrize('selector', ['dpp', 'random'])
+def test_subset_size_is_ceil_ratio_n(n, ratio, selector):
+    losses, feats, omega, alpha, _, labels = _inputs(6, n=n)
+    got = selection_round(
+        losses, feats, omega, alpha, None, 0, 0.3, 0, ratio=ratio,
+        labels=labels, selector=selector)
+    assert len(got['subset']) == math.ceil(ratio * n)
+    assert len(set(got['subset'])) == len(got['subset'])
+    assert all(0 <= i < n for i in got['subset'])
+    assert int(got['omega'].sum()) == math.ceil(ratio * n)
+
+
+def test_random_selector_is_seeded_and_differs_from_dpp():
+    losses, feats, omega, alpha, _, labels = _inputs(7)
+    common = dict(ratio=0.2, labels=labels, seed=3)
+
+    def run(selector, epoch=2, **kw):
+        return selection_round(losses, feats, omega, alpha, None, 0, 0.3,
+                               epoch, selector=selector, **{**common, **kw})
+
+    first = run('random')
+    again = run('random')
+    assert first['subset'] == again['subset']
+    k = math.ceil(0.2 * N)
+    expected = torch.randperm(N, generator=make_generator(3, 2, 0))[:k]
+    assert first['subset'] == expected.tolist()
+    assert first['subset'] != run('dpp')['subset']
+    assert first['subset'] != run('random', epoch=3)['subset']
+    assert first['subset'] != run('random', seed=4)['subset']
+    # Random selection ignores the scores; the state updates do not.
+    flipped = selection_round(3 - losses, feats, omega, alpha, None, 0, 0.3,
+                              2, selector='random', **common)
+    assert flipped['subset'] == first['subset']
+    assert not torch.equal(flipped['alpha'], first['alpha'])
+    dpp = run('dpp')
+    assert torch.equal(first['alpha'], dpp['alpha'])
+    assert torch.equal(first['feat'], dpp['feat'])
+
+
+def test_bad_selector():
+    losses, feats, omega, alpha, _, labels = _inputs(8)
+    with pytest.raises(ValueError, match="selector must be 'dpp' or "
+                       "'random', got 'greedy'"):
+        selection_round(
+            losses, feats, omega, alpha, None, 0, 0.3, 0, labels=labels,
+            selector='greedy')
+
+
+def test_non_finite_losses_named():
+    losses, feats, omega, alpha, _, labels = _inputs(9)
+    losses[4] = float('nan')
+    with pytest.raises(ValueError, match=r'distillation losses .*\[4\]'):
+        selection_round(
+            losses, feats, omega, alpha, None, 0, 0.3, 0, labels=labels)
+
+
+def test_rounds_chain():
+    losses, feats, omega, alpha, _, labels = _inputs(10)
+    state = dict(omega=omega.zero_(), alpha=alpha, feat=None, rounds=0)
+    for epoch in range(3):
+        state = selection_round(
+            losses, feats, state['omega'], state['alpha'], state['feat'],
+            state['rounds'], 0.3, epoch, ratio=0.2, labels=labels)
+        assert state['rounds'] == epoch + 1
+    assert int(state['omega'].sum()) == 3 * math.ceil(0.2 * N)
+    assert int(state['omega'].max()) <= 3

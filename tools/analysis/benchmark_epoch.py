@@ -1,0 +1,319 @@
+"""Wall time of one vanilla-KD epoch vs one SAKD epoch (interval 1).
+
+Builds the teacher and student of a distillation config (default: the
+paper's SlowFast R101 -> R50 on UCF101) with random initial weights (no
+checkpoint is loaded; timing does not depend on the weights) and times, on
+the same ``--num-clips`` synthetic clips at the config's input size:
+
+- **vanilla KD**: one training epoch over every clip (teacher forward,
+  student forward and backward, SGD step);
+- **SAKD**: the scoring pass over every clip (interruption, teacher and
+  student forward, per-sample KD loss, pooled teacher features), the
+  selection round (Eq. 5-8, :func:`mmsakd.selection.selection_round`) and
+  the training epoch on the selected ``ratio`` of the clips.
+
+The clips are held in device memory (a pool of distinct random clips,
+indexed cyclically), so data loading and decoding are not timed: the figures
+isolate the compute that SAKD changes. Each phase is warmed up first and
+timed with device synchronisation. Results go to stdout as a table and, with
+``--out``, to a JSON file.
+
+Example (one GPU)::
+
+    python tools/analysis/benchmark_epoch.py --out work_dirs/bench_epoch.json
+    python tools/analysis/benchmark_epoch.py --config \\
+        configs/kd_slowfast_tiny_synthetic.py --device cpu --num-clips 64 \\
+        --clip-len 16 --size 32 --train-batch 8 --score-batch 16
+"""
+import argparse
+import json
+import math
+import os
+import os.path as osp
+import platform
+import sys
+import time
+from typing import Callable, Dict, List
+
+sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..', '..')))
+
+import mmsakd  # noqa: E402,F401  (compat fixes before mmaction.models)
+import torch  # noqa: E402
+from mmengine.config import Config  # noqa: E402
+from mmengine.optim import build_optim_wrapper  # noqa: E402
+from mmengine.registry import init_default_scope  # noqa: E402
+from mmengine.utils import ProgressBar  # noqa: E402
+
+from mmaction.registry import MODELS  # noqa: E402
+from mmaction.structures import ActionDataSample  # noqa: E402
+from mmsakd.models.distillers import resolve_model_cfg  # noqa: E402
+from mmsakd.selection import (interrupt_batch, interruption_rate,  # noqa
+                              make_generator, selection_round)
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description='Time one vanilla-KD epoch against one SAKD epoch.')
+    parser.add_argument(
+        '--config',
+        default='configs/kd_slowfast_ucf101.py',
+        help='distillation config whose model is timed '
+        '(default: %(default)s)')
+    parser.add_argument('--num-clips', type=int, default=960)
+    parser.add_argument(
+        '--pool',
+        type=int,
+        default=96,
+        help='distinct clips kept in memory (default: %(default)s)')
+    parser.add_argument('--clip-len', type=int, default=32)
+    parser.add_argument('--size', type=int, default=224)
+    parser.add_argument('--num-classes', type=int, default=101)
+    parser.add_argument('--train-batch', type=int, default=32)
+    parser.add_argument('--score-batch', type=int, default=96)
+    parser.add_argument('--ratio', type=float, default=0.1)
+    parser.add_argument(
+        '--epoch',
+        type=int,
+        default=10,
+        help='epoch whose interruption rate the scoring pass uses '
+        '(default: %(default)s)')
+    parser.add_argument('--max-epochs', type=int, default=50)
+    parser.add_argument(
+        '--amp',
+        action='store_true',
+        help='bfloat16 autocast for training and scoring')
+    parser.add_argument(
+        '--device',
+        default='cuda' if torch.cuda.is_available() else 'cpu')
+    parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--out', help='write the results to this JSON file')
+    args = parser.parse_args()
+    for name in ('num_clips', 'pool', 'clip_len', 'size', 'train_batch',
+                 'score_batch', 'max_epochs'):
+        if getattr(args, name) < 1:
+            parser.error(f'--{name.replace("_", "-")} must be >= 1')
+    if not 0 < args.ratio <= 1:
+        parser.error(f'--ratio must be in (0, 1], got {args.ratio}')
+    if not 0 <= args.epoch < args.max_epochs:
+        parser.error('--epoch must be in [0, --max-epochs)')
+    return args
+
+
+def _without_pretrained(cfg):
+    """Drop every ``pretrained`` weight and ``Pretrained`` init, so that
+    building the model downloads nothing."""
+    if isinstance(cfg, dict):
+        out = {}
+        for key, value in cfg.items():
+            if key == 'pretrained':
+                out[key] = None
+            elif key == 'init_cfg' and isinstance(value, dict) and \
+                    value.get('type') == 'Pretrained':
+                continue
+            else:
+                out[key] = _without_pretrained(value)
+        return out
+    if isinstance(cfg, (list, tuple)):
+        return type(cfg)(_without_pretrained(v) for v in cfg)
+    return cfg
+
+
+def build_model(cfg: Config, num_classes: int, device: str):
+    model_cfg = cfg.model.to_dict()
+    for name in ('student', 'teacher'):
+        resolved = _without_pretrained(resolve_model_cfg(model_cfg[name],
+                                                         name))
+        resolved['cls_head']['num_classes'] = num_classes
+        model_cfg[name] = resolved
+    model_cfg['teacher_ckpt'] = None
+    model_cfg.pop('student_ckpt', None)
+    model = MODELS.build(model_cfg)
+    model.init_weights()
+    return model.to(device)
+
+
+class Clips:
+    """``num_clips`` clips indexed cyclically over a pool of random ones."""
+
+    def __init__(self, num_clips: int, pool: int, clip_len: int, size: int,
+                 num_classes: int, device: str, seed: int) -> None:
+        generator = torch.Generator().manual_seed(seed)
+        pool = min(pool, num_clips)
+        self.videos = torch.randint(
+            0, 256, (pool, 1, 3, clip_len, size, size),
+            dtype=torch.uint8,
+            generator=generator).to(device)
+        self.labels = torch.randint(
+            0, num_classes, (num_clips, ), generator=generator)
+        self.num_clips = num_clips
+
+    def batch(self, indices: List[int]) -> Dict:
+        samples = []
+        for i in indices:
+            sample = ActionDataSample()
+            sample.set_gt_label(int(self.labels[i]))
+            sample.set_metainfo(dict(sample_idx=int(i)))
+            samples.append(sample)
+        return dict(
+            inputs=[self.videos[i % len(self.videos)] for i in indices],
+            data_samples=samples)
+
+
+def _batches(indices: List[int], size: int) -> List[List[int]]:
+    return [indices[i:i + size] for i in range(0, len(indices), size)]
+
+
+def _sync(device: str) -> None:
+    if device.startswith('cuda'):
+        torch.cuda.synchronize()
+
+
+def timed(device: str, fn: Callable, *args):
+    _sync(device)
+    start = time.perf_counter()
+    result = fn(*args)
+    _sync(device)
+    return result, time.perf_counter() - start
+
+
+def train_epoch(model, optim_wrapper, clips: Clips, indices: List[int],
+                batch_size: int, title: str) -> None:
+    model.train()
+    batches = _batches(indices, batch_size)
+    progress = ProgressBar(len(batches))
+    for batch in batches:
+        model.train_step(clips.batch(batch), optim_wrapper)
+        progress.update()
+    print(f'  ({title})', flush=True)
+
+
+@torch.no_grad()
+def score_epoch(model, clips: Clips, batch_size: int, rate: float,
+                seed: int, epoch: int, amp: bool, device: str):
+    model.eval()
+    losses, feats = [], []
+    batches = _batches(list(range(clips.num_clips)), batch_size)
+    progress = ProgressBar(len(batches))
+    for batch_idx, batch in enumerate(batches):
+        data = model.data_preprocessor(clips.batch(batch), training=False)
+        inputs = data['inputs']
+        if rate > 0:
+            inputs = interrupt_batch(
+                inputs,
+                rate,
+                eta=0.5,
+                generator=make_generator(seed, epoch, batch_idx))
+        with torch.autocast(
+                device_type=device.split(':')[0],
+                dtype=torch.bfloat16,
+                enabled=amp):
+            scores = model.score(inputs, data['data_samples'])
+        losses.append(scores['kd_loss'].float().cpu())
+        feats.append(scores['teacher_feat'].float().cpu())
+        progress.update()
+    print('  (scoring)', flush=True)
+    return torch.cat(losses), torch.cat(feats)
+
+
+def main() -> None:
+    args = parse_args()
+    torch.manual_seed(args.seed)
+    torch.backends.cudnn.benchmark = True
+    cfg = Config.fromfile(args.config)
+    init_default_scope(cfg.get('default_scope', 'mmaction'))
+    print(f'building {args.config} ...', flush=True)
+    model = build_model(cfg, args.num_classes, args.device)
+    optim_wrapper = build_optim_wrapper(
+        model,
+        dict(
+            type='AmpOptimWrapper' if args.amp else 'OptimWrapper',
+            **(dict(dtype='bfloat16') if args.amp else {}),
+            optimizer=dict(
+                type='SGD', lr=0.01, momentum=0.9, weight_decay=1e-4)))
+    clips = Clips(args.num_clips, args.pool, args.clip_len, args.size,
+                  args.num_classes, args.device, args.seed)
+    all_indices = list(range(args.num_clips))
+
+    # Warm-up: cuDNN autotuning and allocator growth for both batch sizes.
+    warm = all_indices[:args.train_batch]
+    train_epoch(model, optim_wrapper, clips, warm, args.train_batch,
+                'warm-up, training')
+    warm_clips = Clips(
+        min(args.score_batch, args.num_clips), args.pool, args.clip_len,
+        args.size, args.num_classes, args.device, args.seed)
+    score_epoch(model, warm_clips, args.score_batch, 0.3, args.seed, 0,
+                args.amp, args.device)
+    if args.device.startswith('cuda'):
+        torch.cuda.reset_peak_memory_stats()
+
+    print('vanilla KD epoch', flush=True)
+    _, vanilla = timed(args.device, train_epoch, model, optim_wrapper, clips,
+                       all_indices, args.train_batch, 'vanilla KD')
+
+    print('SAKD epoch', flush=True)
+    rate = interruption_rate(args.epoch, args.max_epochs)
+    (losses, feats), score_time = timed(args.device, score_epoch, model,
+                                        clips, args.score_batch, rate,
+                                        args.seed, args.epoch, args.amp,
+                                        args.device)
+    num = args.num_clips
+    state, select_time = timed(
+        'cpu', selection_round, losses, feats, torch.zeros(
+            num, dtype=torch.long), torch.zeros(num), None, 0, rate,
+        args.epoch, args.ratio, 0.5, 0.5, 'max', 512, 1e-3, clips.labels)
+    model.set_sample_alpha(state['alpha'])
+    _, sakd_train = timed(args.device, train_epoch, model, optim_wrapper,
+                          clips, sorted(state['subset']), args.train_batch,
+                          'SAKD training on the subset')
+    sakd_total = score_time + select_time + sakd_train
+
+    results = dict(
+        config=args.config,
+        device=(torch.cuda.get_device_name(args.device)
+                if args.device.startswith('cuda') else platform.processor()
+                or 'cpu'),
+        torch=torch.__version__,
+        amp=args.amp,
+        num_clips=num,
+        clip=f'{args.clip_len}x{args.size}x{args.size}',
+        train_batch=args.train_batch,
+        score_batch=args.score_batch,
+        ratio=args.ratio,
+        subset_size=len(state['subset']),
+        interruption_rate=rate,
+        vanilla_epoch_s=vanilla,
+        sakd_score_s=score_time,
+        sakd_select_s=select_time,
+        sakd_train_s=sakd_train,
+        sakd_epoch_s=sakd_total,
+        sakd_vs_vanilla=sakd_total / vanilla,
+        sakd_i5_vs_vanilla=(score_time + select_time) / 5 / vanilla +
+        sakd_train / vanilla,
+        peak_memory_gib=(torch.cuda.max_memory_allocated(args.device) /
+                         2**30 if args.device.startswith('cuda') else None))
+    rows = [('vanilla KD epoch', vanilla),
+            ('SAKD scoring (all clips)', score_time),
+            ('SAKD selection', select_time),
+            (f'SAKD training ({len(state["subset"])} clips)', sakd_train),
+            ('SAKD epoch (interval 1)', sakd_total)]
+    print(f'\n{results["device"]}, {args.config}, {num} clips of '
+          f'{results["clip"]}, batch {args.train_batch}/{args.score_batch}'
+          f'{", bf16 autocast" if args.amp else ""}')
+    print(f'| phase | seconds | clips/s | x vanilla |\n|---|---|---|---|')
+    for name, seconds in rows:
+        clips_done = len(state['subset']) if 'training (' in name else num
+        print(f'| {name} | {seconds:.2f} | {clips_done / seconds:.1f} | '
+              f'{seconds / vanilla:.3f} |')
+    print(f'SAKD every 5 epochs (scoring and selection amortised): '
+          f'{results["sakd_i5_vs_vanilla"]:.3f} x vanilla')
+    if args.out:
+        os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
+        with open(args.out, 'w') as f:
+            json.dump(results, f, indent=2)
+        print(f'wrote {args.out}')
+    if math.isnan(float(losses.sum())):
+        raise RuntimeError('the scoring pass produced NaN losses')
+
+
+if __name__ == '__main__':
+    main()
