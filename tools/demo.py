@@ -35,7 +35,8 @@ from mmengine.config import Config  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
 from mmsakd.apis import (markdown_table, point_to_data,  # noqa: E402
-                         run_experiment, sakd_hook_cfg, set_epochs)
+                         release_dataloader_workers, run_experiment,
+                         sakd_hook_cfg, set_epochs)
 from mmsakd.datasets.synthetic import (  # noqa: E402
     SyntheticActionConfig, dataset_is_complete, generate_dataset)
 from mmsakd.visualization import plot_accuracy_vs_time, plot_run  # noqa
@@ -170,6 +171,7 @@ def train_teacher(args) -> dict:
         print(f'teacher checkpoint: {args.teacher_ckpt}')
     train_s = time.time() - start
     metrics = runner.test()
+    release_dataloader_workers(runner)
     result = dict(
         config=TEACHER_CONFIG,
         checkpoint=args.teacher_ckpt,

@@ -122,6 +122,36 @@ def summarize_run(work_dir: str) -> Dict:
     return summary
 
 
+def release_dataloader_workers(runner) -> None:
+    """Stop the persistent dataloader workers of a finished Runner.
+
+    Left to the garbage collector, the workers of a finished run are shut
+    down inside the next run's dataset construction (mmengine calls
+    ``gc.collect()`` there), where PyTorch's shutdown of collected
+    iterators waits several seconds per loader; several runs in one
+    process pay that each time. Shutting them down explicitly is
+    immediate. Covers the Runner's train/val/test loaders and any
+    ``DataLoader`` a hook holds (e.g. SAKD's scoring loader).
+    """
+    from torch.utils.data import DataLoader
+
+    loaders = []
+    for loop_name in ('_train_loop', '_val_loop', '_test_loop'):
+        loop = getattr(runner, loop_name, None)
+        loader = getattr(loop, 'dataloader', None)
+        if isinstance(loader, DataLoader):
+            loaders.append(loader)
+    for hook in getattr(runner, 'hooks', []):
+        loaders += [
+            v for v in vars(hook).values() if isinstance(v, DataLoader)
+        ]
+    for loader in loaders:
+        iterator = getattr(loader, '_iterator', None)
+        if iterator is not None and hasattr(iterator, '_shutdown_workers'):
+            iterator._shutdown_workers()
+            loader._iterator = None
+
+
 def run_experiment(cfg: Config,
                    name: str,
                    force: bool = False,
@@ -161,7 +191,10 @@ def run_experiment(cfg: Config,
             if osp.isfile(osp.join(work_dir, stale)):
                 os.remove(osp.join(work_dir, stale))
     runner = Runner.from_cfg(cfg)
-    runner.train()
+    try:
+        runner.train()
+    finally:
+        release_dataloader_workers(runner)
     summary = dict(name=name, work_dir=work_dir, **(extra or {}))
     summary.update(summarize_run(work_dir))
     tmp = result_path + '.tmp'

@@ -183,3 +183,35 @@ def test_markdown_table():
                     '| 1 | x |\n'
                     '| 2.5 | None |')
     assert markdown_table(('only', ), []) == '| only |\n|---|'
+
+
+def test_release_dataloader_workers_stops_persistent_workers():
+    import types
+
+    import torch
+    from torch.utils.data import DataLoader, TensorDataset
+
+    from mmsakd.apis import release_dataloader_workers
+
+    def loader():
+        data = DataLoader(
+            TensorDataset(torch.arange(8.)),
+            batch_size=4,
+            num_workers=1,
+            persistent_workers=True)
+        assert len(list(data)) == 2  # starts the persistent worker
+        return data
+
+    train, held_by_hook = loader(), loader()
+    workers = [w for d in (train, held_by_hook) for w in d._iterator._workers]
+    assert all(w.is_alive() for w in workers)
+    hook = types.SimpleNamespace(score_loader=held_by_hook, other=3)
+    runner = types.SimpleNamespace(
+        _train_loop=types.SimpleNamespace(dataloader=train),
+        _val_loop=None,
+        hooks=[hook])
+    release_dataloader_workers(runner)
+    assert train._iterator is None and held_by_hook._iterator is None
+    for worker in workers:
+        worker.join(timeout=5)
+    assert not any(w.is_alive() for w in workers)
