@@ -5,13 +5,12 @@
 # Kinetics-400 is not in the paper (Table IV has SlowFast and Video Swin only);
 # same recipe as the other Kinetics-400 pairs.
 _base_ = [
-    './tpn_kd_methods.py', '../datasets/kinetics400_16f.py',
+    './sakd.py', './tpn_kd_methods.py', '../datasets/kinetics400_16f.py',
     '../schedules/sgd_200e.py', '../default_runtime.py'
 ]
 
 num_classes = {{_base_.num_classes}}
 model = dict(
-    type='SAKDDistiller',
     student=dict(
         cfg_path='configs/_base_/models/tpn_r50_student.py',
         # f8s8: one in 2 frames of the 16 frames at stride 4. ImageNet
@@ -32,10 +31,7 @@ model = dict(
     ),
     # From configs/teachers/tpn_r101_kinetics400_teacher.py: its best
     # checkpoint copied here (README, "Paper experiments").
-    teacher_ckpt='checkpoints/tpn_r101_kinetics400_teacher.pth',
-    # Vanilla KD: (1 - alpha) * CE + alpha * KD for every sample (spec
-    # section 9); SAKDHook replaces alpha per sample (spec Eq. 6).
-    alpha=0.5)
+    teacher_ckpt='checkpoints/tpn_r101_kinetics400_teacher.pth')
 
 # Table II has no TPN on Kinetics-400: its UCF101 batch sizes.
 # Table II batch sizes (student training 4, scoring 24) are totals,
@@ -44,15 +40,6 @@ train_dataloader = dict(batch_size=1)
 val_dataloader = dict(batch_size=6)
 auto_scale_lr = dict(base_batch_size=4)
 
-# SAKD (spec; paper Sec. IV-B): r = 0.1, lam = 0.5, eta = 0.5; a selection
-# round every epoch ("Ours") or every 5 epochs ("Ours*"). Per-GPU scoring
-# batch.
-sakd_hook = dict(
-    type='SAKDHook',
-    ratio=0.1,
-    interval=1,
-    lam=0.5,
-    eta=0.5,
-    gamma=0.5,
-    score_batch_size=6)
-sakd_i5_hook = dict(sakd_hook, interval=5)
+# Per-GPU scoring batch of the SAKD hook (./sakd.py).
+sakd_hook = dict(score_batch_size=6)
+sakd_i5_hook = dict(score_batch_size=6)

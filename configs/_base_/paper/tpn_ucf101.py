@@ -3,13 +3,12 @@
 # IV-B, Table II). Not a runnable config: each configs/*_tpn_ucf101.py sets
 # model.kd_loss from kd_methods.
 _base_ = [
-    './tpn_kd_methods.py', '../datasets/ucf101_32f.py',
+    './sakd.py', './tpn_kd_methods.py', '../datasets/ucf101_32f.py',
     '../schedules/sgd_50e.py', '../default_runtime.py'
 ]
 
 num_classes = {{_base_.num_classes}}
 model = dict(
-    type='SAKDDistiller',
     student=dict(
         cfg_path='configs/_base_/models/tpn_r50_student.py',
         # f8s8: one in 4 frames of the 32 frames at stride 2.
@@ -32,9 +31,7 @@ model = dict(
     # logged).
     student_ckpt=  # noqa: E251
     'https://download.openmmlab.com/mmaction/v1.0/recognition/tpn/tpn-slowonly_imagenet-pretrained-r50_8xb8-8x8x1-150e_kinetics400-rgb/tpn-slowonly_imagenet-pretrained-r50_8xb8-8x8x1-150e_kinetics400-rgb_20220913-fed3f4c1.pth',  # noqa: E501
-    # Vanilla KD: (1 - alpha) * CE + alpha * KD for every sample (spec
-    # section 9); SAKDHook replaces alpha per sample (spec Eq. 6).
-    alpha=0.5)
+)
 
 # Table II batch sizes (student training 4, scoring 24) are totals,
 # per GPU here for 4 GPUs (`bash tools/dist_train.sh CONFIG 4`).
@@ -42,15 +39,6 @@ train_dataloader = dict(batch_size=1)
 val_dataloader = dict(batch_size=6)
 auto_scale_lr = dict(base_batch_size=4)
 
-# SAKD (spec; paper Sec. IV-B): r = 0.1, lam = 0.5, eta = 0.5; a selection
-# round every epoch ("Ours") or every 5 epochs ("Ours*"). Per-GPU scoring
-# batch.
-sakd_hook = dict(
-    type='SAKDHook',
-    ratio=0.1,
-    interval=1,
-    lam=0.5,
-    eta=0.5,
-    gamma=0.5,
-    score_batch_size=6)
-sakd_i5_hook = dict(sakd_hook, interval=5)
+# Per-GPU scoring batch of the SAKD hook (./sakd.py).
+sakd_hook = dict(score_batch_size=6)
+sakd_i5_hook = dict(score_batch_size=6)
