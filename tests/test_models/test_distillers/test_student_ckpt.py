@@ -94,8 +94,12 @@ def fresh_student(ckpts):
     return _clone(_distiller(ckpts).student.state_dict())
 
 
+def _cpu_state(module):
+    return {k: v.cpu() for k, v in module.state_dict().items()}
+
+
 def _assert_teacher_untouched(model, ckpts):
-    state = model.teacher.state_dict()
+    state = _cpu_state(model.teacher)
     assert state.keys() == ckpts['teacher_state'].keys()
     for key, value in ckpts['teacher_state'].items():
         assert torch.equal(state[key], value), key
@@ -222,11 +226,12 @@ def test_runner_load_from_wins_over_student_ckpt(ckpts, tmp_path):
         log_level='WARNING')
     # The two steps of Runner.train, in its order.
     runner._init_model_weights()
-    student = runner.model.student.state_dict()
+    # The Runner moves the model to the GPU where there is one.
+    student = _cpu_state(runner.model.student)
     for key, value in ckpts['student_state'].items():
         assert torch.equal(student[key], value), key
     runner.load_or_resume()
-    student = runner.model.student.state_dict()
+    student = _cpu_state(runner.model.student)
     for key, value in other.items():
         assert torch.equal(student[key], value), key
     _assert_teacher_untouched(runner.model, ckpts)
