@@ -179,17 +179,17 @@ def run_experiment(cfg: Config,
     if osp.isfile(result_path) and not force:
         with open(result_path) as f:
             return json.load(f)
-    if force and osp.isdir(work_dir):
-        for stale in (RESULT_FILE, TIME_FILE, ROUNDS_FILE, 'last_checkpoint'):
-            if osp.isfile(osp.join(work_dir, stale)):
-                os.remove(osp.join(work_dir, stale))
+    # A fresh (or forced) run starts from nothing; a resumed one keeps the
+    # logs of the epochs it already trained.
+    stale = [RESULT_FILE, 'last_checkpoint'] if force else []
+    cfg.resume = not force and osp.isfile(
+        osp.join(work_dir, 'last_checkpoint'))
+    if not cfg.resume:
+        stale += [TIME_FILE, ROUNDS_FILE]
+    for file_name in stale:
+        if osp.isfile(osp.join(work_dir, file_name)):
+            os.remove(osp.join(work_dir, file_name))
     add_train_time_hook(cfg, run_name=name)
-    resumable = osp.isfile(osp.join(work_dir, 'last_checkpoint'))
-    cfg.resume = resumable
-    if not resumable:
-        for stale in (TIME_FILE, ROUNDS_FILE):
-            if osp.isfile(osp.join(work_dir, stale)):
-                os.remove(osp.join(work_dir, stale))
     runner = Runner.from_cfg(cfg)
     try:
         runner.train()

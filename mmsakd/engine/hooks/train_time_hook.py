@@ -48,10 +48,14 @@ class TrainTimeHook(Hook):
                 f'log_file must be a non-empty file name, got {log_file!r}')
         self.log_file = log_file
         self.run_name = run_name
-        self.train_time = 0.
         self.epoch_times: List[float] = []
         self._start: Optional[float] = None
         self._pending: Optional[Dict] = None
+
+    @property
+    def train_time(self) -> float:
+        """Cumulative training time in seconds."""
+        return sum(self.epoch_times)
 
     def before_train_epoch(self, runner) -> None:
         self._start = time.perf_counter()
@@ -61,12 +65,11 @@ class TrainTimeHook(Hook):
             return
         seconds = time.perf_counter() - self._start
         self._start = None
-        self.train_time += seconds
         self.epoch_times.append(seconds)
         epoch = runner.epoch + 1  # runner.epoch is incremented after hooks
         done = len(self.epoch_times)
         remaining = runner.max_epochs - epoch
-        eta = remaining * sum(self.epoch_times) / done
+        eta = remaining * self.train_time / done
         name = f'{self.run_name}: ' if self.run_name else ''
         print_log(
             f'{name}epoch {epoch}/{runner.max_epochs} trained in '
@@ -101,7 +104,6 @@ class TrainTimeHook(Hook):
         state = checkpoint.get('train_time')
         if state is None or not runner._resume:
             return
-        self.train_time = float(state['train_time'])
         self.epoch_times = [float(t) for t in state['epoch_times']]
 
     @staticmethod
