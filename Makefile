@@ -12,15 +12,16 @@ DEMO_ARGS ?=
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.mmsakd-installed
 
-.PHONY: venv demo test data clean
+.PHONY: venv demo test lint data clean
 
 venv: $(STAMP)
 
-$(STAMP): setup.py requirements/runtime.txt requirements/tests.txt
+$(STAMP): setup.py requirements/runtime.txt requirements/tests.txt requirements/lint.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet "$(TORCH)" $(TORCH_PIP_ARGS)
 	$(PY) -m pip install --quiet "$(MMCV)"
 	$(PY) -m pip install --quiet -e ".[tests]"
+	$(PY) -m pip install --quiet -r requirements/lint.txt
 	touch $(STAMP)
 
 data: $(STAMP)
@@ -29,7 +30,16 @@ data: $(STAMP)
 demo: $(STAMP)
 	$(PY) tools/demo.py $(DEMO_ARGS)
 
-test: $(STAMP)
+# Style of the OpenMMLab projects (setup.cfg): isort, yapf, flake8 at the
+# versions pinned in requirements/lint.txt.
+LINT_PATHS := mmsakd tools tests configs setup.py
+
+lint: $(STAMP)
+	$(VENV)/bin/flake8 .
+	$(VENV)/bin/isort --check-only --diff $(LINT_PATHS)
+	$(VENV)/bin/yapf --diff --recursive $(LINT_PATHS)
+
+test: lint
 	$(PY) -m pytest tests $(PYTEST_ARGS)
 
 clean:

@@ -4,6 +4,7 @@ _base_ = ['./sakd_i5_slowfast_tiny_synthetic.py']
 model = dict(
     student=dict(cfg_path='configs/_base_/models/tpn_tiny_student.py'),
     teacher=dict(cfg_path='configs/_base_/models/tpn_tiny_teacher.py'),
-    # From `python tools/train.py configs/teachers/tpn_tiny_teacher_synthetic.py`,
+    # From `python tools/train.py
+    # configs/teachers/tpn_tiny_teacher_synthetic.py`,
     # its last checkpoint copied here.
     teacher_ckpt='checkpoints/tpn_tiny_teacher_synthetic.pth')

@@ -12,7 +12,8 @@ def make_tiny_dataset(root: str) -> str:
     return root
 
 
-def tiny_cfg_options(data_root: str, max_epochs: int = 1,
+def tiny_cfg_options(data_root: str,
+                     max_epochs: int = 1,
                      batch_size: int = 4) -> dict:
     """Overrides that make any synthetic config train on ``data_root``
     quickly: small batches, no worker processes, a schedule of
@@ -28,12 +29,16 @@ def tiny_cfg_options(data_root: str, max_epochs: int = 1,
                        ('test', 'val.txt')):
         prefix = f'{split}_dataloader'
         options.update({
-            f'{prefix}.batch_size': batch_size,
-            f'{prefix}.num_workers': 0,
-            f'{prefix}.persistent_workers': False,
-            f'{prefix}.dataset.ann_file': osp.join(data_root, ann),
-            f'{prefix}.dataset.data_prefix.video': osp.join(
-                data_root, 'videos'),
+            f'{prefix}.batch_size':
+            batch_size,
+            f'{prefix}.num_workers':
+            0,
+            f'{prefix}.persistent_workers':
+            False,
+            f'{prefix}.dataset.ann_file':
+            osp.join(data_root, ann),
+            f'{prefix}.dataset.data_prefix.video':
+            osp.join(data_root, 'videos'),
         })
     return options
 
@@ -52,8 +57,8 @@ def make_teacher_checkpoint(path: str,
     from mmengine.registry import init_default_scope
 
     import mmsakd  # noqa: F401
-    from mmaction.registry import MODELS
-    init_default_scope('mmaction')
+    from mmsakd.registry import MODELS
+    init_default_scope('mmsakd')
     torch.manual_seed(seed)
     model = MODELS.build(Config.fromfile(osp.join(REPO_ROOT, config)).model)
     model.init_weights()

@@ -2,7 +2,7 @@
 interrupted run in resume tests (imported through ``custom_imports``)."""
 from mmengine.hooks import Hook
 
-from mmaction.registry import HOOKS
+from mmsakd.registry import HOOKS
 
 
 @HOOKS.register_module()

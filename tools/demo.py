@@ -22,23 +22,22 @@ import argparse
 import json
 import os
 import os.path as osp
-import platform
 import shutil
 import sys
 import time
 
 sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..')))
 
-import mmsakd  # noqa: E402,F401  (compat fixes before mmaction.models)
-import torch  # noqa: E402
-from mmengine.config import Config  # noqa: E402
-from mmengine.runner import Runner  # noqa: E402
+import torch
+from mmengine.config import Config
+from mmengine.runner import Runner
 
-from mmsakd.apis import (markdown_table, point_to_data,  # noqa: E402
+import mmsakd  # noqa: F401  (compat fixes before mmaction.models)
+from mmsakd.apis import (markdown_table, point_to_data,
                          release_dataloader_workers, run_experiment,
                          sakd_hook_cfg, set_epochs)
-from mmsakd.datasets.synthetic import (  # noqa: E402
-    SyntheticActionConfig, dataset_is_complete, generate_dataset)
+from mmsakd.datasets.synthetic import (SyntheticActionConfig,
+                                       dataset_is_complete, generate_dataset)
 from mmsakd.visualization import plot_accuracy_vs_time, plot_run  # noqa
 
 TEACHER_CONFIG = 'configs/teachers/slowfast_tiny_teacher_synthetic.py'
@@ -47,13 +46,13 @@ SAKD_CONFIG = 'configs/sakd_slowfast_tiny_synthetic.py'
 RUNS = {
     'ce': ('Student alone (CE)',
            'configs/students/slowfast_tiny_student_synthetic.py', None),
-    'kd': ('Vanilla KD (all clips)', 'configs/kd_slowfast_tiny_synthetic.py',
-           None),
+    'kd':
+    ('Vanilla KD (all clips)', 'configs/kd_slowfast_tiny_synthetic.py', None),
     'sakd_i1': ('SAKD r=0.1, every epoch', SAKD_CONFIG, {}),
     'sakd_i5': ('SAKD r=0.1, every 5 epochs',
                 'configs/sakd_i5_slowfast_tiny_synthetic.py', {}),
-    'sakd_random': ('SAKD r=0.1, random selection', SAKD_CONFIG,
-                    dict(selector='random')),
+    'sakd_random':
+    ('SAKD r=0.1, random selection', SAKD_CONFIG, dict(selector='random')),
     'sakd_rank': ('SAKD r=0.1, rank-normalised easiness', SAKD_CONFIG,
                   dict(norm='rank')),
 }
@@ -163,8 +162,7 @@ def train_teacher(args) -> dict:
         runner.train()
         with open(osp.join(teacher_dir, 'last_checkpoint')) as f:
             last = f.read().strip()
-        os.makedirs(
-            osp.dirname(osp.abspath(args.teacher_ckpt)), exist_ok=True)
+        os.makedirs(osp.dirname(osp.abspath(args.teacher_ckpt)), exist_ok=True)
         tmp = args.teacher_ckpt + '.tmp'
         shutil.copyfile(last, tmp)
         os.replace(tmp, args.teacher_ckpt)
@@ -191,8 +189,8 @@ def report(teacher: dict, runs: list, settings: dict) -> str:
     by_name = {r['name']: r for r in runs}
     vanilla = by_name.get('kd')
     for run in runs:
-        run['rel_time'] = (run['train_time'] / vanilla['train_time']
-                           if vanilla else None)
+        run['rel_time'] = (
+            run['train_time'] / vanilla['train_time'] if vanilla else None)
     rows = [('Teacher (tiny SlowFast, reference)', f'{teacher["top1"]:.1f}',
              f'{teacher["top5"]:.1f}', '-', '-', settings['num_train'])]
     for run in runs:
@@ -217,15 +215,15 @@ def report(teacher: dict, runs: list, settings: dict) -> str:
         split = []
         for run in sakd_runs:
             rest = run['train_time'] - run['score_time'] - run['select_time']
-            split.append((run['label'], run['rounds'],
-                          f'{run["score_time"]:.1f}',
-                          f'{run["select_time"]:.2f}', f'{rest:.1f}',
-                          f'{run["train_time"]:.1f}'))
+            split.append(
+                (run['label'], run['rounds'], f'{run["score_time"]:.1f}',
+                 f'{run["select_time"]:.2f}', f'{rest:.1f}',
+                 f'{run["train_time"]:.1f}'))
         lines += [
             '', '## Where SAKD\'s training time goes (seconds)', '',
             markdown_table(('Run', 'Rounds', 'Scoring (every clip)',
-                            'Selection', 'Training on the subset',
-                            'Total'), split)
+                            'Selection', 'Training on the subset', 'Total'),
+                           split)
         ]
     checks = []
     for name, limit in (('sakd_i5', 0.25), ('sakd_i1', 0.8)):
@@ -259,8 +257,8 @@ def main():
             num_train=40, num_val=20, seed=args.seed)
     else:
         data_cfg = SyntheticActionConfig(seed=args.seed)
-    epochs = args.epochs or (2 if args.quick else Config.fromfile(
-        SAKD_CONFIG).train_cfg.max_epochs)
+    epochs = args.epochs or (2 if args.quick else
+                             Config.fromfile(SAKD_CONFIG).train_cfg.max_epochs)
     os.makedirs(args.work_dir, exist_ok=True)
     total = 3 + len(args.runs)
 
@@ -282,8 +280,10 @@ def main():
              f'{label} ({config}, {epochs} epochs)')
         cfg = _build_run_cfg(args, name, epochs)
         result = run_experiment(
-            cfg, name, force=args.force, extra=dict(label=label,
-                                                     config=config))
+            cfg,
+            name,
+            force=args.force,
+            extra=dict(label=label, config=config))
         runs.append(result)
         print(f'{label}: top-1 {result["top1"]:.1f}, top-5 '
               f'{result["top5"]:.1f}, trained in {result["train_time"]:.0f}s')

@@ -7,12 +7,12 @@ import sys
 
 sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..')))
 
-import mmsakd  # noqa: E402,F401  (compat fixes before mmaction.models)
-from mmengine.config import Config, DictAction  # noqa: E402
-from mmengine.runner import Runner  # noqa: E402
+from mmengine.config import Config, DictAction
+from mmengine.runner import Runner
 
-from mmaction.registry import RUNNERS  # noqa: E402
-from mmsakd.utils import apply_launcher_defaults  # noqa: E402
+import mmsakd  # noqa: F401  (compat fixes before mmaction.models)
+from mmsakd.registry import RUNNERS
+from mmsakd.utils import apply_launcher_defaults
 
 
 def parse_args():
@@ -41,7 +41,10 @@ def parse_args():
         help='whether to auto scale the learning rate according to the '
         'actual batch size and the original batch size.')
     parser.add_argument(
-        '--seed', type=int, default=None, help='random seed (overrides the '
+        '--seed',
+        type=int,
+        default=None,
+        help='random seed (overrides the '
         'config\'s randomness.seed)')
     parser.add_argument(
         '--diff-rank-seed',

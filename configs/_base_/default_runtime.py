@@ -1,4 +1,4 @@
-default_scope = 'mmaction'
+default_scope = 'mmsakd'
 custom_imports = dict(imports=['mmsakd'], allow_failed_imports=False)
 
 default_hooks = dict(
@@ -7,8 +7,7 @@ default_hooks = dict(
     logger=dict(type='LoggerHook', interval=20, ignore_last=False),
     param_scheduler=dict(type='ParamSchedulerHook'),
     checkpoint=dict(
-        type='CheckpointHook', interval=1, max_keep_ckpts=2,
-        save_best='auto'),
+        type='CheckpointHook', interval=1, max_keep_ckpts=2, save_best='auto'),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     sync_buffers=dict(type='SyncBuffersHook'))
 

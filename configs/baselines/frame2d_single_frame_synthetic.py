@@ -16,8 +16,12 @@ single_frame_train_pipeline = [
 ]
 single_frame_val_pipeline = [
     dict(type='DecordInit'),
-    dict(type='SampleFrames', clip_len=1, frame_interval=1, num_clips=1,
-         test_mode=True),
+    dict(
+        type='SampleFrames',
+        clip_len=1,
+        frame_interval=1,
+        num_clips=1,
+        test_mode=True),
     dict(type='DecordDecode'),
     dict(type='FormatShape', input_format='NCTHW'),
     dict(type='PackActionInputs', meta_keys=meta_keys)

@@ -3,14 +3,12 @@
 # initialisation, without a teacher.
 _base_ = [
     '../_base_/models/slowfast_r50_student.py',
-    '../_base_/datasets/ucf101_32f.py',
-    '../_base_/schedules/sgd_50e.py', '../_base_/default_runtime.py'
+    '../_base_/datasets/ucf101_32f.py', '../_base_/schedules/sgd_50e.py',
+    '../_base_/default_runtime.py'
 ]
 
 num_classes = {{_base_.num_classes}}
-model = dict(
-    cls_head=dict(num_classes=num_classes),
-)
+model = dict(cls_head=dict(num_classes=num_classes), )
 
 # Table II batch sizes (student training 32) are totals,
 # per GPU here for 4 GPUs (`bash tools/dist_train.sh CONFIG 4`).

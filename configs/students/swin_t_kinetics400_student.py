@@ -3,8 +3,8 @@
 # initialisation, without a teacher.
 _base_ = [
     '../_base_/models/swin_t_student.py',
-    '../_base_/datasets/kinetics400_16f.py',
-    '../_base_/schedules/sgd_200e.py', '../_base_/default_runtime.py'
+    '../_base_/datasets/kinetics400_16f.py', '../_base_/schedules/sgd_200e.py',
+    '../_base_/default_runtime.py'
 ]
 
 num_classes = {{_base_.num_classes}}

@@ -7,14 +7,12 @@
 # Training it from scratch is not the paper's setting.
 _base_ = [
     '../_base_/models/slowfast_r101_teacher.py',
-    '../_base_/datasets/kinetics400_16f.py',
-    '../_base_/schedules/sgd_200e.py', '../_base_/default_runtime.py'
+    '../_base_/datasets/kinetics400_16f.py', '../_base_/schedules/sgd_200e.py',
+    '../_base_/default_runtime.py'
 ]
 
 num_classes = {{_base_.num_classes}}
-model = dict(
-    cls_head=dict(num_classes=num_classes),
-)
+model = dict(cls_head=dict(num_classes=num_classes), )
 
 # Table II batch sizes (student training 48) are totals,
 # per GPU here for 4 GPUs (`bash tools/dist_train.sh CONFIG 4`).

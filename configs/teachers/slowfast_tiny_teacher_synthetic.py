@@ -1,5 +1,6 @@
 # Trains the tiny slowfast teacher on the synthetic dataset; `make demo`
-# copies its last checkpoint to checkpoints/slowfast_tiny_teacher_synthetic.pth.
+# copies its last checkpoint to
+# checkpoints/slowfast_tiny_teacher_synthetic.pth.
 _base_ = [
     '../_base_/models/slowfast_tiny_teacher.py',
     '../_base_/datasets/synthetic_action.py',

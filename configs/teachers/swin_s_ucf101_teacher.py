@@ -3,15 +3,12 @@
 # override with `--cfg-options load_from=PATH`. The distillation configs read
 # its best checkpoint from checkpoints/swin_s_ucf101_teacher.pth.
 _base_ = [
-    '../_base_/models/swin_s_teacher.py',
-    '../_base_/datasets/ucf101_32f.py',
+    '../_base_/models/swin_s_teacher.py', '../_base_/datasets/ucf101_32f.py',
     '../_base_/schedules/sgd_100e.py', '../_base_/default_runtime.py'
 ]
 
 num_classes = {{_base_.num_classes}}
-model = dict(
-    cls_head=dict(num_classes=num_classes),
-)
+model = dict(cls_head=dict(num_classes=num_classes), )
 
 # Table II batch sizes (student training 4) are totals,
 # per GPU here for 4 GPUs (`bash tools/dist_train.sh CONFIG 4`).

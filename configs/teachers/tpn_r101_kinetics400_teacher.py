@@ -5,8 +5,8 @@
 # checkpoint from checkpoints/tpn_r101_kinetics400_teacher.pth.
 _base_ = [
     '../_base_/models/tpn_r101_teacher.py',
-    '../_base_/datasets/kinetics400_16f.py',
-    '../_base_/schedules/sgd_200e.py', '../_base_/default_runtime.py'
+    '../_base_/datasets/kinetics400_16f.py', '../_base_/schedules/sgd_200e.py',
+    '../_base_/default_runtime.py'
 ]
 
 num_classes = {{_base_.num_classes}}

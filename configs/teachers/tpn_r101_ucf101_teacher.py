@@ -5,8 +5,7 @@
 # configs read its best checkpoint from
 # checkpoints/tpn_r101_ucf101_teacher.pth.
 _base_ = [
-    '../_base_/models/tpn_r101_teacher.py',
-    '../_base_/datasets/ucf101_32f.py',
+    '../_base_/models/tpn_r101_teacher.py', '../_base_/datasets/ucf101_32f.py',
     '../_base_/schedules/sgd_50e.py', '../_base_/default_runtime.py'
 ]
 

@@ -206,7 +206,6 @@ def run_experiment(cfg: Config,
 
 def markdown_table(header: Sequence[str], rows: Sequence[Sequence]) -> str:
     """A GitHub-flavoured markdown table."""
-    lines = ['| ' + ' | '.join(header) + ' |',
-             '|' + '---|' * len(header)]
+    lines = ['| ' + ' | '.join(header) + ' |', '|' + '---|' * len(header)]
     lines += ['| ' + ' | '.join(str(c) for c in row) + ' |' for row in rows]
     return '\n'.join(lines)

@@ -96,8 +96,8 @@ def greedy_log_quality(features: Tensor, log_quality: Tensor, k: int,
     score_base = 2 * log_quality
     taken = torch.zeros(n, dtype=torch.bool, device=device)
     for t in range(k):
-        score = (score_base + residual.log()).masked_fill_(
-            taken, float('-inf'))
+        score = (score_base +
+                 residual.log()).masked_fill_(taken, float('-inf'))
         # argmax returns the first maximum: ties go to the lowest index.
         j = score.argmax().view(1)
         picked[t:t + 1] = j

@@ -109,13 +109,13 @@ def _row_derangements(rows: int, n: int, generator: torch.Generator) -> Tensor:
     return perms
 
 
-def plan_interruption(
-        num_samples: int,
-        num_units: int,
-        rate: float,
-        eta: float = 0.5,
-        scope: str = 'batch',
-        generator: Optional[torch.Generator] = None) -> InterruptionPlan:
+def plan_interruption(num_samples: int,
+                      num_units: int,
+                      rate: float,
+                      eta: float = 0.5,
+                      scope: str = 'batch',
+                      generator: Optional[torch.Generator] = None
+                      ) -> InterruptionPlan:
     """Draw the dropout-shuffle interruption of a batch.
 
     - ``rate < eta``: dropout. In each sample ``round(rate * U)`` units chosen
@@ -283,8 +283,8 @@ def _unpatchify(units: Tensor, frames: Tensor, patch_size: int) -> Tensor:
     # (N, nh, nw, *lead, p, p) -> (N, *lead, nh, p, nw, p)
     order = ([0] + list(range(3, lead + 3)) + [1, lead + 3, 2, lead + 4])
     out = frames.clone()
-    out[..., :nh * p, :nw * p] = x.permute(order).reshape(
-        *head, nh * p, nw * p)
+    out[..., :nh * p, :nw *
+        p] = x.permute(order).reshape(*head, nh * p, nw * p)
     return out
 
 

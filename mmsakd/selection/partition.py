@@ -59,13 +59,13 @@ def _split_even(indices: Tensor, block_size: int,
     return [b.sort().values for b in torch.split(shuffled, sizes)]
 
 
-def partition_blocks(
-        num_samples: int,
-        labels: Optional[Union[Tensor, Sequence[int]]] = None,
-        partition: str = 'class',
-        block_size: int = 4096,
-        seed: int = 0,
-        device: Optional[Union[str, torch.device]] = None) -> List[Tensor]:
+def partition_blocks(num_samples: int,
+                     labels: Optional[Union[Tensor, Sequence[int]]] = None,
+                     partition: str = 'class',
+                     block_size: int = 4096,
+                     seed: int = 0,
+                     device: Optional[Union[str, torch.device]] = None
+                     ) -> List[Tensor]:
     """Partition ``range(num_samples)`` into blocks of at most ``block_size``.
 
     - ``'class'``: one block per label, in ascending label order; a class

@@ -15,8 +15,7 @@ def apply_launcher_defaults(cfg: Config) -> Config:
     Returns:
         Config: ``cfg``.
     """
-    if cfg.get('launcher', 'none') != 'none' and cfg.get(
-            'model_wrapper_cfg') is None:
-        cfg.model_wrapper_cfg = dict(
-            type='DeviceAwareDistributedDataParallel')
+    if cfg.get('launcher',
+               'none') != 'none' and cfg.get('model_wrapper_cfg') is None:
+        cfg.model_wrapper_cfg = dict(type='DeviceAwareDistributedDataParallel')
     return cfg

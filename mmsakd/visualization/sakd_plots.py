@@ -306,8 +306,10 @@ def plot_ratio_sweep(points: Sequence[dict],
     if not points:
         raise ValueError('plot_ratio_sweep: no point to plot')
     for i, point in enumerate(points):
-        missing = [k for k in ('ratio', 'top1', 'train_time')
-                   if not isinstance(point.get(k), (int, float))]
+        missing = [
+            k for k in ('ratio', 'top1', 'train_time')
+            if not isinstance(point.get(k), (int, float))
+        ]
         if missing:
             raise ValueError(f'point {i}: missing or non-numeric {missing}')
     points = sorted(points, key=lambda p: p['ratio'])
@@ -326,8 +328,7 @@ def plot_ratio_sweep(points: Sequence[dict],
                 textcoords='offset points',
                 ha='center',
                 fontsize=8)
-        if vanilla is not None and isinstance(vanilla.get(key),
-                                              (int, float)):
+        if vanilla is not None and isinstance(vanilla.get(key), (int, float)):
             ax.axhline(
                 vanilla[key],
                 color='gray',

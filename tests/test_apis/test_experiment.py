@@ -9,8 +9,8 @@ from helpers import REPO_ROOT, tiny_cfg_options
 from mmengine.config import Config
 
 from mmsakd.apis import (add_train_time_hook, markdown_table, point_to_data,
-                         read_jsonl, run_experiment, sakd_hook_cfg,
-                         set_epochs, summarize_run)
+                         read_jsonl, run_experiment, sakd_hook_cfg, set_epochs,
+                         summarize_run)
 
 STUDENT_CFG = 'configs/students/slowfast_tiny_student_synthetic.py'
 SAKD_CFG = 'configs/sakd_slowfast_tiny_synthetic.py'
@@ -22,8 +22,11 @@ def _sched_cfg(max_epochs=10):
             train_cfg=dict(max_epochs=max_epochs, val_interval=1),
             param_scheduler=[
                 dict(type='LinearLR', begin=0, end=2),
-                dict(type='CosineAnnealingLR', T_max=max_epochs, begin=2,
-                     end=max_epochs),
+                dict(
+                    type='CosineAnnealingLR',
+                    T_max=max_epochs,
+                    begin=2,
+                    end=max_epochs),
                 dict(type='MultiStepLR', milestones=[5], end=7),
             ]))
 
@@ -86,16 +89,36 @@ def _write_jsonl(path, records):
 
 
 def test_summarize_run(tmp_path):
-    _write_jsonl(tmp_path / 'train_time.jsonl', [
-        dict(epoch=1, epoch_time=1.0, train_time=1.0),
-        dict(epoch=2, epoch_time=1.5, train_time=2.5, **{
-            'acc/top1': 0.5, 'acc/top5': 0.9}),
-        # Interrupted and resumed: epoch 2 again, then 3; the last wins.
-        dict(epoch=2, epoch_time=1.25, train_time=2.25, **{
-            'acc/top1': 0.75, 'acc/top5': 1.0}),
-        dict(epoch=3, epoch_time=1.0, train_time=3.25, **{
-            'acc/top1': 0.25, 'acc/top5': 0.5}),
-    ])
+    _write_jsonl(
+        tmp_path / 'train_time.jsonl',
+        [
+            dict(epoch=1, epoch_time=1.0, train_time=1.0),
+            dict(
+                epoch=2,
+                epoch_time=1.5,
+                train_time=2.5,
+                **{
+                    'acc/top1': 0.5,
+                    'acc/top5': 0.9
+                }),
+            # Interrupted and resumed: epoch 2 again, then 3; the last wins.
+            dict(
+                epoch=2,
+                epoch_time=1.25,
+                train_time=2.25,
+                **{
+                    'acc/top1': 0.75,
+                    'acc/top5': 1.0
+                }),
+            dict(
+                epoch=3,
+                epoch_time=1.0,
+                train_time=3.25,
+                **{
+                    'acc/top1': 0.25,
+                    'acc/top5': 0.5
+                }),
+        ])
     summary = summarize_run(str(tmp_path))
     assert summary['epochs'] == 3
     assert summary['train_time'] == 3.25

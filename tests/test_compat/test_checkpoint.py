@@ -18,7 +18,8 @@ def _mmengine_like_checkpoint(path):
     ckpt = dict(
         meta=dict(epoch=1, seed=np.int64(3)),
         state_dict=dict(w=torch.ones(2)),
-        message_hub=dict(log_scalars=dict(loss=HistoryBuffer([1.0, 2.0], [1, 1]))))
+        message_hub=dict(
+            log_scalars=dict(loss=HistoryBuffer([1.0, 2.0], [1, 1]))))
     torch.save(ckpt, path)
 
 

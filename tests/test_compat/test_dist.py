@@ -48,10 +48,11 @@ def test_mmengine_ddp_rejects_cpu_module(python_runner):
 
 
 def test_device_aware_ddp_wraps_cpu_module(python_runner):
-    code = ('import mmsakd\n'
-            'from mmengine.registry import MODEL_WRAPPERS\n'
-            "WRAPPER = MODEL_WRAPPERS.get('DeviceAwareDistributedDataParallel')"
-            '\n' + _WRAP)
+    code = (
+        'import mmsakd\n'
+        'from mmengine.registry import MODEL_WRAPPERS\n'
+        "WRAPPER = MODEL_WRAPPERS.get('DeviceAwareDistributedDataParallel')"
+        '\n' + _WRAP)
     result = python_runner(code, env=_SINGLE_RANK_ENV)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == 'wrapped (1, 2)'

@@ -12,10 +12,9 @@ def test_mmaction_models_fails_without_fix(python_runner):
 
 
 def test_mmaction_models_imports_with_fix(python_runner):
-    result = python_runner(
-        'import mmsakd, mmaction.models\n'
-        'from mmaction.registry import MODELS\n'
-        "print('ResNet3dSlowFast' in MODELS.module_dict)")
+    result = python_runner('import mmsakd, mmaction.models\n'
+                           'from mmaction.registry import MODELS\n'
+                           "print('ResNet3dSlowFast' in MODELS.module_dict)")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == 'True'
 
@@ -23,7 +22,7 @@ def test_mmaction_models_imports_with_fix(python_runner):
 @pytest.mark.skipif(mmaction_ships_drn(), reason='mmaction ships drn')
 def test_building_drn_raises_clear_error():
     import mmsakd  # noqa: F401
-    from mmaction.registry import MODELS
+    from mmsakd.registry import MODELS
     with pytest.raises(ImportError, match='DRN is not available'):
         MODELS.build(dict(type='DRN'))
 

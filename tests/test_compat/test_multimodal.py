@@ -1,10 +1,9 @@
 from importlib import metadata
 
+import mmaction.utils.dependency as dependency
 import pytest
 
-import mmaction.utils.dependency as dependency
-from mmsakd.compat.multimodal import (INCOMPATIBLE_TRANSFORMERS,
-                                      _major_minor,
+from mmsakd.compat.multimodal import (INCOMPATIBLE_TRANSFORMERS, _major_minor,
                                       patch_incompatible_transformers)
 
 
@@ -21,13 +20,15 @@ def test_major_minor(version, expected):
     assert _major_minor(version) == expected
 
 
-@pytest.mark.parametrize('version, too_new', [
-    ('4.40.0', False),
-    ('4.57.1', False),
-    ('5.0.0rc1', True),
-    ('5.1.0', True),
-    ('10.0.0', True),  # numeric, not string, comparison
-])
+@pytest.mark.parametrize(
+    'version, too_new',
+    [
+        ('4.40.0', False),
+        ('4.57.1', False),
+        ('5.0.0rc1', True),
+        ('5.1.0', True),
+        ('10.0.0', True),  # numeric, not string, comparison
+    ])
 def test_threshold(version, too_new):
     assert (_major_minor(version) >= INCOMPATIBLE_TRANSFORMERS) is too_new
 

@@ -35,7 +35,7 @@ from mmengine.runner import Runner
 from mmengine.runner import checkpoint as mmengine_checkpoint
 
 import mmsakd  # noqa: F401
-from mmaction.registry import HOOKS, MODELS
+from mmsakd.registry import HOOKS, MODELS
 
 MODELS_ = ('slowfast', 'tpn', 'swin')
 DATASETS = ('ucf101', 'kinetics400')
@@ -170,16 +170,18 @@ def tiny_cfg(path, data_root, work_dir):
 def test_paper_settings(config):
     cfg = _load(config)
     name = osp.basename(config)[:-3]
-    model, dataset = re.search(r'(slowfast|tpn|swin)_r?\w*?_?'
-                               r'(ucf101|kinetics400)', name).groups()
+    model, dataset = re.search(
+        r'(slowfast|tpn|swin)_r?\w*?_?'
+        r'(ucf101|kinetics400)', name).groups()
     train_bs, score_bs, epochs = TABLE_II[(model, dataset)]
     clip_len, interval, num_classes = FRAMES[dataset]
-    assert cfg.default_scope == 'mmaction'
+    assert cfg.default_scope == 'mmsakd'
     assert cfg.optim_wrapper.optimizer == dict(
         type='SGD', lr=1e-2, momentum=0.9, weight_decay=1e-4)
     assert cfg.train_cfg.max_epochs == epochs
-    assert all(s.by_epoch and not s.get('convert_to_iter_based', False)
-               for s in cfg.param_scheduler)
+    assert all(
+        s.by_epoch and not s.get('convert_to_iter_based', False)
+        for s in cfg.param_scheduler)
     assert cfg.train_dataloader.batch_size * NUM_GPUS == train_bs
     for split in ('train', 'val', 'test'):
         dataset_cfg = cfg[f'{split}_dataloader'].dataset
@@ -235,8 +237,7 @@ def _strip(model_cfg):
 
 @pytest.mark.parametrize('model', MODELS_)
 @pytest.mark.parametrize('dataset', DATASETS)
-def test_distillation_configs_train(model, dataset, tiny_data_root,
-                                    tmp_path):
+def test_distillation_configs_train(model, dataset, tiny_data_root, tmp_path):
     group = distill_configs(model, dataset)
     main = f'configs/sakd_{model}_{dataset}.py'
     cfg = tiny_cfg(main, tiny_data_root, str(tmp_path / 'work'))
@@ -318,7 +319,7 @@ def test_every_config_is_tested():
         spec.loader.exec_module(module)
         for item in getattr(module, 'CONFIGS', []):
             item = item[0] if isinstance(item, tuple) else item
-            listed.add(item if item.startswith('configs/') else
-                       f'configs/{item}')
+            listed.add(
+                item if item.startswith('configs/') else f'configs/{item}')
     untested = sorted(configs - set(PAPER_CONFIGS) - listed)
     assert not untested, f'configs that no config test covers: {untested}'

@@ -10,15 +10,15 @@ from mmengine.runner import Runner
 import mmsakd  # noqa: F401
 
 CONFIGS = sorted(
-    osp.relpath(path, REPO_ROOT)
-    for path in glob.glob(osp.join(REPO_ROOT, 'configs', '**', '*.py'),
-                          recursive=True) if '_base_' not in path)
+    osp.relpath(path, REPO_ROOT) for path in glob.glob(
+        osp.join(REPO_ROOT, 'configs', '**', '*.py'), recursive=True)
+    if '_base_' not in path)
 
 
 @pytest.mark.parametrize('config', CONFIGS)
 def test_config_parses_and_names_existing_files(config):
     cfg = Config.fromfile(osp.join(REPO_ROOT, config))
-    assert cfg.default_scope == 'mmaction'
+    assert cfg.default_scope == 'mmsakd'
     model = cfg.model
     if model.type == 'SAKDDistiller':
         for role in ('student', 'teacher'):

@@ -34,17 +34,17 @@ def test_format(tiny_data_root):
     with open(osp.join(tiny_data_root, 'classes.txt')) as f:
         assert tuple(f.read().split()) == CLASSES
     assert dataset_is_complete(tiny_data_root, TINY_DATA)
-    assert not dataset_is_complete(tiny_data_root,
-                                   SyntheticActionConfig(seed=TINY_DATA.seed +
-                                                         1))
+    assert not dataset_is_complete(
+        tiny_data_root, SyntheticActionConfig(seed=TINY_DATA.seed + 1))
 
 
 def test_same_seed_same_files_and_frames(tiny_data_root, tmp_path):
     again = generate_dataset(str(tmp_path), TINY_DATA)
     for name in ('train', 'val', 'classes'):
-        assert filecmp.cmp(again[name], osp.join(tiny_data_root,
-                                                 osp.basename(again[name])),
-                           shallow=False)
+        assert filecmp.cmp(
+            again[name],
+            osp.join(tiny_data_root, osp.basename(again[name])),
+            shallow=False)
     for relpath, _ in read_annotations(again['val']):
         np.testing.assert_array_equal(
             _decode(str(tmp_path), relpath), _decode(tiny_data_root, relpath))
@@ -53,27 +53,27 @@ def test_same_seed_same_files_and_frames(tiny_data_root, tmp_path):
 def test_other_seed_other_clips(tmp_path):
     small = dict(num_train=3, num_val=0)
     a = generate_dataset(str(tmp_path / 'a'), SyntheticActionConfig(**small))
-    b = generate_dataset(
+    generate_dataset(
         str(tmp_path / 'b'), SyntheticActionConfig(seed=1, **small))
     first = read_annotations(a['train'])[0][0]
     assert not np.array_equal(
-        _decode(str(tmp_path / 'a'), first), _decode(str(tmp_path / 'b'),
-                                                     first))
+        _decode(str(tmp_path / 'a'), first), _decode(
+            str(tmp_path / 'b'), first))
 
 
 def test_larger_dataset_extends_smaller(tiny_data_root, tmp_path):
-    cfg = SyntheticActionConfig(num_train=TINY_DATA.num_train + 5, num_val=0,
-                                seed=TINY_DATA.seed)
+    cfg = SyntheticActionConfig(
+        num_train=TINY_DATA.num_train + 5, num_val=0, seed=TINY_DATA.seed)
     paths = generate_dataset(str(tmp_path), cfg)
     bigger = read_annotations(paths['train'])
     assert bigger[:TINY_DATA.num_train] == read_annotations(
         osp.join(tiny_data_root, 'train.txt'))
 
 
-@pytest.mark.parametrize(
-    'name, expected',
-    [('move_right', (1, 0)), ('move_left', (-1, 0)), ('move_up', (0, -1)),
-     ('move_down', (0, 1))])
+@pytest.mark.parametrize('name, expected', [('move_right', (1, 0)),
+                                            ('move_left', (-1, 0)),
+                                            ('move_up', (0, -1)),
+                                            ('move_down', (0, 1))])
 def test_straight_motions_follow_their_direction(name, expected):
     cfg = SyntheticActionConfig()
     for seed in range(20):
@@ -133,12 +133,12 @@ def test_interrupted_generation_is_not_complete(tmp_path):
 
 
 def test_loads_through_mmaction_decord_pipeline(tiny_data_root):
-    import mmsakd  # noqa: F401
     from mmengine.config import Config
     from mmengine.registry import init_default_scope
 
-    from mmaction.registry import DATASETS
-    init_default_scope('mmaction')
+    import mmsakd  # noqa: F401
+    from mmsakd.registry import DATASETS
+    init_default_scope('mmsakd')
     cfg = Config.fromfile(
         osp.join(
             osp.dirname(__file__), '../../configs/_base_/datasets/'
@@ -160,5 +160,5 @@ def test_loads_through_mmaction_decord_pipeline(tiny_data_root):
         assert int(meta.gt_label) == items[index][1]
         # Same pixels as decoding the file directly (RGB, all frames).
         direct = _decode(tiny_data_root, items[index][0])
-        np.testing.assert_array_equal(
-            inputs[0].permute(1, 2, 3, 0).numpy(), direct)
+        np.testing.assert_array_equal(inputs[0].permute(1, 2, 3, 0).numpy(),
+                                      direct)

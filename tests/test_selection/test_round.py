@@ -23,9 +23,9 @@ def _inputs(seed=0, n=N, c=C, rounds=0, d=C):
     return losses, feats, omega, alpha, prev, labels
 
 
-def _reference(losses, feats, omega, alpha, prev, rounds, rate, epoch,
-               ratio, lam, gamma, norm, d_max, sigma, labels, partition,
-               block_size, seed):
+def _reference(losses, feats, omega, alpha, prev, rounds, rate, epoch, ratio,
+               lam, gamma, norm, d_max, sigma, labels, partition, block_size,
+               seed):
     """SAKD_METHOD.md 3-6, one public function per step."""
     p = selection_probability(omega, rounds)
     s_hat = normalize_easiness(easiness(losses, p), norm)
@@ -64,8 +64,8 @@ CASES = [
 @pytest.mark.parametrize(
     'rounds, ratio, lam, gamma, norm, d_max, partition, block_size, seed',
     CASES)
-def test_matches_step_by_step_reference(rounds, ratio, lam, gamma, norm,
-                                        d_max, partition, block_size, seed):
+def test_matches_step_by_step_reference(rounds, ratio, lam, gamma, norm, d_max,
+                                        partition, block_size, seed):
     losses, feats, omega, alpha, prev, labels = _inputs(
         seed, rounds=rounds, d=min(C, d_max))
     kwargs = dict(
@@ -81,8 +81,7 @@ def test_matches_step_by_step_reference(rounds, ratio, lam, gamma, norm,
         partition=partition,
         block_size=block_size,
         seed=seed)
-    got = selection_round(losses, feats, omega, alpha, prev, rounds,
-                          **kwargs)
+    got = selection_round(losses, feats, omega, alpha, prev, rounds, **kwargs)
     ref = _reference(losses, feats, omega, alpha, prev, rounds, **kwargs)
     assert set(got) == set(ref)
     assert got['subset'] == ref['subset']
@@ -110,8 +109,7 @@ def test_omega_increments_exactly_on_subset_and_inputs_untouched():
     losses, feats, omega, alpha, prev, labels = _inputs(5, rounds=4)
     copies = [t.clone() for t in (losses, feats, omega, alpha, prev)]
     got = selection_round(
-        losses, feats, omega, alpha, prev, 4, 0.2, 1, ratio=0.3,
-        labels=labels)
+        losses, feats, omega, alpha, prev, 4, 0.2, 1, ratio=0.3, labels=labels)
     subset = got['subset']
     assert len(set(subset)) == len(subset)
     mask = torch.zeros(N, dtype=torch.bool)
@@ -129,8 +127,17 @@ def test_omega_increments_exactly_on_subset_and_inputs_untouched():
 def test_subset_size_is_ceil_ratio_n(n, ratio, selector):
     losses, feats, omega, alpha, _, labels = _inputs(6, n=n)
     got = selection_round(
-        losses, feats, omega, alpha, None, 0, 0.3, 0, ratio=ratio,
-        labels=labels, selector=selector)
+        losses,
+        feats,
+        omega,
+        alpha,
+        None,
+        0,
+        0.3,
+        0,
+        ratio=ratio,
+        labels=labels,
+        selector=selector)
     assert len(got['subset']) == math.ceil(ratio * n)
     assert len(set(got['subset'])) == len(got['subset'])
     assert all(0 <= i < n for i in got['subset'])
@@ -142,8 +149,20 @@ def test_random_selector_is_seeded_and_differs_from_dpp():
     common = dict(ratio=0.2, labels=labels, seed=3)
 
     def run(selector, epoch=2, **kw):
-        return selection_round(losses, feats, omega, alpha, None, 0, 0.3,
-                               epoch, selector=selector, **{**common, **kw})
+        return selection_round(
+            losses,
+            feats,
+            omega,
+            alpha,
+            None,
+            0,
+            0.3,
+            epoch,
+            selector=selector,
+            **{
+                **common,
+                **kw
+            })
 
     first = run('random')
     again = run('random')
@@ -155,8 +174,17 @@ def test_random_selector_is_seeded_and_differs_from_dpp():
     assert first['subset'] != run('random', epoch=3)['subset']
     assert first['subset'] != run('random', seed=4)['subset']
     # Random selection ignores the scores; the state updates do not.
-    flipped = selection_round(3 - losses, feats, omega, alpha, None, 0, 0.3,
-                              2, selector='random', **common)
+    flipped = selection_round(
+        3 - losses,
+        feats,
+        omega,
+        alpha,
+        None,
+        0,
+        0.3,
+        2,
+        selector='random',
+        **common)
     assert flipped['subset'] == first['subset']
     assert not torch.equal(flipped['alpha'], first['alpha'])
     dpp = run('dpp')
@@ -166,10 +194,20 @@ def test_random_selector_is_seeded_and_differs_from_dpp():
 
 def test_bad_selector():
     losses, feats, omega, alpha, _, labels = _inputs(8)
-    with pytest.raises(ValueError, match="selector must be 'dpp' or "
-                       "'random', got 'greedy'"):
+    with pytest.raises(
+            ValueError,
+            match="selector must be 'dpp' or "
+            "'random', got 'greedy'"):
         selection_round(
-            losses, feats, omega, alpha, None, 0, 0.3, 0, labels=labels,
+            losses,
+            feats,
+            omega,
+            alpha,
+            None,
+            0,
+            0.3,
+            0,
+            labels=labels,
             selector='greedy')
 
 
@@ -186,8 +224,16 @@ def test_rounds_chain():
     state = dict(omega=omega.zero_(), alpha=alpha, feat=None, rounds=0)
     for epoch in range(3):
         state = selection_round(
-            losses, feats, state['omega'], state['alpha'], state['feat'],
-            state['rounds'], 0.3, epoch, ratio=0.2, labels=labels)
+            losses,
+            feats,
+            state['omega'],
+            state['alpha'],
+            state['feat'],
+            state['rounds'],
+            0.3,
+            epoch,
+            ratio=0.2,
+            labels=labels)
         assert state['rounds'] == epoch + 1
     assert int(state['omega'].sum()) == 3 * math.ceil(0.2 * N)
     assert int(state['omega'].max()) <= 3

@@ -31,9 +31,8 @@ def test_allocate_counts_largest_remainder_by_hand():
         allocate_counts([1, 2], 4)
 
 
-@pytest.mark.parametrize(
-    'sizes',
-    [[1, 2, 3, 5, 7, 11, 13], [1] * 17 + [97], [2, 3], [31], [1, 1, 1]])
+@pytest.mark.parametrize('sizes', [[1, 2, 3, 5, 7, 11, 13], [1] * 17 + [97],
+                                   [2, 3], [31], [1, 1, 1]])
 def test_allocate_counts_sum_to_k_and_fit_blocks(sizes):
     total = sum(sizes)
     for k in range(total + 1):

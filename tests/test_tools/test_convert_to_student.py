@@ -10,7 +10,7 @@ from helpers import REPO_ROOT, as_cli_options, tiny_cfg_options
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
-from mmaction.registry import MODELS
+from mmsakd.registry import MODELS
 
 KD_CFG = 'configs/kd_slowfast_tiny_synthetic.py'
 STUDENT_CFG = 'configs/students/slowfast_tiny_student_synthetic.py'
@@ -37,7 +37,7 @@ def _load(path):
 def teacher_ckpt(tmp_path_factory):
     """An (untrained) teacher checkpoint in the format tools/train.py
     writes."""
-    init_default_scope('mmaction')
+    init_default_scope('mmsakd')
     teacher = MODELS.build(
         Config.fromfile(osp.join(REPO_ROOT, TEACHER_CFG)).model)
     teacher.init_weights()

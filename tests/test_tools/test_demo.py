@@ -22,10 +22,15 @@ def _demo(work_dir):
     env = dict(os.environ)
     env.setdefault('OMP_NUM_THREADS', '1')
     start = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, '-W', 'ignore', DEMO, '--quick', '--work-dir',
-         str(work_dir)],
-        capture_output=True, text=True, cwd=REPO_ROOT, timeout=600, env=env)
+    result = subprocess.run([
+        sys.executable, '-W', 'ignore', DEMO, '--quick', '--work-dir',
+        str(work_dir)
+    ],
+                            capture_output=True,
+                            text=True,
+                            cwd=REPO_ROOT,
+                            timeout=600,
+                            env=env)
     elapsed = time.perf_counter() - start
     log = result.stdout + result.stderr
     assert result.returncode == 0, log[-4000:]
@@ -49,8 +54,14 @@ def demo(tmp_path_factory):
         results = json.load(f)
     with open(osp.join(quick, 'results.md')) as f:
         markdown = f.read()
-    return dict(work_dir=work_dir, quick=quick, log=log, elapsed=elapsed,
-                results=results, markdown=markdown, mtimes=_mtimes(quick))
+    return dict(
+        work_dir=work_dir,
+        quick=quick,
+        log=log,
+        elapsed=elapsed,
+        results=results,
+        markdown=markdown,
+        mtimes=_mtimes(quick))
 
 
 def test_runs_in_order_with_metrics_and_curves(demo):
@@ -72,8 +83,7 @@ def test_runs_in_order_with_metrics_and_curves(demo):
         assert curve[0]['train_time'] < curve[1]['train_time']
         assert run['rel_time'] == pytest.approx(run['train_time'] /
                                                 vanilla['train_time'])
-        assert run['work_dir'] == osp.join(demo['quick'], 'runs',
-                                           run['name'])
+        assert run['work_dir'] == osp.join(demo['quick'], 'runs', run['name'])
     assert vanilla['rel_time'] == pytest.approx(1.0)
 
 
@@ -133,6 +143,6 @@ def test_second_invocation_reuses_runs(demo):
     assert elapsed < 0.7 * demo['elapsed']
     with open(osp.join(demo['quick'], 'results.json')) as f:
         again = json.load(f)
-    assert [(r['name'], r['top1'], r['train_time']) for r in again['runs']
-            ] == [(r['name'], r['top1'], r['train_time'])
-                  for r in demo['results']['runs']]
+    assert [(r['name'], r['top1'], r['train_time'])
+            for r in again['runs']] == [(r['name'], r['top1'], r['train_time'])
+                                        for r in demo['results']['runs']]

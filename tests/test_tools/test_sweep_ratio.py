@@ -25,14 +25,17 @@ def sweep(tiny_data_root, tmp_path_factory):
     work_dir = root / 'work'
     env = dict(os.environ)
     env.setdefault('OMP_NUM_THREADS', '1')
-    result = subprocess.run(
-        [
-            sys.executable, '-W', 'ignore', SWEEP, '--ratios', '0.1,0.5',
-            '--epochs', '1', '--work-dir',
-            str(work_dir), '--data-root', tiny_data_root, '--teacher-ckpt',
-            teacher, '--cfg-options', *LOADER_OPTIONS
-        ],
-        capture_output=True, text=True, cwd=REPO_ROOT, timeout=600, env=env)
+    result = subprocess.run([
+        sys.executable, '-W', 'ignore', SWEEP, '--ratios', '0.1,0.5',
+        '--epochs', '1', '--work-dir',
+        str(work_dir), '--data-root', tiny_data_root, '--teacher-ckpt',
+        teacher, '--cfg-options', *LOADER_OPTIONS
+    ],
+                            capture_output=True,
+                            text=True,
+                            cwd=REPO_ROOT,
+                            timeout=600,
+                            env=env)
     log = result.stdout + result.stderr
     assert result.returncode == 0, log[-4000:]
     return work_dir
@@ -54,12 +57,13 @@ def test_sweep_outputs(sweep):
     assert 'subset_size' not in vanilla
     assert data['config'] == 'configs/sakd_slowfast_tiny_synthetic.py'
 
-    rows = [line for line in (sweep / 'sweep.md').read_text().splitlines()
-            if line.startswith('| ')]
-    assert rows[0].startswith('| r | Top-1 (%)')
-    assert [r.split(' | ')[0] for r in rows[1:]] == [
-        '| 0.1', '| 0.5', '| vanilla KD (all)'
+    rows = [
+        line for line in (sweep / 'sweep.md').read_text().splitlines()
+        if line.startswith('| ')
     ]
+    assert rows[0].startswith('| r | Top-1 (%)')
+    assert [r.split(' | ')[0]
+            for r in rows[1:]] == ['| 0.1', '| 0.5', '| vanilla KD (all)']
     assert rows[1].endswith(f'| {points[0]["subset_size"]} |')
     assert rows[-1].split(' | ')[4] == '1.00x'
     with open(sweep / 'sweep_ratio.png', 'rb') as f:

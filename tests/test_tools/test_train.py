@@ -17,7 +17,8 @@ def _train(work_dir, options, *extra, config=STUDENT_CFG):
     ]
     result = subprocess.run(
         cmd, capture_output=True, text=True, cwd=REPO_ROOT, timeout=600)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert result.returncode == 0, (
+        result.stdout[-3000:] + result.stderr[-3000:])
     return result
 
 
@@ -26,8 +27,7 @@ def _weights(path):
     return ckpt['state_dict'], ckpt
 
 
-def test_train_save_and_resume_matches_uninterrupted(tiny_data_root,
-                                                     tmp_path):
+def test_train_save_and_resume_matches_uninterrupted(tiny_data_root, tmp_path):
     # Both runs share a 2-epoch cosine schedule; the second stops after
     # epoch 1 and resumes.
     options = tiny_cfg_options(tiny_data_root, max_epochs=2)
@@ -35,8 +35,7 @@ def test_train_save_and_resume_matches_uninterrupted(tiny_data_root,
     _train(straight, options, '--seed', '3')
 
     interrupted = tmp_path / 'interrupted'
-    _train(interrupted, {**options, 'train_cfg.max_epochs': 1}, '--seed',
-           '3')
+    _train(interrupted, {**options, 'train_cfg.max_epochs': 1}, '--seed', '3')
     assert osp.isfile(interrupted / 'epoch_1.pth')
     assert not osp.exists(interrupted / 'epoch_2.pth')
     result = _train(interrupted, options, '--seed', '3', '--resume')
@@ -93,7 +92,11 @@ def test_dist_train_two_processes_on_cpu(tiny_data_root, tmp_path):
         str(tmp_path), *as_cli_options(options)
     ]
     result = subprocess.run(
-        cmd, capture_output=True, text=True, cwd=REPO_ROOT, env=env,
+        cmd,
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        env=env,
         timeout=600)
     log = result.stdout + result.stderr
     assert result.returncode == 0, log[-4000:]

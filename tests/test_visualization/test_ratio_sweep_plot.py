@@ -27,8 +27,8 @@ POINTS = [
 @pytest.mark.parametrize('vanilla', [None, dict(top1=40.0, train_time=60.)])
 def test_writes_png_of_expected_size(tmp_path, vanilla):
     out = tmp_path / 'new' / 'folder' / 'sweep.png'
-    assert plot_ratio_sweep(POINTS, str(out), vanilla=vanilla,
-                            title='t') == str(out)
+    assert plot_ratio_sweep(
+        POINTS, str(out), vanilla=vanilla, title='t') == str(out)
     assert png_size(out) == (1200, 500)
 
 

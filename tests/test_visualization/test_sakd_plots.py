@@ -13,8 +13,8 @@ from helpers import REPO_ROOT
 from mmsakd.visualization import (load_results, load_rounds,
                                   plot_accuracy_vs_time,
                                   plot_alpha_distribution, plot_run,
-                                  plot_selection_counts, selection_counts)
-from mmsakd.visualization import sakd_plots
+                                  plot_selection_counts, sakd_plots,
+                                  selection_counts)
 
 NUM_SAMPLES, NUM_CLASSES, SUBSET = 30, 4, 7
 LABELS = [(3 * i + i // 5) % NUM_CLASSES for i in range(NUM_SAMPLES)]
@@ -95,9 +95,9 @@ def test_load_rounds_errors(tmp_path):
     empty = write_jsonl(tmp_path / 'empty.jsonl', ['', '  '])
     with pytest.raises(ValueError, match='empty.jsonl.*no selection round'):
         load_rounds(empty)
-    bad = write_jsonl(
-        tmp_path / 'bad.jsonl',
-        [make_round(1, 1), make_round(2, 2), '{"round": 3,'])
+    bad = write_jsonl(tmp_path / 'bad.jsonl',
+                      [make_round(1, 1),
+                       make_round(2, 2), '{"round": 3,'])
     with pytest.raises(ValueError, match=r'bad\.jsonl, line 3: malformed'):
         load_rounds(bad)
     no_round = write_jsonl(tmp_path / 'nr.jsonl', ['{"epoch": 0}'])

@@ -37,18 +37,18 @@ from typing import Callable, Dict, List
 
 sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..', '..')))
 
-import mmsakd  # noqa: E402,F401  (compat fixes before mmaction.models)
-import torch  # noqa: E402
-from mmengine.config import Config  # noqa: E402
-from mmengine.optim import build_optim_wrapper  # noqa: E402
-from mmengine.registry import init_default_scope  # noqa: E402
-from mmengine.utils import ProgressBar  # noqa: E402
+import torch
+from mmaction.structures import ActionDataSample
+from mmengine.config import Config
+from mmengine.optim import build_optim_wrapper
+from mmengine.registry import init_default_scope
+from mmengine.utils import ProgressBar
 
-from mmaction.registry import MODELS  # noqa: E402
-from mmaction.structures import ActionDataSample  # noqa: E402
-from mmsakd.models.distillers import resolve_model_cfg  # noqa: E402
-from mmsakd.selection import (interrupt_batch, interruption_rate,  # noqa
-                              make_generator, selection_round)
+import mmsakd  # noqa: F401  (compat fixes before mmaction.models)
+from mmsakd.models.distillers import resolve_model_cfg
+from mmsakd.registry import MODELS
+from mmsakd.selection import interruption_rate  # noqa
+from mmsakd.selection import interrupt_batch, make_generator, selection_round
 
 
 def parse_args() -> argparse.Namespace:
@@ -83,8 +83,7 @@ def parse_args() -> argparse.Namespace:
         action='store_true',
         help='bfloat16 autocast for training and scoring')
     parser.add_argument(
-        '--device',
-        default='cuda' if torch.cuda.is_available() else 'cpu')
+        '--device', default='cuda' if torch.cuda.is_available() else 'cpu')
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--out', help='write the results to this JSON file')
     args = parser.parse_args()
@@ -121,8 +120,8 @@ def _without_pretrained(cfg):
 def build_model(cfg: Config, num_classes: int, device: str):
     model_cfg = cfg.model.to_dict()
     for name in ('student', 'teacher'):
-        resolved = _without_pretrained(resolve_model_cfg(model_cfg[name],
-                                                         name))
+        resolved = _without_pretrained(
+            resolve_model_cfg(model_cfg[name], name))
         resolved['cls_head']['num_classes'] = num_classes
         model_cfg[name] = resolved
     model_cfg['teacher_ckpt'] = None
@@ -140,7 +139,8 @@ class Clips:
         generator = torch.Generator().manual_seed(seed)
         pool = min(pool, num_clips)
         self.videos = torch.randint(
-            0, 256, (pool, 1, 3, clip_len, size, size),
+            0,
+            256, (pool, 1, 3, clip_len, size, size),
             dtype=torch.uint8,
             generator=generator).to(device)
         self.labels = torch.randint(
@@ -188,8 +188,8 @@ def train_epoch(model, optim_wrapper, clips: Clips, indices: List[int],
 
 
 @torch.no_grad()
-def score_epoch(model, clips: Clips, batch_size: int, rate: float,
-                seed: int, epoch: int, amp: bool, device: str):
+def score_epoch(model, clips: Clips, batch_size: int, rate: float, seed: int,
+                epoch: int, amp: bool, device: str):
     model.eval()
     losses, feats = [], []
     batches = _batches(list(range(clips.num_clips)), batch_size)
@@ -220,7 +220,7 @@ def main() -> None:
     torch.manual_seed(args.seed)
     torch.backends.cudnn.benchmark = True
     cfg = Config.fromfile(args.config)
-    init_default_scope(cfg.get('default_scope', 'mmaction'))
+    init_default_scope(cfg.get('default_scope', 'mmsakd'))
     print(f'building {args.config} ...', flush=True)
     model = build_model(cfg, args.num_classes, args.device)
     optim_wrapper = build_optim_wrapper(
@@ -252,15 +252,15 @@ def main() -> None:
 
     print('SAKD epoch', flush=True)
     rate = interruption_rate(args.epoch, args.max_epochs)
-    (losses, feats), score_time = timed(args.device, score_epoch, model,
-                                        clips, args.score_batch, rate,
-                                        args.seed, args.epoch, args.amp,
-                                        args.device)
+    (losses, feats), score_time = timed(args.device, score_epoch, model, clips,
+                                        args.score_batch, rate, args.seed,
+                                        args.epoch, args.amp, args.device)
     num = args.num_clips
-    state, select_time = timed(
-        'cpu', selection_round, losses, feats, torch.zeros(
-            num, dtype=torch.long), torch.zeros(num), None, 0, rate,
-        args.epoch, args.ratio, 0.5, 0.5, 'max', 512, 1e-3, clips.labels)
+    state, select_time = timed('cpu', selection_round, losses, feats,
+                               torch.zeros(num, dtype=torch.long),
+                               torch.zeros(num), None, 0, rate, args.epoch,
+                               args.ratio, 0.5, 0.5, 'max', 512, 1e-3,
+                               clips.labels)
     model.set_sample_alpha(state['alpha'])
     _, sakd_train = timed(args.device, train_epoch, model, optim_wrapper,
                           clips, sorted(state['subset']), args.train_batch,
@@ -299,7 +299,7 @@ def main() -> None:
     print(f'\n{results["device"]}, {args.config}, {num} clips of '
           f'{results["clip"]}, batch {args.train_batch}/{args.score_batch}'
           f'{", bf16 autocast" if args.amp else ""}')
-    print(f'| phase | seconds | clips/s | x vanilla |\n|---|---|---|---|')
+    print('| phase | seconds | clips/s | x vanilla |\n|---|---|---|---|')
     for name, seconds in rows:
         clips_done = len(state['subset']) if 'training (' in name else num
         print(f'| {name} | {seconds:.2f} | {clips_done / seconds:.1f} | '

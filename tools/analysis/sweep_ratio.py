@@ -21,12 +21,12 @@ import sys
 
 sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..', '..')))
 
-import mmsakd  # noqa: E402,F401  (compat fixes before mmaction.models)
-from mmengine.config import Config, DictAction  # noqa: E402
+from mmengine.config import Config, DictAction
 
-from mmsakd.apis import (markdown_table, point_to_data,  # noqa: E402
-                         run_experiment, sakd_hook_cfg, set_epochs)
-from mmsakd.visualization import plot_ratio_sweep  # noqa: E402
+import mmsakd  # noqa: F401  (compat fixes before mmaction.models)
+from mmsakd.apis import (markdown_table, point_to_data, run_experiment,
+                         sakd_hook_cfg, set_epochs)
+from mmsakd.visualization import plot_ratio_sweep
 
 
 def parse_args() -> argparse.Namespace:
@@ -108,8 +108,9 @@ def main() -> None:
     for ratio in args.ratios:
         done += 1
         name = f'r{ratio:g}'
-        print(f'\n==> {done}/{total} SAKD r={ratio:g} ({args.config})',
-              flush=True)
+        print(
+            f'\n==> {done}/{total} SAKD r={ratio:g} ({args.config})',
+            flush=True)
         cfg = build_cfg(args, args.config, name)
         hook = sakd_hook_cfg(cfg)
         if hook is None:
@@ -124,24 +125,26 @@ def main() -> None:
         rel = (f'{point["train_time"] / vanilla["train_time"]:.2f}x'
                if vanilla else '-')
         rows.append((f'{point["ratio"]:g}', f'{point["top1"]:.1f}',
-                     f'{point["top5"]:.1f}', f'{point["train_time"]:.0f}',
-                     rel, point.get('subset_size', '-')))
+                     f'{point["top5"]:.1f}', f'{point["train_time"]:.0f}', rel,
+                     point.get('subset_size', '-')))
     if vanilla:
         rows.append(('vanilla KD (all)', f'{vanilla["top1"]:.1f}',
-                     f'{vanilla["top5"]:.1f}',
-                     f'{vanilla["train_time"]:.0f}', '1.00x', '-'))
+                     f'{vanilla["top5"]:.1f}', f'{vanilla["train_time"]:.0f}',
+                     '1.00x', '-'))
     text = (f'# SAKD selection ratio sweep\n\n`{args.config}`, seed '
             f'{args.seed}, {points[0]["epochs"]} epochs per run.\n\n' +
-            markdown_table(('r', 'Top-1 (%)', 'Top-5 (%)', 'Train (s)',
-                            'Time vs vanilla KD', 'Clips per epoch'), rows) +
-            '\n')
+            markdown_table(
+                ('r', 'Top-1 (%)', 'Top-5 (%)', 'Train (s)',
+                 'Time vs vanilla KD', 'Clips per epoch'), rows) + '\n')
     plot = plot_ratio_sweep(
         points, osp.join(args.work_dir, 'sweep_ratio.png'), vanilla=vanilla)
     with open(osp.join(args.work_dir, 'sweep.json'), 'w') as f:
-        json.dump(dict(config=args.config, vanilla=vanilla, points=points),
-                  f, indent=2)
+        json.dump(
+            dict(config=args.config, vanilla=vanilla, points=points),
+            f,
+            indent=2)
     with open(osp.join(args.work_dir, 'sweep.md'), 'w') as f:
-        f.write(text + f'\n![sweep_ratio.png](sweep_ratio.png)\n')
+        f.write(text + '\n![sweep_ratio.png](sweep_ratio.png)\n')
     print(text)
     print(f'wrote {osp.join(args.work_dir, "sweep.md")}, sweep.json, '
           f'{plot}')

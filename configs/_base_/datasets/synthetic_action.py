@@ -14,16 +14,20 @@ meta_keys = ('img_shape', 'img_key', 'video_id', 'timestamp', 'sample_idx')
 # No flips or crops: they would change the direction classes.
 train_pipeline = [
     dict(type='DecordInit'),
-    dict(type='SampleFrames', clip_len=clip_len, frame_interval=1,
-         num_clips=1),
+    dict(
+        type='SampleFrames', clip_len=clip_len, frame_interval=1, num_clips=1),
     dict(type='DecordDecode'),
     dict(type='FormatShape', input_format='NCTHW'),
     dict(type='PackActionInputs', meta_keys=meta_keys)
 ]
 val_pipeline = [
     dict(type='DecordInit'),
-    dict(type='SampleFrames', clip_len=clip_len, frame_interval=1,
-         num_clips=1, test_mode=True),
+    dict(
+        type='SampleFrames',
+        clip_len=clip_len,
+        frame_interval=1,
+        num_clips=1,
+        test_mode=True),
     dict(type='DecordDecode'),
     dict(type='FormatShape', input_format='NCTHW'),
     dict(type='PackActionInputs', meta_keys=meta_keys)

@@ -6,5 +6,4 @@
 _base_ = ['mmaction::_base_/models/swin_tiny.py']
 model = dict(
     backbone=dict(
-        arch='small', drop_path_rate=0.2, pretrained=None,
-        pretrained2d=False))
+        arch='small', drop_path_rate=0.2, pretrained=None, pretrained2d=False))

@@ -3,6 +3,5 @@
 _base_ = ['./swin_tiny_teacher.py']
 model = dict(
     backbone=dict(
-        arch=dict(embed_dims=16, depths=[1, 1, 2, 1], num_heads=[1, 2, 4,
-                                                                  8])),
+        arch=dict(embed_dims=16, depths=[1, 1, 2, 1], num_heads=[1, 2, 4, 8])),
     cls_head=dict(in_channels=128))

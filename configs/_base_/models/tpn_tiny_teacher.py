@@ -20,8 +20,7 @@ model = dict(
         type='TPN',
         in_channels=(64, 128),
         out_channels=128,
-        spatial_modulation_cfg=dict(
-            in_channels=(64, 128), out_channels=128),
+        spatial_modulation_cfg=dict(in_channels=(64, 128), out_channels=128),
         temporal_modulation_cfg=dict(downsample_scales=(4, 4)),
         upsample_cfg=dict(scale_factor=(1, 1, 1)),
         downsample_cfg=dict(downsample_scale=(1, 1, 1)),

@@ -8,8 +8,7 @@ kd_methods = dict(
     # Hinton et al. 2015 (spec Eq. 2).
     kd=dict(type='KDLoss', tau=4.0),
     # Zhao et al., CVPR 2022; the 20-epoch warm-up of the KD term.
-    dkd=dict(
-        type='DKDLoss', alpha=1.0, beta=8.0, tau=4.0, warmup_epochs=20),
+    dkd=dict(type='DKDLoss', alpha=1.0, beta=8.0, tau=4.0, warmup_epochs=20),
     # Li et al., AAAI 2023: learnable temperature in [1, 21], adversarial
     # strength rising from 0 to 1 over 10 epochs.
     ctkd=dict(

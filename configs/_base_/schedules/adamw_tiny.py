@@ -4,7 +4,9 @@
 # schedule follows any epoch length.
 max_epochs = 10
 train_cfg = dict(
-    type='EpochBasedTrainLoop', max_epochs=max_epochs, val_begin=1,
+    type='EpochBasedTrainLoop',
+    max_epochs=max_epochs,
+    val_begin=1,
     val_interval=1)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
@@ -13,7 +15,12 @@ optim_wrapper = dict(
     optimizer=dict(type='AdamW', lr=2e-3, weight_decay=1e-4),
     clip_grad=dict(max_norm=40, norm_type=2))
 param_scheduler = [
-    dict(type='CosineAnnealingLR', T_max=max_epochs, eta_min=1e-5,
-         by_epoch=True, begin=0, end=max_epochs)
+    dict(
+        type='CosineAnnealingLR',
+        T_max=max_epochs,
+        eta_min=1e-5,
+        by_epoch=True,
+        begin=0,
+        end=max_epochs)
 ]
 auto_scale_lr = dict(enable=False, base_batch_size=16)

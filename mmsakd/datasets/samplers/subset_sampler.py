@@ -6,7 +6,7 @@ import torch
 from mmengine.dist import get_dist_info, sync_random_seed
 from torch.utils.data import Sampler
 
-from mmaction.registry import DATA_SAMPLERS
+from mmsakd.registry import DATA_SAMPLERS
 
 
 @DATA_SAMPLERS.register_module()

@@ -38,8 +38,7 @@ import numpy as np
 
 CLASSES: Tuple[str, ...] = ('move_right', 'move_left', 'move_up', 'move_down',
                             'rotate_cw', 'rotate_ccw', 'oscillate_fast',
-                            'oscillate_slow', 'right_then_up',
-                            'up_then_right')
+                            'oscillate_slow', 'right_then_up', 'up_then_right')
 SPLITS: Tuple[str, ...] = ('train', 'val')
 # Frame sizes that OpenCV's mp4v writes and decord 0.6.0 reads back intact
 # (48 and 72 do not decode).
@@ -113,16 +112,15 @@ class SyntheticActionConfig:
                 raise ValueError(f'{name} must be >= 0, got '
                                  f'{getattr(self, name)}')
         if self.num_frames < 4:
-            raise ValueError(
-                f'num_frames must be >= 4, got {self.num_frames}')
+            raise ValueError(f'num_frames must be >= 4, got {self.num_frames}')
         if self.frame_size not in DECODABLE_SIZES:
             raise ValueError(
                 f'frame_size must be one of {DECODABLE_SIZES} (sizes that '
                 f'decord decodes from mp4v files), got {self.frame_size}')
         if self.fps <= 0:
             raise ValueError(f'fps must be > 0, got {self.fps}')
-        for name in ('speed', 'spin', 'fast_period', 'slow_period',
-                     'contrast', 'num_actors', 'num_distractors', 'num_clutter', 'noise'):
+        for name in ('speed', 'spin', 'fast_period', 'slow_period', 'contrast',
+                     'num_actors', 'num_distractors', 'num_clutter', 'noise'):
             low, high = getattr(self, name)
             if not 0 <= low <= high:
                 raise ValueError(f'{name} must be a range (low, high) with '
@@ -140,7 +138,8 @@ def clip_label(seed: int, split: str, index: int) -> int:
     """Label of a clip; balanced classes in a seeded random order."""
     num_classes = len(CLASSES)
     block, offset = divmod(index, num_classes)
-    order = np.random.default_rng([seed, SPLITS.index(split), 1 << 30,
+    order = np.random.default_rng([seed,
+                                   SPLITS.index(split), 1 << 30,
                                    block]).permutation(num_classes)
     return int(order[offset])
 
@@ -165,8 +164,10 @@ def _background(rng: np.random.Generator, size: int,
                        cv2.LINE_AA, _SHIFT)
         else:
             half = rng.uniform(0.5, 1.0, size=2) * extent
-            pts = np.array([center - half, center + [half[0], -half[1]],
-                            center + half, center + [-half[0], half[1]]])
+            pts = np.array([
+                center - half, center + [half[0], -half[1]], center + half,
+                center + [-half[0], half[1]]
+            ])
             cv2.fillConvexPoly(bg, _fixed(pts), color, cv2.LINE_AA, _SHIFT)
     return bg
 
@@ -216,8 +217,8 @@ def _actor_track(label: int, cfg: SyntheticActionConfig,
         drift = rng.uniform(0, 2 * np.pi)
         track = straight(drift, t) * 0.15
     elif name.startswith('oscillate_'):
-        period_range = (cfg.fast_period
-                        if name == 'oscillate_fast' else cfg.slow_period)
+        period_range = (
+            cfg.fast_period if name == 'oscillate_fast' else cfg.slow_period)
         period = rng.uniform(*period_range) * t_len
         amplitude = rng.uniform(0.15, 0.28)
         axis = rng.uniform(0, np.pi)
@@ -230,8 +231,9 @@ def _actor_track(label: int, cfg: SyntheticActionConfig,
         turn = rng.uniform(0.35, 0.65) * (t_len - 1)
         before = np.minimum(t, turn)
         after = np.maximum(t - turn, 0)
-        track = (straight(directions[first] + jitter, before) +
-                 straight(directions[second] + jitter, after))
+        track = (
+            straight(directions[first] + jitter, before) +
+            straight(directions[second] + jitter, after))
     return track, angles
 
 
@@ -262,10 +264,10 @@ def render_clip(label: int, cfg: SyntheticActionConfig,
         # Push the colour away from the background mean by `contrast`.
         away = target - bg_mean
         norm = float(np.linalg.norm(away)) or 1.0
-        color = np.clip(
-            bg_mean + away / norm * max(norm, 255 * contrast), 0, 255)
-        actors.append((centers, spin, length, width,
-                       tuple(float(c) for c in color)))
+        color = np.clip(bg_mean + away / norm * max(norm, 255 * contrast), 0,
+                        255)
+        actors.append(
+            (centers, spin, length, width, tuple(float(c) for c in color)))
 
     num_distractors = rng.integers(cfg.num_distractors[0],
                                    cfg.num_distractors[1] + 1)
@@ -296,8 +298,9 @@ def render_clip(label: int, cfg: SyntheticActionConfig,
         warp = np.float32([[1, 0, shake[i, 0]], [0, 1, shake[i, 1]]])
         frame = cv2.warpAffine(
             frame, warp, (size, size), borderMode=cv2.BORDER_REFLECT)
-        frame += rng.normal(0, noise_std, size=frame.shape).astype(
-            np.float32) + rng.normal(0, cfg.flicker)
+        frame += rng.normal(
+            0, noise_std, size=frame.shape).astype(np.float32) + rng.normal(
+                0, cfg.flicker)
         frames[i] = np.clip(frame, 0, 255).astype(np.uint8)
     return frames
 
@@ -417,8 +420,8 @@ def generate_dataset(root: str,
     with open(paths['classes'], 'w') as f:
         f.writelines(name + '\n' for name in CLASSES)
     with open(paths['meta'], 'w') as f:
-        json.dump(dict(config=_jsonable(cfg), classes=list(CLASSES)), f,
-                  indent=2)
+        json.dump(
+            dict(config=_jsonable(cfg), classes=list(CLASSES)), f, indent=2)
     return paths
 
 

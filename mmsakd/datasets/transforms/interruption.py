@@ -4,7 +4,7 @@ import numpy as np
 import torch
 from mmcv.transforms import BaseTransform
 
-from mmaction.registry import TRANSFORMS
+from mmsakd.registry import TRANSFORMS
 from mmsakd.selection.interruption import interrupt_batch, make_generator
 from mmsakd.selection.schedule import interruption_rate
 

@@ -6,7 +6,7 @@ import torch
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
 
-from mmaction.registry import HOOKS
+from mmsakd.registry import HOOKS
 
 
 def get_random_state() -> dict:

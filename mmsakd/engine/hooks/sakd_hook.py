@@ -18,8 +18,8 @@ from mmengine.utils import ProgressBar
 from torch import Tensor
 from torch.utils.data import DataLoader
 
-from mmaction.registry import DATASETS, HOOKS
 from mmsakd.datasets.samplers import SubsetSampler
+from mmsakd.registry import DATASETS, HOOKS
 from mmsakd.selection import (interrupt_batch, interruption_rate,
                               make_generator, selection_round)
 
@@ -36,8 +36,8 @@ def rank_batches(num_samples: int, batch_size: int, rank: int,
     num_batches = math.ceil(num_samples / batch_size)
     indices: List[int] = []
     for b in range(rank, num_batches, world_size):
-        indices.extend(range(b * batch_size,
-                             min((b + 1) * batch_size, num_samples)))
+        indices.extend(
+            range(b * batch_size, min((b + 1) * batch_size, num_samples)))
     return indices
 
 
@@ -157,8 +157,7 @@ class SAKDHook(Hook):
             raise ValueError(
                 f'block_size must be an integer >= 1, got {block_size!r}')
         if scope not in ('batch', 'clip'):
-            raise ValueError(
-                f"scope must be 'batch' or 'clip', got {scope!r}")
+            raise ValueError(f"scope must be 'batch' or 'clip', got {scope!r}")
         if not (isinstance(score_batch_size, int) and score_batch_size >= 1):
             raise ValueError('score_batch_size must be an integer >= 1, got '
                              f'{score_batch_size!r}')
@@ -198,17 +197,16 @@ class SAKDHook(Hook):
     # ------------------------------------------------------------------ run
     def before_run(self, runner) -> None:
         if self.seed is None:
-            self.seed = int((runner.cfg.get('randomness') or {}).get(
-                'seed', 0) or 0)
+            self.seed = int(
+                (runner.cfg.get('randomness') or {}).get('seed', 0) or 0)
         self._check_schedulers(runner)
 
     def before_train(self, runner) -> None:
         sampler = runner.train_dataloader.sampler
         if not isinstance(sampler, SubsetSampler):
-            raise TypeError(
-                'SAKDHook needs train_dataloader.sampler='
-                "dict(type='SubsetSampler'), got "
-                f'{type(sampler).__name__}')
+            raise TypeError('SAKDHook needs train_dataloader.sampler='
+                            "dict(type='SubsetSampler'), got "
+                            f'{type(sampler).__name__}')
         model = self._model(runner)
         for method in ('score', 'set_sample_alpha'):
             if not callable(getattr(model, method, None)):
@@ -224,9 +222,9 @@ class SAKDHook(Hook):
             raise ValueError(
                 f'the checkpoint holds SAKD state for {len(self.omega)} '
                 f'samples but the training set has {num_samples}')
-        self._labels = torch.tensor(
-            [int(dataset.get_data_info(i)['label'])
-             for i in range(num_samples)])
+        self._labels = torch.tensor([
+            int(dataset.get_data_info(i)['label']) for i in range(num_samples)
+        ])
         # A resumed run continues with the restored subset and strengths.
         if self.subset is not None:
             sampler.set_subset(self.subset)
@@ -446,8 +444,8 @@ class SAKDHook(Hook):
             never_selected=float((self.omega == 0).float().mean()),
             classes_covered=int(len(classes)),
             num_classes=num_classes,
-            alpha_hist=np.histogram(
-                alpha.numpy(), bins=10, range=(0., 1.))[0].tolist(),
+            alpha_hist=np.histogram(alpha.numpy(), bins=10,
+                                    range=(0., 1.))[0].tolist(),
             selected=self.subset,
             selected_labels=self._labels[subset].tolist())
         print_log(
@@ -462,8 +460,7 @@ class SAKDHook(Hook):
             logger='current')
         for key in ('score_time', 'select_time', 'alpha_mean',
                     'never_selected'):
-            runner.message_hub.update_scalar(f'train/sakd_{key}',
-                                             record[key])
+            runner.message_hub.update_scalar(f'train/sakd_{key}', record[key])
         if is_main_process():
             with open(osp.join(runner.work_dir, self.log_file), 'a') as f:
                 f.write(json.dumps(record) + '\n')
@@ -475,11 +472,11 @@ def _check_range(name: str,
                  high: float,
                  low_open: bool = False,
                  high_open: bool = False) -> None:
-    ok = (value > low if low_open else value >= low) and (
-        value < high if high_open else value <= high)
+    ok = (value > low if low_open else value
+          >= low) and (value < high if high_open else value <= high)
     if not ok:
-        interval = ('(' if low_open else '[') + f'{low}, {high}' + (
-            ')' if high_open else ']')
+        interval = ('(' if low_open else
+                    '[') + f'{low}, {high}' + (')' if high_open else ']')
         raise ValueError(f'{name} must be in {interval}, got {value!r}')
 
 

@@ -7,7 +7,7 @@ from mmengine.dist import is_main_process
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
 
-from mmaction.registry import HOOKS
+from mmsakd.registry import HOOKS
 
 
 @HOOKS.register_module()
@@ -120,4 +120,3 @@ class TrainTimeHook(Hook):
         if is_main_process():
             with open(osp.join(runner.work_dir, self.log_file), 'a') as f:
                 f.write(json.dumps(record) + '\n')
-

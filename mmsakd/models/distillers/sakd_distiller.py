@@ -7,16 +7,15 @@ from typing import Dict, List, Optional, Tuple, Union
 
 import torch
 import torch.nn.functional as F
+from mmaction.utils import OptSampleList, SampleList
 from mmengine.config import Config, ConfigDict
 from mmengine.logging import print_log
 from mmengine.model import BaseModel
 from mmengine.runner.checkpoint import CheckpointLoader
 from torch import Tensor, nn
 
-from mmaction.registry import MODELS
-from mmaction.utils import OptSampleList, SampleList
+from mmsakd.registry import MODELS
 from mmsakd.selection.features import pool_features
-
 from ..losses.base_kd_loss import is_number
 
 Features = Union[Tensor, Tuple[Tensor, ...]]
@@ -131,8 +130,8 @@ class SAKDDistiller(BaseModel):
         if not is_number(alpha) or not 0 <= alpha <= 1:
             raise ValueError(
                 f'alpha must be a number in [0, 1], got {alpha!r}')
-        for key, value in (('teacher_ckpt', teacher_ckpt),
-                           ('student_ckpt', student_ckpt)):
+        for key, value in (('teacher_ckpt', teacher_ckpt), ('student_ckpt',
+                                                            student_ckpt)):
             if value is not None and not isinstance(value, str):
                 raise TypeError(f'{key} must be a path (str) or None, got '
                                 f'{type(value).__name__}')
@@ -212,12 +211,11 @@ class SAKDDistiller(BaseModel):
                              f'{alpha.max().item()}')
         self._sample_alpha = alpha.clone()
 
-    def forward(
-        self,
-        inputs: Tensor,
-        data_samples: OptSampleList = None,
-        mode: str = 'tensor'
-    ) -> Union[Dict[str, Tensor], SampleList, Features]:
+    def forward(self,
+                inputs: Tensor,
+                data_samples: OptSampleList = None,
+                mode: str = 'tensor'
+                ) -> Union[Dict[str, Tensor], SampleList, Features]:
         """``loss``: the distillation loss; ``predict`` and ``tensor``: the
         student's outputs.
 

@@ -5,9 +5,8 @@ from typing import Optional, Sequence, Tuple, Union
 from torch import Tensor, nn
 from torch.func import functional_call
 
-from mmaction.registry import MODELS
-from .base_kd_loss import (BaseKDLoss, is_number,
-                           soft_kl_per_sample)
+from mmsakd.registry import MODELS
+from .base_kd_loss import BaseKDLoss, is_number, soft_kl_per_sample
 
 Features = Union[Tensor, Tuple[Tensor, ...]]
 Channels = Union[int, Sequence[int]]
@@ -163,8 +162,8 @@ class CrossKDLoss(BaseKDLoss):
             raise ValueError(
                 f'the teacher head gives logits of shape {tuple(cross.shape)} '
                 f'but teacher_logits have shape {tuple(teacher_logits.shape)}')
-        return self.loss_weight * soft_kl_per_sample(
-            cross, teacher_logits, self.tau)
+        return self.loss_weight * soft_kl_per_sample(cross, teacher_logits,
+                                                     self.tau)
 
     def forward(self,
                 student_feats: Features,

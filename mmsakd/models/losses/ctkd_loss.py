@@ -6,9 +6,8 @@ import torch
 from mmengine.logging import MessageHub
 from torch import Tensor, nn
 
-from mmaction.registry import MODELS
-from .base_kd_loss import (BaseKDLoss, is_number,
-                           soft_kl_per_sample)
+from mmsakd.registry import MODELS
+from .base_kd_loss import BaseKDLoss, is_number, soft_kl_per_sample
 
 
 class _GradientReversal(torch.autograd.Function):
@@ -152,8 +151,8 @@ class CTKDLoss(BaseKDLoss):
                 f'(N, K), got {tuple(student_logits.shape)} and '
                 f'{tuple(teacher_logits.shape)}')
         tau = self.temperature().float()
-        return self.loss_weight * soft_kl_per_sample(
-            student_logits, teacher_logits, tau)
+        return self.loss_weight * soft_kl_per_sample(student_logits,
+                                                     teacher_logits, tau)
 
     def forward(self,
                 student_logits: Tensor,

@@ -6,7 +6,7 @@ import torch.nn.functional as F
 from mmengine.logging import MessageHub
 from torch import Tensor
 
-from mmaction.registry import MODELS
+from mmsakd.registry import MODELS
 from .base_kd_loss import BaseKDLoss, is_number
 
 

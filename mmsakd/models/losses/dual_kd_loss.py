@@ -8,9 +8,8 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.func import functional_call
 
-from mmaction.registry import MODELS
-from .base_kd_loss import (BaseKDLoss, is_number,
-                           soft_kl_per_sample)
+from mmsakd.registry import MODELS
+from .base_kd_loss import BaseKDLoss, is_number, soft_kl_per_sample
 from .feature_kd_loss import (Channels, Features, average_views,
                               build_connectors, check_channel_pairs, resize_to,
                               to_levels)

@@ -4,7 +4,7 @@ from typing import Optional, Sequence, Tuple, Union
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from mmaction.registry import MODELS
+from mmsakd.registry import MODELS
 from .base_kd_loss import BaseKDLoss
 
 Channels = Union[int, Sequence[int]]

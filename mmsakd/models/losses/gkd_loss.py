@@ -6,7 +6,7 @@ from typing import Optional, Tuple
 import torch
 from torch import Tensor, nn
 
-from mmaction.registry import MODELS
+from mmsakd.registry import MODELS
 from .base_kd_loss import BaseKDLoss, is_number
 from .feature_kd_loss import (Channels, Features, average_views,
                               check_channel_pairs, resize_to, to_levels)

@@ -3,9 +3,8 @@ from typing import Optional
 
 from torch import Tensor
 
-from mmaction.registry import MODELS
-from .base_kd_loss import (BaseKDLoss, is_number,
-                           soft_kl_per_sample)
+from mmsakd.registry import MODELS
+from .base_kd_loss import BaseKDLoss, is_number, soft_kl_per_sample
 
 
 @MODELS.register_module()
@@ -59,8 +58,8 @@ class KDLoss(BaseKDLoss):
                 'student_logits and teacher_logits must both have shape '
                 f'(N, K), got {tuple(student_logits.shape)} and '
                 f'{tuple(teacher_logits.shape)}')
-        return self.loss_weight * soft_kl_per_sample(
-            student_logits, teacher_logits, self.tau)
+        return self.loss_weight * soft_kl_per_sample(student_logits,
+                                                     teacher_logits, self.tau)
 
     def forward(self,
                 student_logits: Tensor,

@@ -5,8 +5,8 @@ import pytest
 import torch
 from torch.utils.data import DataLoader
 
-from mmaction.registry import DATA_SAMPLERS
 from mmsakd.datasets.samplers import SubsetSampler
+from mmsakd.registry import DATA_SAMPLERS
 
 MODULE = 'mmsakd.datasets.samplers.subset_sampler'
 

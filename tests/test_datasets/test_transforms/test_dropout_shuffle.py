@@ -3,8 +3,8 @@ import pytest
 from mmengine.dataset import Compose
 from mmengine.registry import init_default_scope
 
-from mmaction.registry import TRANSFORMS
 from mmsakd.datasets.transforms import DropoutShuffle
+from mmsakd.registry import TRANSFORMS
 from mmsakd.selection import interruption_rate, num_interrupted
 
 FILL = (124, 116, 104)  # the ImageNet mean rounded to uint8
@@ -98,7 +98,7 @@ def test_single_frame_clips_use_patches():
 
 
 def test_in_a_real_mmaction_pipeline():
-    init_default_scope('mmaction')
+    init_default_scope('mmsakd')
     pipeline = Compose([
         dict(
             type='SampleFrames',

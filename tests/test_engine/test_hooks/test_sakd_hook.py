@@ -1,4 +1,3 @@
-import copy
 import json
 import math
 import os
@@ -42,8 +41,10 @@ def test_bad_arguments_name_key_and_range(kwargs, message):
         SAKDHook(**kwargs)
 
 
-@pytest.mark.parametrize('num_samples, batch_size, world_size',
-                         [(24, 8, 1), (24, 8, 2), (25, 4, 3), (5, 8, 2)])
+@pytest.mark.parametrize('num_samples, batch_size, world_size', [(24, 8, 1),
+                                                                 (24, 8, 2),
+                                                                 (25, 4, 3),
+                                                                 (5, 8, 2)])
 def test_rank_batches_cover_every_sample_once(num_samples, batch_size,
                                               world_size):
     shards = [
@@ -59,7 +60,10 @@ def test_rank_batches_cover_every_sample_once(num_samples, batch_size,
         assert all((s // batch_size) % world_size == rank for s in starts)
 
 
-def _tiny_sakd_cfg(data_root, work_dir, teacher_ckpt, max_epochs=4,
+def _tiny_sakd_cfg(data_root,
+                   work_dir,
+                   teacher_ckpt,
+                   max_epochs=4,
                    **hook_kwargs):
     cfg = Config.fromfile(osp.join(REPO_ROOT, SAKD_CFG))
     cfg.merge_from_dict(tiny_cfg_options(data_root, max_epochs=max_epochs))
@@ -75,8 +79,7 @@ class TestSAKDHookRound(RunnerTestCase):
     @classmethod
     def setUpClass(cls):
         cls._data_dir = tempfile.TemporaryDirectory()
-        cls.data_root = make_tiny_dataset(
-            osp.join(cls._data_dir.name, 'data'))
+        cls.data_root = make_tiny_dataset(osp.join(cls._data_dir.name, 'data'))
         cls.teacher_ckpt = make_teacher_checkpoint(
             osp.join(cls._data_dir.name, 'teacher.pth'))
 
@@ -98,8 +101,9 @@ class TestSAKDHookRound(RunnerTestCase):
         rate = interruption_rate(epoch, runner.max_epochs, hook.theta)
         losses, feats = [], []
         for b in range(math.ceil(len(dataset) / 8)):
-            batch = [dataset[i] for i in range(b * 8, min(b * 8 + 8,
-                                                          len(dataset)))]
+            batch = [
+                dataset[i] for i in range(b * 8, min(b * 8 + 8, len(dataset)))
+            ]
             from mmengine.dataset import pseudo_collate
             data = model.data_preprocessor(
                 pseudo_collate(batch), training=False)
@@ -139,7 +143,11 @@ class TestSAKDHookRound(RunnerTestCase):
                 hook.lam,
                 first_round=rounds == 0)
             subset = select_samples(
-                feat, s_hat, 6, gamma=hook.gamma, labels=labels,
+                feat,
+                s_hat,
+                6,
+                gamma=hook.gamma,
+                labels=labels,
                 seed=5 + epoch)
             omega[subset] += 1
 
@@ -179,8 +187,13 @@ class TestSAKDHookRound(RunnerTestCase):
         cfg = _tiny_sakd_cfg(self.data_root, self.temp_dir.name,
                              self.teacher_ckpt)
         cfg.param_scheduler = [
-            dict(type='LinearLR', start_factor=0.1, by_epoch=True, begin=0,
-                 end=1, convert_to_iter_based=True)
+            dict(
+                type='LinearLR',
+                start_factor=0.1,
+                by_epoch=True,
+                begin=0,
+                end=1,
+                convert_to_iter_based=True)
         ]
         runner = self.build_runner(cfg)
         with pytest.raises(ValueError, match='convert_to_iter_based'):
@@ -208,7 +221,11 @@ def _run(cmd, env=None):
     env['PYTHONPATH'] = osp.join(REPO_ROOT, 'tests') + os.pathsep + env.get(
         'PYTHONPATH', '')
     result = subprocess.run(
-        cmd, capture_output=True, text=True, cwd=REPO_ROOT, timeout=900,
+        cmd,
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        timeout=900,
         env=env)
     log = result.stdout + result.stderr
     assert result.returncode == 0, log[-4000:]
@@ -241,8 +258,10 @@ def test_resume_equals_uninterrupted(tiny_data_root, teacher_ckpt, tmp_path):
 
     # Stopped after epoch 2 of the same 4-epoch run (the interruption rate
     # depends on max_epochs), then resumed.
-    hooks = [dict(h) for h in Config.fromfile(
-        osp.join(REPO_ROOT, SAKD_CFG)).custom_hooks]
+    hooks = [
+        dict(h)
+        for h in Config.fromfile(osp.join(REPO_ROOT, SAKD_CFG)).custom_hooks
+    ]
     stop_cfg = tmp_path / 'sakd_stop_after_2.py'
     stop_cfg.write_text(
         f"_base_ = ['{osp.join(REPO_ROOT, SAKD_CFG)}']\n"
@@ -263,8 +282,8 @@ def test_resume_equals_uninterrupted(tiny_data_root, teacher_ckpt, tmp_path):
     ckpt_a = torch.load(straight / 'epoch_4.pth', weights_only=False)
     ckpt_b = torch.load(interrupted / 'epoch_4.pth', weights_only=False)
     assert torch.equal(ckpt_a['sakd']['omega'], ckpt_b['sakd']['omega'])
-    torch.testing.assert_close(ckpt_a['sakd']['alpha'],
-                               ckpt_b['sakd']['alpha'], rtol=0, atol=1e-6)
+    torch.testing.assert_close(
+        ckpt_a['sakd']['alpha'], ckpt_b['sakd']['alpha'], rtol=0, atol=1e-6)
     assert ckpt_a['sakd']['rounds'] == 4
     for key, value in ckpt_a['state_dict'].items():
         torch.testing.assert_close(
@@ -284,7 +303,8 @@ def test_two_processes_match_one(tiny_data_root, teacher_ckpt, tmp_path):
         osp.join(REPO_ROOT, 'tools/dist_train.sh'), SAKD_CFG, '2',
         '--work-dir',
         str(tmp_path / 'dist'), '--seed', '3', *as_cli_options(options)
-    ], env=env)
+    ],
+               env=env)
     assert 'Distributed training: True' in log
     one, two = _rounds(single), _rounds(tmp_path / 'dist')
     assert len(one) == len(two) == 2

@@ -58,9 +58,8 @@ def _cfg(data_root, work_dir, max_epochs, val_interval=1):
     cfg.default_hooks.checkpoint.save_best = None
     cfg.work_dir = str(work_dir)
     cfg.experiment_name = f'train_time_{uuid.uuid4().hex}'
-    cfg.custom_hooks = list(cfg.custom_hooks) + [
-        dict(type='TrainTimeHook', run_name='tiny')
-    ]
+    cfg.custom_hooks = list(
+        cfg.custom_hooks) + [dict(type='TrainTimeHook', run_name='tiny')]
     return cfg
 
 
@@ -87,8 +86,8 @@ def test_records_times_and_metrics(tiny_data_root, tmp_path):
         assert record['train_time'] == pytest.approx(running, abs=5e-3)
         # before_train_epoch work of lower-priority hooks is included.
         assert record['epoch_time'] >= SLEEP
-    assert hook.train_time == pytest.approx(records[-1]['train_time'],
-                                            abs=1e-3)
+    assert hook.train_time == pytest.approx(
+        records[-1]['train_time'], abs=1e-3)
     assert len(hook.epoch_times) == 3
 
     # The unvalidated epoch has no metric; the others carry the Runner's.
@@ -106,7 +105,8 @@ def test_records_times_and_metrics(tiny_data_root, tmp_path):
     epoch3 = records[2]['epoch_time']
     assert epoch3 <= probe.train_end[3] - probe.val_end[2] + 5e-3
     assert runner.message_hub.get_scalar(
-        'train/epoch_time').current() == pytest.approx(epoch3, abs=1e-3)
+        'train/epoch_time').current() == pytest.approx(
+            epoch3, abs=1e-3)
 
 
 def test_resume_continues_the_count(tiny_data_root, tmp_path):
@@ -120,8 +120,8 @@ def test_resume_continues_the_count(tiny_data_root, tmp_path):
     stored = torch.load(
         tmp_path / 'epoch_1.pth', map_location='cpu',
         weights_only=False)['train_time']
-    assert stored['train_time'] == pytest.approx(first[0]['train_time'],
-                                                 abs=1e-3)
+    assert stored['train_time'] == pytest.approx(
+        first[0]['train_time'], abs=1e-3)
     assert len(stored['epoch_times']) == 1
 
     cfg = _cfg(tiny_data_root, tmp_path, max_epochs=2)
@@ -139,8 +139,7 @@ def test_resume_continues_the_count(tiny_data_root, tmp_path):
     saved = torch.load(
         tmp_path / 'epoch_2.pth', map_location='cpu',
         weights_only=False)['train_time']
-    assert saved['train_time'] == pytest.approx(final['train_time'],
-                                                abs=1e-3)
+    assert saved['train_time'] == pytest.approx(final['train_time'], abs=1e-3)
 
 
 @pytest.mark.parametrize('log_file', ['', None, 3])

@@ -4,14 +4,14 @@ import pytest
 import torch
 import torch.nn.functional as F
 from helpers import REPO_ROOT
+from mmaction.structures import ActionDataSample
 from mmengine.optim import build_optim_wrapper
 from mmengine.registry import init_default_scope
 from mmengine.runner.checkpoint import load_state_dict
 
 import mmsakd.models.distillers.sakd_distiller as sakd_module
-from mmaction.registry import MODELS
-from mmaction.structures import ActionDataSample
 from mmsakd.models import SAKDDistiller
+from mmsakd.registry import MODELS
 from mmsakd.selection import pool_features
 
 STUDENT = 'configs/_base_/models/slowfast_tiny_student.py'
@@ -23,7 +23,7 @@ NUM_SAMPLES = 10  # size of the pretend training set of per-sample alpha
 @pytest.fixture(scope='module', autouse=True)
 def mmaction_scope():
     # Recognizers build their parts from the default scope's registry.
-    init_default_scope('mmaction')
+    init_default_scope('mmsakd')
 
 
 def _model_cfg(path, **overrides):

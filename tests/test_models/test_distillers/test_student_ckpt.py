@@ -8,8 +8,8 @@ from helpers import REPO_ROOT
 from mmengine.registry import init_default_scope
 
 import mmsakd.models.distillers.sakd_distiller as sakd_module
-from mmaction.registry import MODELS
 from mmsakd.models import SAKDDistiller
+from mmsakd.registry import MODELS
 
 STUDENT = 'configs/_base_/models/slowfast_tiny_student.py'
 TEACHER = 'configs/_base_/models/slowfast_tiny_teacher.py'
@@ -18,7 +18,7 @@ HEAD = 'cls_head.'
 
 @pytest.fixture(scope='module', autouse=True)
 def mmaction_scope():
-    init_default_scope('mmaction')
+    init_default_scope('mmsakd')
 
 
 def _model_cfg(path, **overrides):
@@ -56,14 +56,14 @@ def ckpts(tmp_path_factory):
     teacher = _recognizer(TEACHER, seed=0)
     student = _recognizer(STUDENT, seed=5)
     other_teacher = _recognizer(TEACHER, seed=9)
-    other_head = _recognizer(
-        STUDENT, seed=6, cls_head=dict(num_classes=7))
+    other_head = _recognizer(STUDENT, seed=6, cls_head=dict(num_classes=7))
     student_state = student.state_dict()
     distill = {f'student.{k}': v for k, v in student_state.items()}
     # A save_teacher=True checkpoint: its teacher.* must not go anywhere.
-    distill.update(
-        {f'teacher.{k}': v
-         for k, v in other_teacher.state_dict().items()})
+    distill.update({
+        f'teacher.{k}': v
+        for k, v in other_teacher.state_dict().items()
+    })
     ddp = {f'module.student.{k}': v for k, v in student_state.items()}
     return dict(
         teacher=_save(teacher.state_dict(), root / 'teacher.pth'),
@@ -121,8 +121,7 @@ def test_every_student_tensor_loaded(ckpts, fresh_student, kind):
     assert model.student_ckpt == ckpts[kind]
 
 
-def test_head_of_another_label_set_keeps_initial_values(
-        ckpts, fresh_student):
+def test_head_of_another_label_set_keeps_initial_values(ckpts, fresh_student):
     saved = ckpts['other_head_state']
     model = _distiller(ckpts, student_ckpt=ckpts['other_head'])
     state = model.student.state_dict()
@@ -208,8 +207,10 @@ def test_runner_load_from_wins_over_student_ckpt(ckpts, tmp_path):
 
     # A distillation checkpoint of another student, as a run would save.
     other = _recognizer(STUDENT, seed=11).state_dict()
-    load_from = _save({f'student.{k}': v
-                       for k, v in other.items()}, tmp_path / 'run.pth')
+    load_from = _save({
+        f'student.{k}': v
+        for k, v in other.items()
+    }, tmp_path / 'run.pth')
     torch.manual_seed(1)
     model = SAKDDistiller(
         _model_cfg(STUDENT),
@@ -220,7 +221,7 @@ def test_runner_load_from_wins_over_student_ckpt(ckpts, tmp_path):
         model=model,
         work_dir=str(tmp_path / 'work'),
         load_from=load_from,
-        default_scope='mmaction',
+        default_scope='mmsakd',
         env_cfg=dict(dist_cfg=dict(backend='gloo')),
         default_hooks=dict(logger=None, checkpoint=None),
         log_level='WARNING')

@@ -4,19 +4,19 @@ import numpy as np
 import pytest
 import torch
 from helpers import REPO_ROOT
+from mmaction.structures import ActionDataSample
 from mmengine.registry import init_default_scope
 from torch import nn
 
-from mmaction.registry import MODELS
-from mmaction.structures import ActionDataSample
 from mmsakd.models import BaseKDLoss, CrossKDLoss, SAKDDistiller
+from mmsakd.registry import MODELS
 
 NUM_CLASSES = 5
 
 
 @pytest.fixture(scope='module', autouse=True)
 def mmaction_scope():
-    init_default_scope('mmaction')
+    init_default_scope('mmsakd')
 
 
 def _teacher_head(seed=0):

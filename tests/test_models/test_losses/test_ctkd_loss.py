@@ -5,8 +5,8 @@ import pytest
 import torch
 from mmengine.logging import MessageHub
 
-from mmaction.registry import MODELS
 from mmsakd.models import BaseKDLoss, CTKDLoss
+from mmsakd.registry import MODELS
 
 
 @pytest.fixture

@@ -49,7 +49,7 @@ def project_dir(tmp_path):
 
 def test_module_computes_per_sample_loss(project_dir):
     code = ('import torch\n'
-            'from mmaction.registry import MODELS\n'
+            'from mmsakd.registry import MODELS\n'
             'import my_project.my_kd\n'
             "loss = MODELS.build(dict(type='MyKDLoss', reduction='none'))\n"
             's, t = torch.zeros(3, 4), torch.ones(3, 4)\n'

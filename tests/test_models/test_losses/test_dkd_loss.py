@@ -3,8 +3,8 @@ import pytest
 import torch
 from mmengine.logging import MessageHub
 
-from mmaction.registry import MODELS
 from mmsakd.models import BaseKDLoss, DKDLoss
+from mmsakd.registry import MODELS
 
 
 @pytest.fixture

@@ -6,9 +6,9 @@ from mmengine.runner.checkpoint import \
 from scipy.optimize import linprog
 from torch import nn
 
-from mmaction.registry import MODELS
 from mmsakd.models.losses import BaseKDLoss, DualKDLoss, KDLoss
 from mmsakd.models.losses.dual_kd_loss import sinkhorn_cost
+from mmsakd.registry import MODELS
 
 
 class _Head(nn.Module):

@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 import torch
 
-from mmaction.registry import MODELS
 from mmsakd.models.losses import BaseKDLoss, FeatureKDLoss
+from mmsakd.registry import MODELS
 
 
 def _reference(students, teachers, weights, biases):

@@ -3,9 +3,9 @@ import pytest
 import torch
 from torch.distributions import Normal, kl_divergence
 
-from mmaction.registry import MODELS
 from mmsakd.models.losses import BaseKDLoss, GKDLoss
 from mmsakd.models.losses.gkd_loss import attention_map, gaussian_kl
+from mmsakd.registry import MODELS
 
 
 def test_attention_map_by_hand():

@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 import torch
 
-from mmaction.registry import MODELS
 from mmsakd.models import BaseKDLoss, KDLoss
+from mmsakd.registry import MODELS
 
 
 def _reference_kd(student, teacher, tau):

@@ -13,8 +13,8 @@ import time
 
 sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '../../..')))
 
-from mmsakd.datasets.synthetic import (  # noqa: E402
-    CLASSES, SyntheticActionConfig, dataset_is_complete, generate_dataset)
+from mmsakd.datasets.synthetic import (CLASSES, SyntheticActionConfig,
+                                       dataset_is_complete, generate_dataset)
 
 
 def parse_args():
@@ -26,10 +26,8 @@ def parse_args():
         '--out', default='data/synthetic', help='output folder')
     parser.add_argument('--num-train', type=int, default=defaults.num_train)
     parser.add_argument('--num-val', type=int, default=defaults.num_val)
-    parser.add_argument(
-        '--num-frames', type=int, default=defaults.num_frames)
-    parser.add_argument(
-        '--frame-size', type=int, default=defaults.frame_size)
+    parser.add_argument('--num-frames', type=int, default=defaults.num_frames)
+    parser.add_argument('--frame-size', type=int, default=defaults.frame_size)
     parser.add_argument('--seed', type=int, default=defaults.seed)
     parser.add_argument(
         '--workers', type=int, default=0, help='worker processes')
