@@ -16,11 +16,12 @@ STAMP := $(VENV)/.mmsakd-installed
 
 venv: $(STAMP)
 
-$(STAMP): setup.py requirements/runtime.txt requirements/tests.txt requirements/lint.txt
+$(STAMP): setup.py requirements/runtime.txt requirements/tests.txt \
+		requirements/lint.txt requirements/constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet "$(TORCH)" $(TORCH_PIP_ARGS)
 	$(PY) -m pip install --quiet "$(MMCV)"
-	$(PY) -m pip install --quiet -e ".[tests]"
+	$(PY) -m pip install --quiet -c requirements/constraints.txt -e ".[tests]"
 	$(PY) -m pip install --quiet -r requirements/lint.txt
 	touch $(STAMP)
 

@@ -1,115 +1,15 @@
-"""Test (and evaluate) a checkpoint from a config, like MMAction2's
-``tools/test.py``, with mmsakd's fixes applied before anything is built."""
-import argparse
-import os
+"""Test a checkpoint from a clone: ``python tools/test.py CONFIG CKPT``.
+
+The implementation is :mod:`mmsakd.tools.test` (also ``python -m
+mmsakd.tools.test`` from an installed package).
+"""
 import os.path as osp
 import sys
 
+# The checkout's mmsakd, also when another one is installed.
 sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..')))
 
-from mmengine.config import Config, DictAction
-from mmengine.runner import Runner
-
-import mmsakd  # noqa: F401  (compat fixes before mmaction.models)
-from mmsakd.registry import RUNNERS
-from mmsakd.utils import apply_launcher_defaults
-
-
-def parse_args():
-    parser = argparse.ArgumentParser(
-        description='Test (and evaluate) an action recognizer')
-    parser.add_argument('config', help='test config file path')
-    parser.add_argument('checkpoint', help='checkpoint file')
-    parser.add_argument(
-        '--work-dir',
-        help='the directory to save the file containing evaluation metrics')
-    parser.add_argument(
-        '--dump',
-        type=str,
-        help='dump predictions to a pickle file for offline evaluation')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override some settings in the used config, the key-value pair '
-        'in xxx=yyy format will be merged into config file.')
-    parser.add_argument(
-        '--show-dir',
-        help='directory where the visualization images will be saved.')
-    parser.add_argument(
-        '--show',
-        action='store_true',
-        help='whether to display the prediction results in a window.')
-    parser.add_argument(
-        '--interval',
-        type=int,
-        default=1,
-        help='visualize per interval samples.')
-    parser.add_argument(
-        '--wait-time',
-        type=float,
-        default=2,
-        help='display time of every window. (second)')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
-    return args
-
-
-def merge_args(cfg, args):
-    """Merge CLI arguments into the config."""
-    if args.show or args.show_dir is not None:
-        if 'visualization' not in cfg.default_hooks:
-            raise KeyError('--show/--show-dir need default_hooks.'
-                           'visualization=dict(type="VisualizationHook") '
-                           'in the config')
-        cfg.default_hooks.visualization.enable = True
-        cfg.default_hooks.visualization.show = args.show
-        cfg.default_hooks.visualization.wait_time = args.wait_time
-        cfg.default_hooks.visualization.out_dir = args.show_dir
-        cfg.default_hooks.visualization.interval = args.interval
-
-    if args.dump is not None:
-        if not args.dump.endswith(('.pkl', '.pickle')):
-            raise ValueError(f'--dump must name a .pkl file, got {args.dump}')
-        dump_metric = dict(type='DumpResults', out_file_path=args.dump)
-        if isinstance(cfg.test_evaluator, (list, tuple)):
-            cfg.test_evaluator = list(cfg.test_evaluator) + [dump_metric]
-        else:
-            cfg.test_evaluator = [cfg.test_evaluator, dump_metric]
-
-    cfg.launcher = args.launcher
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
-
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir', None) is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
-
-    if not osp.isfile(osp.expanduser(args.checkpoint)) and '://' not in \
-            args.checkpoint:
-        raise FileNotFoundError(f'checkpoint not found: {args.checkpoint}')
-    cfg.load_from = args.checkpoint
-    return apply_launcher_defaults(cfg)
-
-
-def main():
-    args = parse_args()
-    cfg = merge_args(Config.fromfile(args.config), args)
-    if 'runner_type' not in cfg:
-        runner = Runner.from_cfg(cfg)
-    else:
-        runner = RUNNERS.build(cfg)
-    runner.test()
-
+from mmsakd.tools.test import main
 
 if __name__ == '__main__':
     main()

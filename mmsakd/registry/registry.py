@@ -42,6 +42,10 @@ class Registry(MMEngineRegistry):
     registers lazily (``ActionVisualizer``, its datasets and transforms)
     would not be found from the ``mmsakd`` scope until something imported
     it.
+
+    A registry of the plugin with no subpackage of its own gets the
+    package ``mmsakd`` as its location: without any location, MMEngine
+    would call ``mmsakd.utils.register_all_modules``, which does not exist.
     """
 
     def import_from_location(self) -> None:
@@ -50,10 +54,15 @@ class Registry(MMEngineRegistry):
         super().import_from_location()
 
 
-RUNNERS = Registry('runner', parent=MMACTION_RUNNERS)
+RUNNERS = Registry('runner', parent=MMACTION_RUNNERS, locations=['mmsakd'])
+
 RUNNER_CONSTRUCTORS = Registry(
-    'runner constructor', parent=MMACTION_RUNNER_CONSTRUCTORS)
-LOOPS = Registry('loop', parent=MMACTION_LOOPS)
+    'runner constructor',
+    parent=MMACTION_RUNNER_CONSTRUCTORS,
+    locations=['mmsakd'])
+
+LOOPS = Registry('loop', parent=MMACTION_LOOPS, locations=['mmsakd'])
+
 HOOKS = Registry(
     'hook', parent=MMACTION_HOOKS, locations=['mmsakd.engine.hooks'])
 
@@ -78,21 +87,40 @@ WEIGHT_INITIALIZERS = Registry(
     parent=MMACTION_WEIGHT_INITIALIZERS,
     locations=['mmsakd.models'])
 
-OPTIMIZERS = Registry('optimizer', parent=MMACTION_OPTIMIZERS)
-OPTIM_WRAPPERS = Registry('optim_wrapper', parent=MMACTION_OPTIM_WRAPPERS)
+OPTIMIZERS = Registry(
+    'optimizer', parent=MMACTION_OPTIMIZERS, locations=['mmsakd'])
+
+OPTIM_WRAPPERS = Registry(
+    'optim_wrapper', parent=MMACTION_OPTIM_WRAPPERS, locations=['mmsakd'])
+
 OPTIM_WRAPPER_CONSTRUCTORS = Registry(
     'optimizer wrapper constructor',
-    parent=MMACTION_OPTIM_WRAPPER_CONSTRUCTORS)
-PARAM_SCHEDULERS = Registry(
-    'parameter scheduler', parent=MMACTION_PARAM_SCHEDULERS)
+    parent=MMACTION_OPTIM_WRAPPER_CONSTRUCTORS,
+    locations=['mmsakd'])
 
-METRICS = Registry('metric', parent=MMACTION_METRICS)
-EVALUATOR = Registry('evaluator', parent=MMACTION_EVALUATOR)
+PARAM_SCHEDULERS = Registry(
+    'parameter scheduler',
+    parent=MMACTION_PARAM_SCHEDULERS,
+    locations=['mmsakd'])
+
+METRICS = Registry('metric', parent=MMACTION_METRICS, locations=['mmsakd'])
+
+EVALUATOR = Registry(
+    'evaluator', parent=MMACTION_EVALUATOR, locations=['mmsakd'])
+
 TASK_UTILS = Registry(
     'task util', parent=MMACTION_TASK_UTILS, locations=['mmsakd.models'])
 
-VISUALIZERS = Registry('visualizer', parent=MMACTION_VISUALIZERS)
-VISBACKENDS = Registry('vis_backend', parent=MMACTION_VISBACKENDS)
-LOG_PROCESSORS = Registry('log_processor', parent=MMACTION_LOG_PROCESSORS)
-INFERENCERS = Registry('inferencer', parent=MMACTION_INFERENCERS)
-FUNCTION = Registry('function', parent=MMACTION_FUNCTION)
+VISUALIZERS = Registry(
+    'visualizer', parent=MMACTION_VISUALIZERS, locations=['mmsakd'])
+
+VISBACKENDS = Registry(
+    'vis_backend', parent=MMACTION_VISBACKENDS, locations=['mmsakd'])
+
+LOG_PROCESSORS = Registry(
+    'log_processor', parent=MMACTION_LOG_PROCESSORS, locations=['mmsakd'])
+
+INFERENCERS = Registry(
+    'inferencer', parent=MMACTION_INFERENCERS, locations=['mmsakd'])
+
+FUNCTION = Registry('function', parent=MMACTION_FUNCTION, locations=['mmsakd'])

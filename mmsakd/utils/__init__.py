@@ -1,3 +1,7 @@
-from .launcher import apply_launcher_defaults
+from .launcher import (add_launcher_arguments, apply_launcher_defaults,
+                       build_runner, parse_launcher_args)
 
-__all__ = ['apply_launcher_defaults']
+__all__ = [
+    'add_launcher_arguments', 'apply_launcher_defaults', 'build_runner',
+    'parse_launcher_args'
+]
