@@ -9,8 +9,8 @@ schedulers or message hub), which MMAction2's ``tools/test.py`` loads with
 the student's own config::
 
     python tools/convert_to_student.py work_dirs/kd/epoch_10.pth student.pth
-    python tools/test.py configs/students/slowfast_tiny_student_synthetic.py \\
-        student.pth
+    python tools/test.py \\
+        configs/synthetic/slowfast_tiny_student_synthetic.py student.pth
 
 Checkpoints are pickles: convert only files from a trusted source.
 """
@@ -21,7 +21,8 @@ from collections import OrderedDict
 
 import torch
 
-STUDENT_PREFIX = 'student.'
+from mmsakd.models.utils import (STUDENT_PREFIX, checkpoint_state_dict,
+                                 read_checkpoint, strip_prefix)
 
 
 def parse_args():
@@ -33,23 +34,21 @@ def parse_args():
     return parser.parse_args()
 
 
-def student_state_dict(state_dict: dict) -> OrderedDict:
-    """The ``student.*`` entries of a distiller's state dict, unprefixed.
+def student_state_dict(checkpoint: dict) -> OrderedDict:
+    """The ``student.*`` entries of a distillation checkpoint, unprefixed.
 
     Args:
-        state_dict (dict): A distiller's state dict; keys of a DDP-wrapped
-            model (``module.student.*``) are accepted too.
+        checkpoint (dict): A checkpoint of ``SAKDDistiller`` or its state
+            dict; keys of a DDP-wrapped model (``module.student.*``) are
+            accepted too.
 
     Returns:
         OrderedDict: The student's state dict; empty if there is none.
     """
-    student = OrderedDict()
-    for key, value in state_dict.items():
-        if key.startswith('module.'):
-            key = key[len('module.'):]
-        if key.startswith(STUDENT_PREFIX):
-            student[key[len(STUDENT_PREFIX):]] = value
-    return student
+    state = checkpoint_state_dict(checkpoint)
+    if state is None:
+        return OrderedDict()
+    return strip_prefix(state, STUDENT_PREFIX)
 
 
 def convert(src: str, dst: str) -> dict:
@@ -64,13 +63,12 @@ def convert(src: str, dst: str) -> dict:
     """
     if not osp.isfile(src):
         raise FileNotFoundError(f'distillation checkpoint not found: {src}')
-    checkpoint = torch.load(src, map_location='cpu', weights_only=False)
+    checkpoint = read_checkpoint(src, logger='silent')
     if not isinstance(checkpoint, dict):
         raise ValueError(f'{src} is not a checkpoint dict')
-    state = checkpoint.get('state_dict', checkpoint)
-    student = student_state_dict(state) if isinstance(state, dict) else {}
+    student = student_state_dict(checkpoint)
     if not student:
-        keys = sorted(state)[:3] if isinstance(state, dict) else []
+        keys = sorted(checkpoint_state_dict(checkpoint) or {})[:3]
         raise ValueError(
             f'{src} has no "{STUDENT_PREFIX}" keys, so it is not a '
             f'checkpoint of SAKDDistiller (its first keys: {keys})')

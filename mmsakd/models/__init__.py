@@ -1,5 +1,5 @@
 """Models of mmsakd: the teacher-student distiller and the KD losses,
-registered in MMAction2's ``MODELS``."""
+registered in ``mmsakd.registry.MODELS``."""
 from .distillers import SAKDDistiller
 from .losses import (BaseKDLoss, CrossKDLoss, CTKDLoss, DKDLoss, DualKDLoss,
                      FeatureKDLoss, GKDLoss, KDLoss)

@@ -45,7 +45,7 @@ from mmengine.registry import init_default_scope
 from mmengine.utils import ProgressBar
 
 import mmsakd  # noqa: F401  (compat fixes before mmaction.models)
-from mmsakd.models.distillers import resolve_model_cfg
+from mmsakd.models.utils import resolve_model_cfg
 from mmsakd.registry import MODELS
 from mmsakd.selection import interruption_rate  # noqa
 from mmsakd.selection import interrupt_batch, make_generator, selection_round

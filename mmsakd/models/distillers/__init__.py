@@ -1,3 +1,3 @@
-from .sakd_distiller import SAKDDistiller, resolve_model_cfg
+from .sakd_distiller import SAKDDistiller
 
-__all__ = ['SAKDDistiller', 'resolve_model_cfg']
+__all__ = ['SAKDDistiller']

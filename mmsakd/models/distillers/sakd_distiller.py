@@ -1,45 +1,40 @@
-"""A teacher-student wrapper of MMAction2 recognizers for SAKD (spec Eq. 9).
-"""
-import copy
+"""A teacher-student wrapper of MMAction2 recognizers for SAKD (Eq. 9,
+docs/method.md#training-loss)."""
 import logging
-import os.path as osp
 from typing import Dict, List, Optional, Tuple, Union
 
 import torch
 import torch.nn.functional as F
 from mmaction.utils import OptSampleList, SampleList
-from mmengine.config import Config, ConfigDict
 from mmengine.logging import print_log
 from mmengine.model import BaseModel
-from mmengine.runner.checkpoint import CheckpointLoader
 from torch import Tensor, nn
 
 from mmsakd.registry import MODELS
 from mmsakd.selection.features import pool_features
-from ..losses.base_kd_loss import is_number
-
-Features = Union[Tensor, Tuple[Tensor, ...]]
-# Configs named by a relative ``cfg_path`` are looked up here after the CWD.
-REPO_ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..', '..'))
-TEACHER_PREFIX = 'teacher.'
+from ..utils import (TEACHER_PREFIX, Features, batch_labels, check_compatible,
+                     first_tensor, interrupt_layout, interrupt_settings,
+                     interrupt_training_batch, is_number,
+                     load_recognizer_checkpoint, resolve_model_cfg,
+                     run_recognizer, sample_indices)
 
 
 @MODELS.register_module()
 class SAKDDistiller(BaseModel):
     """Distils a frozen teacher recognizer into a student recognizer with a
-    per-sample CE/KD mix (spec Eq. 9).
+    per-sample CE/KD mix (Eq. 9, docs/method.md#training-loss).
 
     Training loss of a batch of samples ``j``::
 
         L = mean_j [(1 - alpha_j) * CE_j + alpha_j * KD_j]
 
     ``CE_j`` is the student's cross-entropy and ``KD_j`` the per-sample loss
-    of ``kd_loss`` (e.g. :class:`KDLoss`, spec Eq. 2). ``alpha_j`` is looked
+    of ``kd_loss`` (e.g. :class:`KDLoss`, Eq. 2). ``alpha_j`` is looked
     up by the sample's dataset index (``sample_idx`` in the data sample's
     metainfo) in the vector set by :meth:`set_sample_alpha`, which the SAKD
     hook updates each selection round. Until one is set, every sample uses
-    the constant ``alpha``: this is the vanilla KD baseline (spec section 9),
-    the same Eq. 9 with a fixed weight.
+    the constant ``alpha``: this is the vanilla KD baseline
+    (docs/method.md#vanilla-baselines), the same Eq. 9 with a fixed weight.
 
     The loss dict holds ``loss_ce`` and ``loss_kd`` (alpha-weighted batch
     means, so that they sum to ``L``), the student's auxiliary losses (e.g.
@@ -75,9 +70,26 @@ class SAKDDistiller(BaseModel):
     (``dict(type='Recognizer3D', ...)``) or ``dict(cfg_path=PATH, **kw)``,
     which takes ``model`` from the config file ``PATH`` and merges ``kw``
     into it (e.g. ``cls_head=dict(dropout_ratio=0.)``). A relative ``PATH``
-    is looked up in the current directory, then in the mmsakd repository
-    root; ``package::path`` names a config shipped with an installed
-    OpenMMLab package (``mmaction::recognition/...``).
+    is resolved against the current directory (mmsakd's configs give
+    absolute ones, built with ``{{ fileDirname }}``); ``package::path``
+    names a config shipped with an installed OpenMMLab package
+    (``mmsakd::...``, ``mmaction::recognition/...``).
+
+    With ``interrupt_train``, :meth:`loss` first interrupts the preprocessed
+    training batch with the dropout-shuffle of the scoring pass
+    (:func:`~mmsakd.selection.interrupt_batch`, by default with batch
+    scope: shuffled frames come from other clips of the batch), at the
+    epoch's rate ``beta(n)`` (Eq. 4, docs/method.md#interruption-rate), and
+    feeds the same interrupted batch to the student and the teacher. The
+    epoch, ``max_epochs`` and iteration come from MMEngine's
+    ``RuntimeInfoHook``; the generator is ``make_generator(seed, epoch,
+    iter * world_size + rank)``. Use it to train on clips interrupted
+    exactly as the scoring pass scores them. The pipeline transform
+    :class:`~mmsakd.datasets.transforms.DropoutShuffle` is the alternative
+    for the data side: it interrupts within one clip (a dataloader worker
+    sees one clip at a time), before preprocessing, and costs the model
+    nothing (docs/method.md#dropout-shuffle-interruption). With both, a
+    clip is interrupted twice.
 
     Args:
         student (dict): Config of the student recognizer.
@@ -104,6 +116,14 @@ class SAKDDistiller(BaseModel):
             or ``load_from`` the Runner loads its checkpoint afterwards, so
             those weights win.
             Defaults to None.
+        interrupt_train (dict | bool, optional): Interrupt the training
+            batches (see above): a dict with any of ``eta`` (the
+            dropout/shuffle threshold, in ``(0, 1]``), ``theta`` (the power
+            of Eq. 4, > 0), ``scope`` (``'batch'`` or ``'clip'``),
+            ``patch_size`` (patch side for inputs without a time axis,
+            >= 1) and ``seed`` (>= 0); their defaults are ``dict(eta=0.5,
+            theta=0.9, scope='batch', patch_size=4, seed=0)``, which True
+            takes. None or False: off. Defaults to None.
         data_preprocessor (dict, optional): Must be None: the distiller uses
             the student's. Put it in the student's config instead.
             Defaults to None.
@@ -119,6 +139,7 @@ class SAKDDistiller(BaseModel):
                  alpha: float = 0.5,
                  save_teacher: bool = False,
                  student_ckpt: Optional[str] = None,
+                 interrupt_train: Union[None, bool, dict] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
         if data_preprocessor is not None:
@@ -136,9 +157,11 @@ class SAKDDistiller(BaseModel):
                 raise TypeError(f'{key} must be a path (str) or None, got '
                                 f'{type(value).__name__}')
 
+        interrupt = interrupt_settings(interrupt_train)
+
         student_model = MODELS.build(resolve_model_cfg(student, 'student'))
         teacher_model = MODELS.build(resolve_model_cfg(teacher, 'teacher'))
-        _check_compatible(student_model, teacher_model)
+        check_compatible(student_model, teacher_model)
 
         super().__init__(
             data_preprocessor=student_model.data_preprocessor,
@@ -154,6 +177,10 @@ class SAKDDistiller(BaseModel):
         self.save_teacher = bool(save_teacher)
         self.teacher_ckpt = teacher_ckpt
         self.student_ckpt = student_ckpt
+        self.interrupt_train = interrupt
+        self._interrupt_layout = None if interrupt is None else \
+            interrupt_layout(
+                getattr(self.data_preprocessor, 'format_shape', None))
         self._sample_alpha: Optional[Tensor] = None
 
         # Stored past nn.Module.__setattr__ so that it is no submodule.
@@ -166,7 +193,7 @@ class SAKDDistiller(BaseModel):
         """Initialise the student, then load ``student_ckpt`` if given."""
         super().init_weights()
         if self.student_ckpt is not None:
-            _load_recognizer_checkpoint(
+            load_recognizer_checkpoint(
                 self.student,
                 self.student_ckpt,
                 'student',
@@ -186,8 +213,9 @@ class SAKDDistiller(BaseModel):
         return self._sample_alpha.clone()
 
     def set_sample_alpha(self, alpha: Optional[Tensor]) -> None:
-        """Set the KD weight of every training sample (spec Eq. 6), indexed
-        by dataset index; None returns to the constant ``alpha``.
+        """Set the KD weight of every training sample (Eq. 6,
+        docs/method.md#distillation-strength), indexed by dataset index;
+        None returns to the constant ``alpha``.
 
         Args:
             alpha (Tensor, optional): ``(N,)`` values in ``[0, 1]``, N the
@@ -237,11 +265,12 @@ class SAKDDistiller(BaseModel):
 
     def loss(self, inputs: Tensor,
              data_samples: SampleList) -> Dict[str, Tensor]:
-        """The training loss of spec Eq. 9 and the student's auxiliary
-        losses.
+        """The training loss of Eq. 9 (docs/method.md#training-loss) and the
+        student's auxiliary losses.
 
         Args:
-            inputs (Tensor): Preprocessed inputs.
+            inputs (Tensor): Preprocessed inputs; interrupted here first with
+                ``interrupt_train``.
             data_samples (list[ActionDataSample]): With ``gt_label`` and,
                 once per-sample weights are set, ``sample_idx``.
 
@@ -252,10 +281,13 @@ class SAKDDistiller(BaseModel):
         """
         if not data_samples:
             raise ValueError('loss mode needs the batch\'s data_samples')
-        student_logits, student_feats, aux_losses = _run_recognizer(
+        if self.interrupt_train is not None:
+            inputs = interrupt_training_batch(inputs, self.interrupt_train,
+                                              self._interrupt_layout)
+        student_logits, student_feats, aux_losses = run_recognizer(
             self.student, inputs, data_samples)
         teacher_logits, teacher_feats = self._run_teacher(inputs)
-        labels = _labels(data_samples, student_logits)
+        labels = batch_labels(data_samples, student_logits)
         kd = self._per_sample_kd(student_logits, teacher_logits, student_feats,
                                  teacher_feats, labels)
         ce = F.cross_entropy(
@@ -283,7 +315,8 @@ class SAKDDistiller(BaseModel):
               inputs: Tensor,
               data_samples: OptSampleList = None) -> Dict[str, Tensor]:
         """Per-sample distillation loss and pooled teacher features, for the
-        SAKD scoring pass (spec Eq. 3, Eq. 7).
+        SAKD scoring pass (Eq. 3, docs/method.md#difficulty; Eq. 7,
+        docs/method.md#fused-teacher-features).
 
         Runs under ``no_grad`` with the student in eval mode (BN with running
         statistics, no dropout), like the teacher, so that the scores of a
@@ -309,19 +342,19 @@ class SAKDDistiller(BaseModel):
                  for module in self.student.modules()]
         self.student.eval()
         try:
-            student_logits, student_feats, _ = _run_recognizer(
+            student_logits, student_feats, _ = run_recognizer(
                 self.student, inputs)
             teacher_logits, teacher_feats = self._run_teacher(inputs)
             labels = None
             if data_samples and all('gt_label' in sample
                                     for sample in data_samples):
-                labels = _labels(data_samples, student_logits)
+                labels = batch_labels(data_samples, student_logits)
             kd = self._per_sample_kd(student_logits, teacher_logits,
                                      student_feats, teacher_feats, labels)
         finally:
             for module, training in modes:
                 module.training = training
-        num_views = _first_tensor(teacher_feats).shape[0] // inputs.shape[0]
+        num_views = first_tensor(teacher_feats).shape[0] // inputs.shape[0]
         return dict(
             kd_loss=kd,
             teacher_feat=pool_features(teacher_feats, num_views=num_views),
@@ -350,7 +383,7 @@ class SAKDDistiller(BaseModel):
         # Also undoes a train() called on the teacher itself.
         self._teacher.eval()
         with torch.no_grad():
-            logits, feats, _ = _run_recognizer(self._teacher, inputs)
+            logits, feats, _ = run_recognizer(self._teacher, inputs)
         return logits, feats
 
     def _per_sample_kd(self, student_logits: Tensor, teacher_logits: Tensor,
@@ -378,7 +411,7 @@ class SAKDDistiller(BaseModel):
         """The KD weight of each sample of the batch."""
         if self._sample_alpha is None:
             return torch.full((len(data_samples), ), self.alpha, device=device)
-        indices = _sample_indices(data_samples, len(self._sample_alpha))
+        indices = sample_indices(data_samples, len(self._sample_alpha))
         return self._sample_alpha[indices].to(device)
 
     def _init_teacher(self, teacher_ckpt: Optional[str]) -> None:
@@ -392,239 +425,11 @@ class SAKDDistiller(BaseModel):
                 logger='current',
                 level=logging.WARNING)
         else:
-            _load_recognizer_checkpoint(teacher, teacher_ckpt, 'teacher')
+            load_recognizer_checkpoint(teacher, teacher_ckpt, 'teacher')
         # The weights are final: a later init_weights() must not reset them.
         teacher._is_init = True
         teacher.requires_grad_(False)
         teacher.eval()
-
-
-def resolve_model_cfg(cfg: dict, name: str) -> dict:
-    """A plain model dict from ``cfg``, resolving ``cfg_path``."""
-    if not isinstance(cfg, dict):
-        raise TypeError(f'model.{name} must be a model config dict or '
-                        f'dict(cfg_path=...), got {type(cfg).__name__}')
-    cfg = cfg.to_dict() if isinstance(cfg, ConfigDict) else copy.deepcopy(
-        dict(cfg))
-    cfg_path = cfg.pop('cfg_path', None)
-    if cfg_path is None:
-        if 'type' not in cfg:
-            raise ValueError(f'model.{name} must have "type" (a model config) '
-                             'or "cfg_path" (a config file with `model`), got '
-                             f'keys {sorted(cfg)}')
-        return cfg
-    file_cfg = _load_config(cfg_path, name)
-    if 'model' not in file_cfg:
-        raise KeyError(f'model.{name}.cfg_path={cfg_path!r} defines no '
-                       '`model`')
-    merged = Config(dict(model=file_cfg.model.to_dict()))
-    if cfg:
-        merged.merge_from_dict(dict(model=cfg))
-    return merged.model.to_dict()
-
-
-def _load_config(cfg_path: str, name: str) -> Config:
-    if '::' in cfg_path:
-        from mmengine.hub import get_config
-        return get_config(cfg_path)
-    path = osp.expanduser(cfg_path)
-    candidates = [path] if osp.isabs(path) else [
-        osp.abspath(path), osp.join(REPO_ROOT, path)
-    ]
-    for candidate in candidates:
-        if osp.isfile(candidate):
-            return Config.fromfile(candidate)
-    raise FileNotFoundError(
-        f'model.{name}.cfg_path: config file not found: {cfg_path!r} '
-        f'(looked for {candidates})')
-
-
-def _num_classes(model: nn.Module, name: str) -> int:
-    num_classes = getattr(
-        getattr(model, 'cls_head', None), 'num_classes', None)
-    if num_classes is None:
-        raise ValueError(f'the {name} ({type(model).__name__}) needs a '
-                         'cls_head with num_classes')
-    return int(num_classes)
-
-
-def _preprocessing(model: nn.Module) -> dict:
-    """What the data preprocessor does to the inputs, comparably."""
-    preprocessor = model.data_preprocessor
-
-    def values(name: str) -> Optional[List[float]]:
-        tensor = getattr(preprocessor, name, None)
-        if tensor is None:
-            return None
-        return [round(v, 6) for v in tensor.flatten().tolist()]
-
-    return dict(
-        type=type(preprocessor).__name__,
-        mean=values('mean'),
-        std=values('std'),
-        format_shape=getattr(preprocessor, 'format_shape', None),
-        to_rgb=getattr(preprocessor, 'to_rgb', None))
-
-
-def _check_compatible(student: nn.Module, teacher: nn.Module) -> None:
-    """Both models must see the same inputs and predict the same
-    classes."""
-    student_classes = _num_classes(student, 'student')
-    teacher_classes = _num_classes(teacher, 'teacher')
-    if student_classes != teacher_classes:
-        raise ValueError(
-            'teacher and student must predict the same classes, but the '
-            f'teacher has num_classes={teacher_classes} and the student '
-            f'num_classes={student_classes}')
-    student_pre, teacher_pre = _preprocessing(student), _preprocessing(teacher)
-    if student_pre != teacher_pre:
-        raise ValueError(
-            'the teacher is fed the student\'s preprocessed inputs, so their '
-            'data_preprocessors must match; student: '
-            f'{student_pre}, teacher: {teacher_pre}')
-
-
-def _load_recognizer_checkpoint(model: nn.Module,
-                                ckpt: str,
-                                name: str,
-                                skip_mismatched: bool = False) -> None:
-    """Load a recognizer checkpoint into the teacher or the student.
-
-    Accepts plain recognizer checkpoints and distillation checkpoints (keys
-    ``student.*`` or ``teacher.*``, matching ``name``), also when saved from
-    a DDP-wrapped model (``module.*``). With ``skip_mismatched``, tensors
-    whose shape differs from the model's (e.g. the classifier of a
-    checkpoint trained on another label set) are left out and logged.
-    """
-    key = f'model.{name}_ckpt'
-    if '://' not in ckpt and not osp.isfile(osp.expanduser(ckpt)):
-        hint = ('train the teacher first, e.g. with `make demo`, or set '
-                f'{key}') if name == 'teacher' else f'set {key}'
-        raise FileNotFoundError(
-            f'{name} checkpoint not found: {ckpt!r} (config key {key}, '
-            f'relative to the current directory {osp.abspath(".")}); {hint}')
-    checkpoint = CheckpointLoader.load_checkpoint(
-        osp.expanduser(ckpt), map_location='cpu')
-    state = checkpoint.get('state_dict', checkpoint) if isinstance(
-        checkpoint, dict) else None
-    if not isinstance(state, dict):
-        raise ValueError(f'{key}={ckpt!r} holds no state dict')
-    state = {_strip_prefix(k, 'module.'): v for k, v in state.items()}
-    prefix = f'{name}.'
-    if any(k.startswith(prefix) for k in state):
-        state = {
-            k[len(prefix):]: v
-            for k, v in state.items() if k.startswith(prefix)
-        }
-    expected = model.state_dict()
-    if not any(k in expected for k in state):
-        raise ValueError(
-            f'{key}={ckpt!r} shares no key with the {name} model: it has '
-            f'e.g. {sorted(state)[:3]}, the {name} e.g. '
-            f'{sorted(expected)[:3]}')
-    skipped = []
-    if skip_mismatched:
-        skipped = sorted(k for k, v in state.items()
-                         if k in expected and hasattr(v, 'shape')
-                         and v.shape != expected[k].shape)
-        state = {k: v for k, v in state.items() if k not in skipped}
-    try:
-        result = model.load_state_dict(state, strict=False)
-    except RuntimeError as err:
-        raise RuntimeError(
-            f'cannot load {key}={ckpt!r} into the {name}: {err}') from err
-    # Skipped tensors are reported once, as skipped, not also as missing.
-    missing = [
-        k for k in result.missing_keys
-        if not k.endswith('num_batches_tracked') and k not in skipped
-    ]
-    unexpected = list(result.unexpected_keys)
-    message = (f'SAKDDistiller: loaded the {name} from {ckpt} '
-               f'({len(state)} tensors); missing keys: '
-               f'{", ".join(missing) or "none"}; unexpected keys: '
-               f'{", ".join(unexpected) or "none"}; skipped for a shape '
-               f'mismatch: {", ".join(skipped) or "none"}')
-    print_log(
-        message,
-        logger='current',
-        level=logging.WARNING
-        if missing or unexpected or skipped else logging.INFO)
-
-
-def _strip_prefix(key: str, prefix: str) -> str:
-    return key[len(prefix):] if key.startswith(prefix) else key
-
-
-def _run_recognizer(
-    model: nn.Module,
-    inputs: Tensor,
-    data_samples: OptSampleList = None
-) -> Tuple[Tensor, Features, Dict[str, Tensor]]:
-    """Logits ``(N, K)`` (views averaged), features and auxiliary losses of
-    a recognizer in its current mode.
-
-    The same path as ``BaseRecognizer.loss`` up to the head's logits; the
-    neck computes auxiliary losses (TPN) only when given ``data_samples``.
-    """
-    feats, head_kwargs = model.extract_feat(inputs, data_samples=data_samples)
-    aux_losses = head_kwargs.pop('loss_aux', None) or {}
-    logits = model.cls_head(feats, **head_kwargs)
-    return _average_views(logits, inputs.shape[0]), feats, aux_losses
-
-
-def _average_views(logits: Tensor, batch_size: int) -> Tensor:
-    """``(N * V, K)`` -> ``(N, K)``: the mean over a sample's views, which
-    recognizers fold into the batch sample-major."""
-    rows = logits.shape[0]
-    if rows == batch_size:
-        return logits
-    if rows % batch_size:
-        raise ValueError(f'{rows} rows of logits for a batch of {batch_size} '
-                         'samples')
-    return logits.view(batch_size, rows // batch_size, -1).mean(dim=1)
-
-
-def _first_tensor(feats: Features) -> Tensor:
-    return feats if isinstance(feats, Tensor) else _first_tensor(feats[0])
-
-
-def _labels(data_samples: SampleList, logits: Tensor) -> Tensor:
-    """``(N,)`` class indices, or ``(N, K)`` float soft labels."""
-    for sample in data_samples:
-        if 'gt_label' not in sample:
-            raise ValueError('every data sample needs a gt_label for the '
-                             'distillation loss')
-    labels = torch.stack([
-        torch.as_tensor(sample.gt_label) for sample in data_samples
-    ]).to(logits.device)
-    num_samples = len(data_samples)
-    if labels.is_floating_point() and labels.shape == logits.shape:
-        return labels.float()
-    if labels.numel() != num_samples:
-        raise ValueError('gt_label must be one class index per sample or '
-                         f'soft labels of shape {tuple(logits.shape)}, got '
-                         f'{tuple(labels.shape)} for {num_samples} samples')
-    return labels.view(num_samples).long()
-
-
-def _sample_indices(data_samples: SampleList, num_samples: int) -> Tensor:
-    """The dataset index of each sample, checked against ``num_samples``."""
-    indices: List[int] = []
-    for sample in data_samples:
-        index = sample.metainfo.get('sample_idx', None)
-        if index is None:
-            raise ValueError(
-                'per-sample alpha needs each data sample\'s dataset index: '
-                'add \'sample_idx\' to the meta_keys of PackActionInputs in '
-                'the training pipeline')
-        index = int(index)
-        if not 0 <= index < num_samples:
-            raise ValueError(
-                f'sample_idx {index} is out of range for the per-sample '
-                f'alpha of {num_samples} samples (set_sample_alpha must get '
-                'one value per training sample)')
-        indices.append(index)
-    return torch.tensor(indices, dtype=torch.long)
 
 
 def _add_teacher_state(module: SAKDDistiller, state_dict: dict, prefix: str,

@@ -1,10 +1,11 @@
 """The interface between :class:`SAKDDistiller` and a knowledge-distillation
 loss."""
 from abc import ABCMeta, abstractmethod
-from typing import Optional
+from typing import Optional, Tuple
 
-import torch.nn.functional as F
 from torch import Tensor, nn
+
+from ..utils import is_number
 
 REDUCTIONS = ('none', 'mean', 'sum')
 
@@ -13,10 +14,11 @@ class BaseKDLoss(nn.Module, metaclass=ABCMeta):
     """Base class of the per-sample distillation losses.
 
     SAKD needs the distillation loss of every sample separately: the scoring
-    pass ranks samples by it (spec Eq. 3) and the training loss weights it by
-    each sample's ``alpha`` (spec Eq. 9). A subclass therefore implements
-    :meth:`per_sample`, which returns one value per sample, and the distiller
-    calls it with keyword arguments only:
+    pass ranks samples by it (Eq. 3, docs/method.md#difficulty) and the
+    training loss weights it by each sample's ``alpha`` (Eq. 9,
+    docs/method.md#training-loss). A subclass therefore implements
+    :meth:`per_sample`, which returns one value per sample, and the
+    distiller calls it with keyword arguments only:
 
     - ``student_logits`` (Tensor): ``(N, K)``, with gradient; the views of a
       sample (``num_clips * num_crops``) are averaged.
@@ -27,18 +29,28 @@ class BaseKDLoss(nn.Module, metaclass=ABCMeta):
       SlowFast (slow, fast).
     - ``labels`` (Tensor, optional): ``(N,)`` class indices or ``(N, K)``
       soft labels; None when the distiller scores unlabelled clips.
+    - ``teacher``, ``student`` (nn.Module): the recognizers, for losses that
+      run parts of them (CrossKD's teacher head, DualKD's EMA head).
 
     A loss takes the arguments it needs and accepts the rest through
-    ``**kwargs``, so that the distiller can pass more of them later (e.g.
-    feature-based KD or DKD use features or labels). Learnable parts of a
-    loss (e.g. feature adapters) are submodules of the distiller and are
-    trained with the student.
+    ``**kwargs``, so that the distiller can pass more of them later.
+    Learnable parts of a loss (e.g. feature adapters) are submodules of the
+    distiller and are trained with the student.
+
+    Called directly, as other OpenMMLab losses are, a loss takes the
+    arguments named by :attr:`forward_args` in that order, then an optional
+    ``reduction_override`` (see :meth:`forward`); a subclass sets
+    ``forward_args`` instead of writing ``forward``.
 
     Args:
         loss_weight (float): Factor of the loss, >= 0. Defaults to 1.0.
         reduction (str): ``'none'``, ``'mean'`` or ``'sum'`` over samples,
             used by :meth:`forward`. Defaults to ``'mean'``.
     """
+
+    #: The positional arguments of :meth:`forward`, in order: the names of
+    #: :meth:`per_sample` arguments that they are passed as.
+    forward_args: Tuple[str, ...] = ('student_logits', 'teacher_logits')
 
     def __init__(self,
                  loss_weight: float = 1.0,
@@ -56,6 +68,46 @@ class BaseKDLoss(nn.Module, metaclass=ABCMeta):
         """The loss of each sample, ``(N,)``, already multiplied by
         ``loss_weight``."""
 
+    def forward(self, *args, **kwargs) -> Tensor:
+        """Compute the loss: :meth:`per_sample` reduced over the samples.
+
+        Positional arguments are passed to :meth:`per_sample` under the
+        names of :attr:`forward_args`, e.g. ``loss(student_logits,
+        teacher_logits)`` for :class:`KDLoss`; one more positional argument
+        is ``reduction_override``. Keyword arguments are passed on as they
+        are, except ``reduction_override``.
+
+        Args:
+            *args: The values of :attr:`forward_args`, then optionally
+                ``reduction_override``.
+            **kwargs: More inputs of :meth:`per_sample`, and
+                ``reduction_override`` (str, optional): Replaces
+                ``reduction`` for this call.
+
+        Returns:
+            Tensor: ``(N,)`` for ``'none'``, else a scalar.
+        """
+        names = tuple(self.forward_args)
+        name = type(self).__name__
+        if len(args) > len(names) + 1:
+            raise TypeError(
+                f'{name}.forward takes at most {len(names) + 1} positional '
+                f'arguments ({", ".join(names + ("reduction_override", ))}),'
+                f' got {len(args)}')
+        if len(args) == len(names) + 1:
+            if 'reduction_override' in kwargs:
+                raise TypeError(f'{name}.forward got multiple values for '
+                                "argument 'reduction_override'")
+            kwargs['reduction_override'] = args[-1]
+            args = args[:-1]
+        reduction_override = kwargs.pop('reduction_override', None)
+        for arg_name, value in zip(names, args):
+            if arg_name in kwargs:
+                raise TypeError(f'{name}.forward got multiple values for '
+                                f'argument {arg_name!r}')
+            kwargs[arg_name] = value
+        return self.reduce(self.per_sample(**kwargs), reduction_override)
+
     def reduce(self,
                loss: Tensor,
                reduction_override: Optional[str] = None) -> Tensor:
@@ -72,32 +124,6 @@ class BaseKDLoss(nn.Module, metaclass=ABCMeta):
         return loss
 
 
-def is_number(value) -> bool:
-    """Whether ``value`` is an int or float (bools excluded)."""
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
 def _check_reduction(value: str, name: str) -> None:
     if value not in REDUCTIONS:
         raise ValueError(f'{name} must be one of {REDUCTIONS}, got {value!r}')
-
-
-def soft_kl_per_sample(student_logits: Tensor, target_logits: Tensor,
-                       tau) -> Tensor:
-    """``tau^2 * KL(softmax(target / tau) || softmax(student / tau))`` per
-    sample, the logit-distillation term shared by the KD losses.
-
-    Computed in float32 log space; the target is detached.
-
-    Args:
-        student_logits (Tensor): ``(N, K)``.
-        target_logits (Tensor): ``(N, K)``, e.g. the teacher's.
-        tau (float | Tensor): Temperature, > 0.
-
-    Returns:
-        Tensor: ``(N,)``.
-    """
-    log_p_s = F.log_softmax(student_logits.float() / tau, dim=1)
-    log_p_t = F.log_softmax(target_logits.detach().float() / tau, dim=1)
-    kl = F.kl_div(log_p_s, log_p_t, reduction='none', log_target=True)
-    return tau**2 * kl.sum(dim=1)

@@ -1,15 +1,15 @@
 """Cross-head knowledge distillation (Wang et al., CVPR 2024), adapted to
 action recognition."""
-from typing import Optional, Sequence, Tuple, Union
+from typing import Optional
 
 from torch import Tensor, nn
 from torch.func import functional_call
 
 from mmsakd.registry import MODELS
-from .base_kd_loss import BaseKDLoss, is_number, soft_kl_per_sample
-
-Features = Union[Tensor, Tuple[Tensor, ...]]
-Channels = Union[int, Sequence[int]]
+from ..utils import Features, average_views, is_number
+from .base_kd_loss import BaseKDLoss
+from .utils import (Channels, build_connectors, check_channel_pairs,
+                    soft_kl_per_sample)
 
 
 @MODELS.register_module()
@@ -47,6 +47,9 @@ class CrossKDLoss(BaseKDLoss):
     ``teacher_channels``, or the identity where they are equal. They are
     built here, before the optimizer is, and trained with the student.
 
+    Called as ``loss(student_feats, teacher_logits, teacher,
+    reduction_override=None)``.
+
     Args:
         student_channels (int | Sequence[int]): Channels of the student's
             feature tensor(s), e.g. ``(64, 16)`` for the tiny SlowFast.
@@ -60,6 +63,8 @@ class CrossKDLoss(BaseKDLoss):
             ``'sum'`` over samples. Defaults to ``'mean'``.
     """
 
+    forward_args = ('student_feats', 'teacher_logits', 'teacher')
+
     def __init__(self,
                  student_channels: Channels,
                  teacher_channels: Channels,
@@ -68,13 +73,8 @@ class CrossKDLoss(BaseKDLoss):
                  loss_weight: float = 1.0,
                  reduction: str = 'mean') -> None:
         super().__init__(loss_weight=loss_weight, reduction=reduction)
-        student = _channel_tuple(student_channels, 'student_channels')
-        teacher = _channel_tuple(teacher_channels, 'teacher_channels')
-        if len(student) != len(teacher):
-            raise ValueError(
-                'student_channels and teacher_channels must have the same '
-                f'length (one per feature tensor), got {student_channels!r} '
-                f'and {teacher_channels!r}')
+        student, teacher = check_channel_pairs(student_channels,
+                                               teacher_channels)
         if spatial_dims not in (2, 3):
             raise ValueError(
                 f'spatial_dims must be 2 or 3, got {spatial_dims!r}')
@@ -85,11 +85,11 @@ class CrossKDLoss(BaseKDLoss):
         self.teacher_channels = teacher
         # A bare int means one feature tensor, not a tuple of one.
         self._tuple_feats = not isinstance(student_channels, int)
-        conv = nn.Conv3d if spatial_dims == 3 else nn.Conv2d
-        self.connectors = nn.ModuleList([
-            nn.Identity() if c_s == c_t else conv(c_s, c_t, kernel_size=1)
-            for c_s, c_t in zip(student, teacher)
-        ])
+        self.connectors = build_connectors(
+            student,
+            teacher,
+            conv=nn.Conv3d if spatial_dims == 3 else nn.Conv2d,
+            identity_if_equal=True)
 
     def cross_logits(self, student_feats: Features,
                      teacher: nn.Module) -> Tensor:
@@ -156,57 +156,12 @@ class CrossKDLoss(BaseKDLoss):
         if teacher_logits.dim() != 2:
             raise ValueError('teacher_logits must have shape (N, K), got '
                              f'{tuple(teacher_logits.shape)}')
-        cross = _average_views(
-            self.cross_logits(student_feats, teacher), teacher_logits.shape[0])
+        cross = average_views(
+            self.cross_logits(student_feats, teacher), teacher_logits.shape[0],
+            'rows of cross-head logits')
         if cross.shape != teacher_logits.shape:
             raise ValueError(
                 f'the teacher head gives logits of shape {tuple(cross.shape)} '
                 f'but teacher_logits have shape {tuple(teacher_logits.shape)}')
         return self.loss_weight * soft_kl_per_sample(cross, teacher_logits,
                                                      self.tau)
-
-    def forward(self,
-                student_feats: Features,
-                teacher_logits: Tensor,
-                teacher: nn.Module,
-                reduction_override: Optional[str] = None) -> Tensor:
-        """Compute the loss.
-
-        Args:
-            student_feats (Tensor | tuple[Tensor]): The student's features.
-            teacher_logits (Tensor): ``(N, K)``.
-            teacher (nn.Module): The teacher recognizer, or its head.
-            reduction_override (str, optional): Replaces ``reduction`` for
-                this call. Defaults to None.
-
-        Returns:
-            Tensor: ``(N,)`` for ``'none'``, else a scalar.
-        """
-        return self.reduce(
-            self.per_sample(student_feats, teacher_logits, teacher),
-            reduction_override)
-
-
-def _channel_tuple(channels: Channels, name: str) -> Tuple[int, ...]:
-    values = (channels, ) if isinstance(channels, int) else channels
-    try:
-        values = tuple(values)
-    except TypeError:
-        values = ()
-    if not values or not all(
-            isinstance(c, int) and not isinstance(c, bool) and c >= 1
-            for c in values):
-        raise ValueError(f'{name} must be a positive integer or a non-empty '
-                         f'sequence of them, got {channels!r}')
-    return values
-
-
-def _average_views(logits: Tensor, batch_size: int) -> Tensor:
-    """``(N * V, K)`` -> ``(N, K)``, as the distiller averages views."""
-    rows = logits.shape[0]
-    if rows == batch_size:
-        return logits
-    if rows % batch_size:
-        raise ValueError(f'{rows} rows of cross-head logits for a batch of '
-                         f'{batch_size} samples')
-    return logits.view(batch_size, rows // batch_size, -1).mean(dim=1)

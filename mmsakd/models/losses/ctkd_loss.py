@@ -3,11 +3,12 @@ import math
 from typing import Any, Optional, Tuple
 
 import torch
-from mmengine.logging import MessageHub
 from torch import Tensor, nn
 
 from mmsakd.registry import MODELS
-from .base_kd_loss import BaseKDLoss, is_number, soft_kl_per_sample
+from ..utils import is_number, runtime_progress
+from .base_kd_loss import BaseKDLoss
+from .utils import soft_kl_per_sample
 
 
 class _GradientReversal(torch.autograd.Function):
@@ -57,7 +58,8 @@ class CTKDLoss(BaseKDLoss):
     trained and checkpointed with the student (the optimizer's weight decay
     applies to it too unless excluded, e.g. with ``paramwise_cfg``). All
     samples share one temperature. Logits are upcast to float32; the
-    teacher's are detached.
+    teacher's are detached. Called as ``loss(student_logits, teacher_logits,
+    reduction_override=None)``.
 
     Args:
         tau_min (float): Smallest temperature, > 0. Defaults to 1.0.
@@ -74,6 +76,8 @@ class CTKDLoss(BaseKDLoss):
         reduction (str): ``'none'`` (one value per sample), ``'mean'`` or
             ``'sum'`` over samples. Defaults to ``'mean'``.
     """
+
+    forward_args = ('student_logits', 'teacher_logits')
 
     def __init__(self,
                  tau_min: float = 1.0,
@@ -110,10 +114,10 @@ class CTKDLoss(BaseKDLoss):
 
     def curriculum_lambda(self) -> float:
         """The gradient-reversal strength of the current epoch."""
-        epoch = MessageHub.get_current_instance().get_info('epoch')
+        epoch = runtime_progress().epoch
         if epoch is None:
             return self.lambda_max
-        progress = min(int(epoch), self.curriculum_epochs) / \
+        progress = min(epoch, self.curriculum_epochs) / \
             self.curriculum_epochs
         return self.lambda_min + 0.5 * (self.lambda_max -
                                         self.lambda_min) * (1 + math.cos(
@@ -153,22 +157,3 @@ class CTKDLoss(BaseKDLoss):
         tau = self.temperature().float()
         return self.loss_weight * soft_kl_per_sample(student_logits,
                                                      teacher_logits, tau)
-
-    def forward(self,
-                student_logits: Tensor,
-                teacher_logits: Tensor,
-                reduction_override: Optional[str] = None) -> Tensor:
-        """Compute the loss.
-
-        Args:
-            student_logits (Tensor): ``(N, K)``.
-            teacher_logits (Tensor): ``(N, K)``.
-            reduction_override (str, optional): Replaces ``reduction`` for
-                this call. Defaults to None.
-
-        Returns:
-            Tensor: ``(N,)`` for ``'none'``, else a scalar.
-        """
-        return self.reduce(
-            self.per_sample(student_logits, teacher_logits),
-            reduction_override)

@@ -3,11 +3,11 @@ from typing import Optional, Tuple
 
 import torch
 import torch.nn.functional as F
-from mmengine.logging import MessageHub
 from torch import Tensor
 
 from mmsakd.registry import MODELS
-from .base_kd_loss import BaseKDLoss, is_number
+from ..utils import is_number, runtime_progress
+from .base_kd_loss import BaseKDLoss
 
 
 @MODELS.register_module()
@@ -41,14 +41,15 @@ class DKDLoss(BaseKDLoss):
     runner, e.g. unit tests or standalone use) ``w = 1``, and without
     ``max_epochs`` ``W = warmup_epochs``.
 
-    ``w`` is part of ``KD_j`` (spec section 7), so it also scales the values
-    of the SAKD scoring pass, which runs at the start of each epoch with
-    that epoch's ``w``. All samples of an epoch share ``w``, so the ranking
-    of samples by KD loss does not depend on it.
+    ``w`` is part of ``KD_j`` (docs/method.md#training-loss), so it also
+    scales the values of the SAKD scoring pass, which runs at the start of
+    each epoch with that epoch's ``w``. All samples of an epoch share
+    ``w``, so the ranking of samples by KD loss does not depend on it.
 
     Labels are required (the split needs the target class). Soft labels
     ``(N, K)`` (e.g. from mixup) use their arg-max as the target class.
-    Logits are upcast to float32; the teacher's are detached.
+    Logits are upcast to float32; the teacher's are detached. Called as
+    ``loss(student_logits, teacher_logits, labels, reduction_override=None)``.
 
     Args:
         alpha (float): Weight of TCKD, >= 0. Defaults to 1.0.
@@ -62,6 +63,8 @@ class DKDLoss(BaseKDLoss):
         reduction (str): ``'none'`` (one value per sample), ``'mean'`` or
             ``'sum'`` over samples. Defaults to ``'mean'``.
     """
+
+    forward_args = ('student_logits', 'teacher_logits', 'labels')
 
     def __init__(self,
                  alpha: float = 1.0,
@@ -90,7 +93,8 @@ class DKDLoss(BaseKDLoss):
 
     def warmup_factor(self) -> float:
         """The warm-up factor ``w`` of the current epoch, in ``(0, 1]``."""
-        epoch, max_epochs = _runtime_epochs()
+        progress = runtime_progress()
+        epoch, max_epochs = progress.epoch, progress.max_epochs
         if epoch is None or self.warmup_epochs == 0:
             return 1.0
         length = self.warmup_epochs
@@ -147,38 +151,6 @@ class DKDLoss(BaseKDLoss):
         tckd, nckd = self.decoupled(student_logits, teacher_logits, labels)
         weight = self.loss_weight * self.warmup_factor()
         return weight * (self.alpha * tckd + self.beta * nckd)
-
-    def forward(self,
-                student_logits: Tensor,
-                teacher_logits: Tensor,
-                labels: Tensor,
-                reduction_override: Optional[str] = None) -> Tensor:
-        """Compute the loss.
-
-        Args:
-            student_logits (Tensor): ``(N, K)``.
-            teacher_logits (Tensor): ``(N, K)``.
-            labels (Tensor): ``(N,)`` class indices or ``(N, K)`` soft
-                labels.
-            reduction_override (str, optional): Replaces ``reduction`` for
-                this call. Defaults to None.
-
-        Returns:
-            Tensor: ``(N,)`` for ``'none'``, else a scalar.
-        """
-        return self.reduce(
-            self.per_sample(student_logits, teacher_logits, labels),
-            reduction_override)
-
-
-def _runtime_epochs() -> Tuple[Optional[int], Optional[int]]:
-    """The current (0-based) epoch and ``max_epochs`` of the running
-    training loop, None where unknown."""
-    hub = MessageHub.get_current_instance()
-    epoch = hub.get_info('epoch')
-    max_epochs = hub.get_info('max_epochs')
-    return (None if epoch is None else int(epoch),
-            None if not max_epochs else int(max_epochs))
 
 
 def _check_inputs(student_logits: Tensor, teacher_logits: Tensor,

@@ -9,10 +9,11 @@ from torch import Tensor, nn
 from torch.func import functional_call
 
 from mmsakd.registry import MODELS
-from .base_kd_loss import BaseKDLoss, is_number, soft_kl_per_sample
-from .feature_kd_loss import (Channels, Features, average_views,
-                              build_connectors, check_channel_pairs, resize_to,
-                              to_levels)
+from ..utils import Features, average_views, is_number
+from .base_kd_loss import BaseKDLoss
+from .utils import (Channels, average_feature_rows, build_connectors,
+                    check_channel_pairs, resize_to, soft_kl_per_sample,
+                    to_levels)
 
 # Buffer names cannot hold dots; the EMA copy of ``cls_head.fc.weight`` is
 # stored as ``ema_head.fc__weight``.
@@ -65,7 +66,9 @@ class DualKDLoss(BaseKDLoss):
 
     The teacher's features are detached; no gradient reaches the teacher.
     All terms are computed in float32. Inputs with ``V`` views per sample
-    are averaged over the views.
+    are averaged over the views. Called as ``loss(student_feats,
+    teacher_feats, student_logits=None, student=None,
+    reduction_override=None)``.
 
     Args:
         student_channels (int | Sequence[int]): Channels of the student's
@@ -85,6 +88,9 @@ class DualKDLoss(BaseKDLoss):
         reduction (str): ``'none'`` (one value per sample), ``'mean'`` or
             ``'sum'`` over samples. Defaults to ``'mean'``.
     """
+
+    forward_args = ('student_feats', 'teacher_feats', 'student_logits',
+                    'student')
 
     def __init__(self,
                  student_channels: Channels,
@@ -174,38 +180,12 @@ class DualKDLoss(BaseKDLoss):
                 feat_t.detach().float().flatten(2).transpose(1, 2), dim=2)
             cost = 1 - tokens_s @ tokens_t.transpose(1, 2)
             ot = ot + sinkhorn_cost(cost, self.eps, self.num_iters)
-        loss = self.ot_weight * average_views(ot / len(self.connectors),
-                                              student_logits)
+        loss = self.ot_weight * average_feature_rows(ot / len(self.connectors),
+                                                     student_logits)
         if self.self_weight > 0:
             loss = loss + self.self_weight * self._self_distillation(
                 student_feats, student_logits, student)
         return self.loss_weight * loss
-
-    def forward(self,
-                student_feats: Features,
-                teacher_feats: Features,
-                student_logits: Optional[Tensor] = None,
-                student: Optional[nn.Module] = None,
-                reduction_override: Optional[str] = None) -> Tensor:
-        """Compute the loss; see :meth:`per_sample`.
-
-        Args:
-            student_feats (Tensor | Sequence[Tensor]): Student features.
-            teacher_feats (Tensor | Sequence[Tensor]): Teacher features.
-            student_logits (Tensor, optional): ``(N, K)``. Defaults to None.
-            student (nn.Module, optional): The student. Defaults to None.
-            reduction_override (str, optional): Replaces ``reduction`` for
-                this call. Defaults to None.
-
-        Returns:
-            Tensor: ``(N,)`` for ``'none'``, else a scalar.
-        """
-        return self.reduce(
-            self.per_sample(
-                student_feats,
-                teacher_feats,
-                student_logits=student_logits,
-                student=student), reduction_override)
 
     def _self_distillation(self, student_feats: Features,
                            student_logits: Optional[Tensor],
@@ -261,11 +241,7 @@ class DualKDLoss(BaseKDLoss):
         finally:
             for module, training in modes:
                 module.training = training
-        rows = logits.shape[0]
-        if rows % num_samples:
-            raise ValueError(f'{rows} rows of EMA logits for {num_samples} '
-                             'samples')
-        return logits.view(num_samples, rows // num_samples, -1).mean(dim=1)
+        return average_views(logits, num_samples, 'rows of EMA logits')
 
 
 def sinkhorn_cost(cost: Tensor, eps: float, num_iters: int) -> Tensor:

@@ -1,14 +1,14 @@
-"""Feature distillation with a trainable connector (spec Eq. 1, FitNets)."""
-from typing import Optional, Sequence, Tuple, Union
+"""Feature distillation with a trainable connector (Eq. 1,
+docs/method.md#training-loss; FitNets)."""
+from typing import Optional
 
-import torch.nn.functional as F
-from torch import Tensor, nn
+from torch import Tensor
 
 from mmsakd.registry import MODELS
+from ..utils import Features
 from .base_kd_loss import BaseKDLoss
-
-Channels = Union[int, Sequence[int]]
-Features = Union[Tensor, Sequence[Tensor]]
+from .utils import (Channels, average_feature_rows, build_connectors,
+                    check_channel_pairs, resize_to, to_levels)
 
 
 @MODELS.register_module()
@@ -37,7 +37,8 @@ class FeatureKDLoss(BaseKDLoss):
     views per sample (``N * V`` feature rows) are averaged over the views.
     The teacher's features are detached; the connector is a submodule of
     the loss, hence of the distiller, and is trained and checkpointed with
-    the student. Features are upcast to float32.
+    the student. Features are upcast to float32. Called as
+    ``loss(student_feats, teacher_feats, reduction_override=None)``.
 
     Args:
         student_channels (int | Sequence[int]): Channels of the student's
@@ -49,6 +50,8 @@ class FeatureKDLoss(BaseKDLoss):
         reduction (str): ``'none'`` (one value per sample), ``'mean'`` or
             ``'sum'`` over samples. Defaults to ``'mean'``.
     """
+
+    forward_args = ('student_feats', 'teacher_feats')
 
     def __init__(self,
                  student_channels: Channels,
@@ -90,102 +93,4 @@ class FeatureKDLoss(BaseKDLoss):
             diff = mapped - teacher.detach().float()
             total = total + diff.pow(2).flatten(1).mean(dim=1)
         per_row = total / len(self.connectors)
-        return self.loss_weight * average_views(per_row, student_logits)
-
-    def forward(self,
-                student_feats: Features,
-                teacher_feats: Features,
-                reduction_override: Optional[str] = None) -> Tensor:
-        """Compute the loss.
-
-        Args:
-            student_feats (Tensor | Sequence[Tensor]): Student features.
-            teacher_feats (Tensor | Sequence[Tensor]): Teacher features.
-            reduction_override (str, optional): Replaces ``reduction`` for
-                this call. Defaults to None.
-
-        Returns:
-            Tensor: ``(N,)`` for ``'none'``, else a scalar.
-        """
-        return self.reduce(
-            self.per_sample(student_feats, teacher_feats), reduction_override)
-
-
-def check_channel_pairs(student_channels: Channels, teacher_channels: Channels
-                        ) -> Tuple[Tuple[int, ...], Tuple[int, ...]]:
-    """Both as tuples of positive ints of the same length."""
-    student = _channel_tuple(student_channels, 'student_channels')
-    teacher = _channel_tuple(teacher_channels, 'teacher_channels')
-    if len(student) != len(teacher):
-        raise ValueError(
-            'student_channels and teacher_channels must name the same number '
-            f'of feature levels, got {student} and {teacher}')
-    return student, teacher
-
-
-def _channel_tuple(value: Channels, name: str) -> Tuple[int, ...]:
-    values = (value, ) if isinstance(value, int) else tuple(value)
-    if not values or not all(
-            isinstance(v, int) and not isinstance(v, bool) and v > 0
-            for v in values):
-        raise ValueError(f'{name} must be a positive int or a non-empty '
-                         f'sequence of positive ints, got {value!r}')
-    return values
-
-
-def build_connectors(student_channels: Sequence[int],
-                     teacher_channels: Sequence[int]) -> nn.ModuleList:
-    """One 1x1x1 ``Conv3d`` per level, student to teacher channels."""
-    return nn.ModuleList(
-        nn.Conv3d(s, t, kernel_size=1)
-        for s, t in zip(student_channels, teacher_channels))
-
-
-def to_levels(student_feats: Features, teacher_feats: Features, num_levels: int
-              ) -> Tuple[Tuple[Tensor, ...], Tuple[Tensor, ...]]:
-    """Student and teacher features as tuples of ``num_levels`` 5-D tensors
-    with the same number of rows."""
-    levels = []
-    for feats, name in ((student_feats, 'student_feats'), (teacher_feats,
-                                                           'teacher_feats')):
-        feats = (feats, ) if isinstance(feats, Tensor) else tuple(feats)
-        if len(feats) != num_levels:
-            raise ValueError(f'{name} must have {num_levels} feature '
-                             f'level(s) (one per channel entry), got '
-                             f'{len(feats)}')
-        for feat in feats:
-            if not isinstance(feat, Tensor) or feat.dim() != 5:
-                raise ValueError(f'{name} must be (N * V, C, T, H, W) '
-                                 'tensors, got '
-                                 f'{getattr(feat, "shape", type(feat))}')
-        levels.append(feats)
-    for student, teacher in zip(*levels):
-        if student.shape[0] != teacher.shape[0]:
-            raise ValueError('student_feats and teacher_feats must have the '
-                             f'same rows, got {student.shape[0]} and '
-                             f'{teacher.shape[0]}')
-    return levels[0], levels[1]
-
-
-def resize_to(feat: Tensor, size: Sequence[int]) -> Tensor:
-    """Resize ``(R, C, T, H, W)`` to ``size = (T', H', W')``."""
-    size = tuple(int(s) for s in size)
-    if tuple(feat.shape[2:]) == size:
-        return feat
-    # Pooling where the map shrinks: interpolation would skip positions.
-    if all(s >= t for s, t in zip(feat.shape[2:], size)):
-        return F.adaptive_avg_pool3d(feat, size)
-    return F.interpolate(
-        feat, size=size, mode='trilinear', align_corners=False)
-
-
-def average_views(per_row: Tensor, logits: Optional[Tensor]) -> Tensor:
-    """``(N * V,)`` values to ``(N,)``: the mean over each sample's views,
-    folded into the batch sample-major; ``N`` is ``logits.shape[0]``."""
-    if logits is None or logits.shape[0] == per_row.shape[0]:
-        return per_row
-    num_samples = logits.shape[0]
-    if num_samples == 0 or per_row.shape[0] % num_samples:
-        raise ValueError(f'{per_row.shape[0]} feature rows for '
-                         f'{num_samples} samples')
-    return per_row.view(num_samples, -1).mean(dim=1)
+        return self.loss_weight * average_feature_rows(per_row, student_logits)

@@ -7,9 +7,10 @@ import torch
 from torch import Tensor, nn
 
 from mmsakd.registry import MODELS
-from .base_kd_loss import BaseKDLoss, is_number
-from .feature_kd_loss import (Channels, Features, average_views,
-                              check_channel_pairs, resize_to, to_levels)
+from ..utils import Features, is_number
+from .base_kd_loss import BaseKDLoss
+from .utils import (Channels, average_feature_rows, check_channel_pairs,
+                    resize_to, to_levels)
 
 
 @MODELS.register_module()
@@ -48,6 +49,7 @@ class GKDLoss(BaseKDLoss):
     that scores are deterministic. The teacher's features are detached; the
     VAE is a submodule of the loss, trained and checkpointed with the
     student. Computed in float32; ``V`` views per sample are averaged.
+    Called as ``loss(student_feats, teacher_feats, reduction_override=None)``.
 
     Args:
         student_channels (int | Sequence[int]): Channels of the student's
@@ -65,6 +67,8 @@ class GKDLoss(BaseKDLoss):
         reduction (str): ``'none'`` (one value per sample), ``'mean'`` or
             ``'sum'`` over samples. Defaults to ``'mean'``.
     """
+
+    forward_args = ('student_feats', 'teacher_feats')
 
     def __init__(self,
                  student_channels: Channels,
@@ -114,14 +118,10 @@ class GKDLoss(BaseKDLoss):
                    **kwargs) -> Tensor:
         """The GKD loss of each sample.
 
-        Args:
-            student_feats (Tensor | Sequence[Tensor]): ``(N * V, C, T, H,
-                W)`` per level.
-            teacher_feats (Tensor | Sequence[Tensor]): The same levels of the
-                teacher.
-            student_logits (Tensor, optional): ``(N, K)``; only its ``N`` is
-                used, to average the ``V`` views. Defaults to None.
-            **kwargs: Other inputs the distiller passes; unused.
+        The arguments are those of :meth:`FeatureKDLoss.per_sample`: the
+        student's and the teacher's feature levels, ``(N * V, C, T, H, W)``
+        each, and optionally ``student_logits`` ``(N, K)``, whose ``N``
+        averages the ``V`` views.
 
         Returns:
             Tensor: ``(N,)`` float32.
@@ -150,25 +150,7 @@ class GKDLoss(BaseKDLoss):
             total = total + self.att_weight * att + \
                 self.rec_weight * rec + self.kl_weight * kl
         per_row = total / len(self.encoders)
-        return self.loss_weight * average_views(per_row, student_logits)
-
-    def forward(self,
-                student_feats: Features,
-                teacher_feats: Features,
-                reduction_override: Optional[str] = None) -> Tensor:
-        """Compute the loss.
-
-        Args:
-            student_feats (Tensor | Sequence[Tensor]): Student features.
-            teacher_feats (Tensor | Sequence[Tensor]): Teacher features.
-            reduction_override (str, optional): Replaces ``reduction`` for
-                this call. Defaults to None.
-
-        Returns:
-            Tensor: ``(N,)`` for ``'none'``, else a scalar.
-        """
-        return self.reduce(
-            self.per_sample(student_feats, teacher_feats), reduction_override)
+        return self.loss_weight * average_feature_rows(per_row, student_logits)
 
 
 def attention_map(feat: Tensor, size: Tuple[int, ...]) -> Tensor:

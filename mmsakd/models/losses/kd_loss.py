@@ -1,10 +1,11 @@
-"""Logit distillation of Hinton et al. (spec Eq. 2)."""
-from typing import Optional
-
+"""Logit distillation of Hinton et al. (Eq. 2,
+docs/method.md#training-loss)."""
 from torch import Tensor
 
 from mmsakd.registry import MODELS
-from .base_kd_loss import BaseKDLoss, is_number, soft_kl_per_sample
+from ..utils import is_number
+from .base_kd_loss import BaseKDLoss
+from .utils import soft_kl_per_sample
 
 
 @MODELS.register_module()
@@ -13,7 +14,8 @@ class KDLoss(BaseKDLoss):
     predictions.
 
     Hinton, Vinyals and Dean, "Distilling the Knowledge in a Neural Network"
-    (NIPS Deep Learning Workshop, 2015); spec Eq. 2. For a sample with
+    (NIPS Deep Learning Workshop, 2015); Eq. 2
+    (docs/method.md#training-loss). For a sample with
     student logits ``s`` and teacher logits ``t``::
 
         KD = loss_weight * tau**2 * sum_k p_t[k] * (log p_t[k] - log p_s[k])
@@ -21,7 +23,8 @@ class KDLoss(BaseKDLoss):
     with ``p_t = softmax(t / tau)`` and ``p_s = softmax(s / tau)``. The
     ``tau**2`` factor keeps the gradient scale independent of ``tau``. The
     teacher logits are detached: no gradient reaches the teacher. Logits are
-    upcast to float32, so the loss is stable under mixed precision.
+    upcast to float32, so the loss is stable under mixed precision. Called
+    as ``loss(student_logits, teacher_logits, reduction_override=None)``.
 
     Args:
         tau (float): Temperature, > 0. Defaults to 4.0.
@@ -29,6 +32,8 @@ class KDLoss(BaseKDLoss):
         reduction (str): ``'none'`` (one value per sample), ``'mean'`` or
             ``'sum'`` over samples. Defaults to ``'mean'``.
     """
+
+    forward_args = ('student_logits', 'teacher_logits')
 
     def __init__(self,
                  tau: float = 4.0,
@@ -60,22 +65,3 @@ class KDLoss(BaseKDLoss):
                 f'{tuple(teacher_logits.shape)}')
         return self.loss_weight * soft_kl_per_sample(student_logits,
                                                      teacher_logits, self.tau)
-
-    def forward(self,
-                student_logits: Tensor,
-                teacher_logits: Tensor,
-                reduction_override: Optional[str] = None) -> Tensor:
-        """Compute the loss.
-
-        Args:
-            student_logits (Tensor): ``(N, K)``.
-            teacher_logits (Tensor): ``(N, K)``.
-            reduction_override (str, optional): Replaces ``reduction`` for
-                this call. Defaults to None.
-
-        Returns:
-            Tensor: ``(N,)`` for ``'none'``, else a scalar.
-        """
-        return self.reduce(
-            self.per_sample(student_logits, teacher_logits),
-            reduction_override)

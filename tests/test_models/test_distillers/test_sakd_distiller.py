@@ -9,8 +9,9 @@ from mmengine.optim import build_optim_wrapper
 from mmengine.registry import init_default_scope
 from mmengine.runner.checkpoint import load_state_dict
 
-import mmsakd.models.distillers.sakd_distiller as sakd_module
+import mmsakd.models.utils.checkpoint as checkpoint_module
 from mmsakd.models import SAKDDistiller
+from mmsakd.models.utils import resolve_model_cfg
 from mmsakd.registry import MODELS
 from mmsakd.selection import pool_features
 
@@ -35,8 +36,7 @@ def teacher_ckpt(tmp_path_factory):
     """A teacher checkpoint with non-trivial BN statistics and confident
     predictions (KD losses far from 0, where float32 rounding is small)."""
     torch.manual_seed(0)
-    teacher = MODELS.build(
-        sakd_module.resolve_model_cfg(_model_cfg(TEACHER), 't'))
+    teacher = MODELS.build(resolve_model_cfg(_model_cfg(TEACHER), 't'))
     teacher.init_weights()
     with torch.no_grad():
         teacher.cls_head.fc_cls.weight.normal_(0, 1)
@@ -305,7 +305,7 @@ def test_teacher_checkpoint_errors_and_report(teacher_ckpt, tmp_path,
     partial = tmp_path / 'partial.pth'
     torch.save({'state_dict': state}, partial)
     logs = []
-    monkeypatch.setattr(sakd_module, 'print_log',
+    monkeypatch.setattr(checkpoint_module, 'print_log',
                         lambda msg, **kw: logs.append((msg, kw)))
     SAKDDistiller(
         _model_cfg(STUDENT), _model_cfg(TEACHER), teacher_ckpt=str(partial))
@@ -317,8 +317,7 @@ def test_teacher_checkpoint_errors_and_report(teacher_ckpt, tmp_path,
     assert kwargs['level'] == 30  # logging.WARNING
 
     # A checkpoint of another architecture: names match, shapes do not.
-    student = MODELS.build(
-        sakd_module.resolve_model_cfg(_model_cfg(STUDENT), 's'))
+    student = MODELS.build(resolve_model_cfg(_model_cfg(STUDENT), 's'))
     wrong = tmp_path / 'student.pth'
     torch.save({'state_dict': student.state_dict()}, wrong)
     with pytest.raises(RuntimeError, match='cannot load model.teacher_ckpt'):
@@ -437,16 +436,31 @@ def test_teacher_follows_dtype_moves(teacher_ckpt):
 
 
 def test_cfg_path_resolution(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)  # relative paths fall back to the repo
+    # A relative cfg_path is resolved against the current directory ...
+    monkeypatch.chdir(REPO_ROOT)
     model = SAKDDistiller(
         dict(cfg_path=STUDENT, cls_head=dict(dropout_ratio=0.)),
         dict(cfg_path=TEACHER))
     assert model.student.cls_head.dropout is None
     assert model.teacher.cls_head.dropout is not None
+    # ... and nowhere else.
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(FileNotFoundError) as err:
+        SAKDDistiller(dict(cfg_path=STUDENT), _model_cfg(TEACHER))
+    assert 'model.student.cfg_path' in str(err.value)
+    assert repr(STUDENT) in str(err.value)
+    assert str(tmp_path / STUDENT) in str(err.value)
     with pytest.raises(FileNotFoundError, match='model.teacher.cfg_path'):
-        SAKDDistiller(dict(cfg_path=STUDENT), dict(cfg_path='nope.py'))
+        SAKDDistiller(_model_cfg(STUDENT), dict(cfg_path='nope.py'))
     with pytest.raises(ValueError, match='model.student must have "type"'):
-        SAKDDistiller(dict(depth=3), dict(cfg_path=TEACHER))
+        SAKDDistiller(dict(depth=3), _model_cfg(TEACHER))
+    # A config shipped with the package, from any directory.
+    packaged = resolve_model_cfg(
+        dict(
+            cfg_path='mmsakd::' + STUDENT[len('configs/'):],
+            cls_head=dict(num_classes=3)), 'student')
+    assert packaged == resolve_model_cfg(
+        _model_cfg(STUDENT, cls_head=dict(num_classes=3)), 'student')
 
 
 def test_tpn_student_keeps_auxiliary_loss():

@@ -7,8 +7,9 @@ import torch
 from helpers import REPO_ROOT
 from mmengine.registry import init_default_scope
 
-import mmsakd.models.distillers.sakd_distiller as sakd_module
+import mmsakd.models.utils.checkpoint as checkpoint_module
 from mmsakd.models import SAKDDistiller
+from mmsakd.models.utils import resolve_model_cfg
 from mmsakd.registry import MODELS
 
 STUDENT = 'configs/_base_/models/slowfast_tiny_student.py'
@@ -29,8 +30,7 @@ def _recognizer(path, seed, **overrides):
     """A recognizer whose every tensor differs from a fresh initialisation
     (BN weights and running statistics included)."""
     torch.manual_seed(seed)
-    model = MODELS.build(
-        sakd_module.resolve_model_cfg(_model_cfg(path, **overrides), 'm'))
+    model = MODELS.build(resolve_model_cfg(_model_cfg(path, **overrides), 'm'))
     model.init_weights()
     with torch.no_grad():
         for value in model.state_dict().values():
@@ -142,7 +142,7 @@ def test_head_of_another_label_set_keeps_initial_values(ckpts, fresh_student):
 def test_mismatch_is_logged(ckpts, monkeypatch):
     import logging
     logged = []
-    monkeypatch.setattr(sakd_module, 'print_log',
+    monkeypatch.setattr(checkpoint_module, 'print_log',
                         lambda msg, **kw: logged.append((msg, kw)))
     _distiller(ckpts, student_ckpt=ckpts['other_head'])
     messages = [(m, kw) for m, kw in logged if 'loaded the student' in m]

@@ -1,28 +1,9 @@
 import numpy as np
 import pytest
 import torch
-from mmengine.logging import MessageHub
 
 from mmsakd.models import BaseKDLoss, DKDLoss
 from mmsakd.registry import MODELS
-
-
-@pytest.fixture
-def runtime_info():
-    """Set MessageHub runtime info for a test; restore it afterwards."""
-    hub = MessageHub.get_current_instance()
-    keys = ('epoch', 'max_epochs')
-    saved = {key: hub.get_info(key) for key in keys}
-
-    def set_info(**info):
-        for key in keys:
-            hub.pop_info(key)
-        for key, value in info.items():
-            hub.update_info(key, value)
-
-    set_info()
-    yield set_info
-    set_info(**{k: v for k, v in saved.items() if v is not None})
 
 
 def _softmax(x):
