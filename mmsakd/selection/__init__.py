@@ -1,4 +1,7 @@
-"""The SAKD selection engine: interruption, per-sample scores, greedy DPP."""
+"""The SAKD selection engine: interruption, per-sample scores, criteria and
+greedy DPP, as pure functions on tensors."""
+from .checks import check_choice, check_int, check_range
+from .criteria import CRITERIA, easiness_criterion, random_criterion
 from .difficulty import (check_finite, easiness, normalize_easiness,
                          selection_probability, update_strength)
 from .dpp import greedy_dpp_map
@@ -7,17 +10,21 @@ from .features import (fuse_features, gaussian_projection, pool_features,
 from .interruption import (LAYOUTS, InterruptionPlan, apply_interruption_plan,
                            interrupt_batch, make_generator, plan_interruption)
 from .partition import allocate_counts, partition_blocks
-from .round import selection_round
-from .schedule import beta, interruption_rate, num_interrupted
-from .select import quality_temperature, select_samples, selection_objective
+from .round import (DIVERSITY, SELECTORS, RoundSettings, select_subset,
+                    selection_round)
+from .schedule import interruption_rate, num_interrupted
+from .select import (quality_temperature, select_samples, selection_objective,
+                     top_k)
 
 __all__ = [
-    'interruption_rate', 'beta', 'num_interrupted', 'make_generator',
+    'interruption_rate', 'num_interrupted', 'make_generator',
     'InterruptionPlan', 'plan_interruption', 'apply_interruption_plan',
     'interrupt_batch', 'LAYOUTS', 'check_finite', 'selection_probability',
     'easiness', 'normalize_easiness', 'update_strength', 'pool_features',
     'gaussian_projection', 'project_features', 'fuse_features',
     'greedy_dpp_map', 'allocate_counts', 'partition_blocks',
-    'quality_temperature', 'select_samples', 'selection_objective',
-    'selection_round'
+    'quality_temperature', 'select_samples', 'selection_objective', 'top_k',
+    'CRITERIA', 'easiness_criterion', 'random_criterion', 'DIVERSITY',
+    'SELECTORS', 'RoundSettings', 'select_subset', 'selection_round',
+    'check_range', 'check_int', 'check_choice'
 ]

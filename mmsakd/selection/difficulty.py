@@ -1,4 +1,5 @@
-"""Per-sample difficulty and distillation strength of SAKD (Eq. 3, 5, 6).
+"""Per-sample difficulty and distillation strength of SAKD (Eq. 3, 5, 6;
+docs/method.md#difficulty, docs/method.md#distillation-strength).
 
 All functions are vectorized over the ``N`` samples and keep the device of
 their inputs.

@@ -1,9 +1,10 @@
-"""Teacher features for the diversity term of SAKD (Eq. 7).
+"""Teacher features for the diversity term of SAKD (Eq. 7,
+docs/method.md#fused-teacher-features).
 
 The paper flattens the ``c x h x w`` feature map; here it is globally
 average-pooled to ``c`` channels and, above ``d_max`` channels, projected by a
 fixed seeded Gaussian matrix, so that the per-sample state is ``N x d``
-floats (documented deviation, see SAKD_METHOD.md section 5).
+floats (a documented deviation, docs/method.md#fused-teacher-features).
 """
 import functools
 import math

@@ -1,4 +1,5 @@
-"""Dropout-shuffle interruption of SAKD (Sec. III-C), as a batch operation.
+"""Dropout-shuffle interruption of SAKD (Sec. III-C,
+docs/method.md#dropout-shuffle-interruption), as a batch operation.
 
 The operation works on *units*: the frames of a clip, or for images (no time
 axis, or ``T == 1``) the non-overlapping ``p x p`` pixel patches. A random

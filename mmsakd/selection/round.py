@@ -1,15 +1,141 @@
-"""One SAKD selection round on gathered scores (SAKD_METHOD.md 3-6)."""
+"""One SAKD selection round on gathered scores: the per-sample updates
+(Eq. 5-7) and the selection (Eq. 8), docs/method.md#difficulty to
+docs/method.md#selection."""
 import math
+from dataclasses import dataclass
 from typing import Dict, Optional
 
-import torch
 from torch import Tensor
 
-from .difficulty import (check_finite, easiness, normalize_easiness,
+from .checks import check_choice, check_int, check_range
+from .criteria import CRITERIA
+from .difficulty import (NORMS, check_finite, easiness, normalize_easiness,
                          selection_probability, update_strength)
 from .features import fuse_features, project_features
 from .interruption import make_generator
-from .select import select_samples
+from .partition import PARTITIONS
+from .select import select_samples, top_k
+
+#: Diversity terms: greedy DPP over the fused features (Eq. 8), or none
+#: (the top ``k`` scores).
+DIVERSITY = ('dpp', 'none')
+#: ``SAKDHook``'s ``selector`` names as (criterion, diversity): the method,
+#: and a uniformly random subset of the same size.
+SELECTORS = dict(dpp=('easiness', 'dpp'), random=('random', 'none'))
+
+
+@dataclass(frozen=True)
+class RoundSettings:
+    """The settings of :func:`selection_round`, checked on creation.
+
+    The criterion says which samples score as preferred, the diversity term
+    how the subset is picked from the scores; SAKD is
+    ``criterion='easiness', diversity='dpp'``.
+
+    Args:
+        ratio (float): Selected fraction ``r``, in ``(0, 1]``.
+            Defaults to 0.1.
+        lam (float): Momentum ``lam`` of Eq. 6-7, in ``[0, 1)``.
+            Defaults to 0.5.
+        gamma (float): Easiness/diversity trade-off of Eq. 8, in ``[0, 1]``.
+            Defaults to 0.5.
+        norm (str): Easiness normalization, ``'max'`` or ``'rank'``
+            (:func:`~mmsakd.selection.normalize_easiness`).
+            Defaults to 'max'.
+        d_max (int): Feature dimension above which features are projected,
+            >= 1. Defaults to 512.
+        sigma (float): Ridge of the DPP kernel, > 0. Defaults to 1e-3.
+        partition (str): Selection blocks, ``'class'`` or ``'random'``.
+            Defaults to 'class'.
+        block_size (int): Largest selection block, >= 1. Defaults to 4096.
+        criterion (str): A name in
+            :data:`~mmsakd.selection.criteria.CRITERIA`. Defaults to
+            'easiness'.
+        diversity (str): One of :data:`DIVERSITY`. Defaults to 'dpp'.
+        seed (int): Base seed of the projection, the selection blocks and
+            random criteria, >= 0. Defaults to 0.
+    """
+    ratio: float = 0.1
+    lam: float = 0.5
+    gamma: float = 0.5
+    norm: str = 'max'
+    d_max: int = 512
+    sigma: float = 1e-3
+    partition: str = 'class'
+    block_size: int = 4096
+    criterion: str = 'easiness'
+    diversity: str = 'dpp'
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        check_range('ratio', self.ratio, 0, 1, low_open=True)
+        check_range('lam', self.lam, 0, 1, high_open=True)
+        check_range('gamma', self.gamma, 0, 1)
+        check_choice('norm', self.norm, NORMS)
+        check_int('d_max', self.d_max, 1)
+        if not (isinstance(self.sigma, (int, float)) and self.sigma > 0):
+            raise ValueError(f'sigma must be > 0, got {self.sigma!r}')
+        check_choice('partition', self.partition, PARTITIONS)
+        check_int('block_size', self.block_size, 1)
+        check_choice('criterion', self.criterion, CRITERIA)
+        check_choice('diversity', self.diversity, DIVERSITY)
+        check_int('seed', self.seed, 0)
+        for name in ('ratio', 'lam', 'gamma', 'sigma'):
+            object.__setattr__(self, name, float(getattr(self, name)))
+
+    @classmethod
+    def from_selector(cls, selector: str, **kwargs) -> 'RoundSettings':
+        """The settings of a ``SAKDHook`` ``selector`` name.
+
+        Args:
+            selector (str): A key of :data:`SELECTORS`.
+            **kwargs: The other fields.
+
+        Returns:
+            RoundSettings: With the selector's criterion and diversity.
+        """
+        check_choice('selector', selector, SELECTORS)
+        criterion, diversity = SELECTORS[selector]
+        return cls(criterion=criterion, diversity=diversity, **kwargs)
+
+
+def select_subset(scores: Tensor,
+                  features: Tensor,
+                  k: int,
+                  epoch: int,
+                  settings: RoundSettings,
+                  labels: Optional[Tensor] = None) -> Tensor:
+    """Pick ``k`` samples from the criterion's scores with the settings'
+    diversity term.
+
+    ``'dpp'``: :func:`~mmsakd.selection.select_samples` with the scores as
+    quality (Eq. 8), seeded by ``settings.seed + epoch``; ``'none'``: the
+    ``k`` highest scores (:func:`~mmsakd.selection.select.top_k`).
+
+    Args:
+        scores (Tensor): ``(N,)`` criterion scores in ``[0, 1]``.
+        features (Tensor): ``(N, d)`` fused teacher features.
+        k (int): Number of samples, in ``[0, N]``.
+        epoch (int): 0-based epoch of the round.
+        settings (RoundSettings): The settings.
+        labels (Tensor, optional): Class labels for ``partition='class'``.
+            Defaults to None.
+
+    Returns:
+        Tensor: ``(k,)`` distinct int64 indices.
+    """
+    if settings.diversity == 'none':
+        return top_k(scores, k)
+    return select_samples(
+        features,
+        scores,
+        k,
+        gamma=settings.gamma,
+        labels=labels,
+        partition=settings.partition,
+        block_size=settings.block_size,
+        sigma=settings.sigma,
+        seed=settings.seed + epoch)
 
 
 def selection_round(losses: Tensor,
@@ -20,24 +146,16 @@ def selection_round(losses: Tensor,
                     rounds: int,
                     rate: float,
                     epoch: int,
-                    ratio: float = 0.1,
-                    lam: float = 0.5,
-                    gamma: float = 0.5,
-                    norm: str = 'max',
-                    d_max: int = 512,
-                    sigma: float = 1e-3,
-                    labels: Optional[Tensor] = None,
-                    partition: str = 'class',
-                    block_size: int = 4096,
-                    selector: str = 'dpp',
-                    seed: int = 0) -> Dict:
+                    settings: Optional[RoundSettings] = None,
+                    labels: Optional[Tensor] = None) -> Dict:
     """Update the per-sample state from one scoring pass and select the
     subset of the next epochs.
 
-    Eq. 5 (easiness from the per-sample KD loss and the selection
-    frequency), Eq. 6 (distillation strength), Eq. 7 (fused teacher
-    features) and Eq. 8 (greedy DPP, or uniform random selection for the
-    ablation ``selector='random'``), then ``omega += 1`` on the subset.
+    Update: easiness from the per-sample KD loss and the selection
+    frequency (Eq. 5), the distillation strength (Eq. 6) and the fused
+    teacher features (Eq. 7). Select: the criterion's scores, then the
+    diversity term (:func:`select_subset`), and ``omega += 1`` on the
+    subset. The strengths and features are updated whatever the criterion.
 
     Args:
         losses (Tensor): Per-sample KD loss ``L~`` of the interrupted clips,
@@ -50,51 +168,29 @@ def selection_round(losses: Tensor,
         rounds (int): Selection rounds done so far.
         rate (float): Interruption rate ``beta(n)`` of this round.
         epoch (int): 0-based epoch of this round (seeds the selection).
-        ratio (float): Selected fraction ``r``. Defaults to 0.1.
-        lam (float): Momentum of Eq. 6-7. Defaults to 0.5.
-        gamma (float): Quality/diversity trade-off of Eq. 8. Defaults to 0.5.
-        norm (str): Easiness normalisation, 'max' or 'rank'.
-            Defaults to 'max'.
-        d_max (int): Feature dimension above which features are projected.
-            Defaults to 512.
-        sigma (float): Ridge of the DPP kernel. Defaults to 1e-3.
+        settings (RoundSettings, optional): None takes the defaults.
+            Defaults to None.
         labels (Tensor, optional): Class labels for ``partition='class'``.
             Defaults to None.
-        partition (str): 'class' or 'random' blocks. Defaults to 'class'.
-        block_size (int): Largest block. Defaults to 4096.
-        selector (str): 'dpp' or 'random'. Defaults to 'dpp'.
-        seed (int): Base seed of the projection and the selection.
-            Defaults to 0.
 
     Returns:
         dict: ``omega``, ``alpha``, ``feat``, ``subset`` (list of indices)
         and ``rounds`` after this round.
     """
+    settings = settings or RoundSettings()
     check_finite(losses, 'distillation losses')
     probability = selection_probability(omega, rounds)
-    s_hat = normalize_easiness(easiness(losses, probability), norm)
-    new_alpha = update_strength(alpha, s_hat, rate, lam)
-    projected = project_features(feats, d_max, seed)
-    new_feat = fuse_features(feat, projected, lam, first_round=rounds == 0)
-    num_samples = len(losses)
-    k = math.ceil(ratio * num_samples)
-    if selector == 'dpp':
-        subset = select_samples(
-            new_feat,
-            s_hat,
-            k,
-            gamma=gamma,
-            labels=labels,
-            partition=partition,
-            block_size=block_size,
-            sigma=sigma,
-            seed=seed + epoch)
-    elif selector == 'random':
-        generator = make_generator(seed, epoch, 0)
-        subset = torch.randperm(num_samples, generator=generator)[:k]
-    else:
-        raise ValueError(
-            f"selector must be 'dpp' or 'random', got {selector!r}")
+    s_hat = normalize_easiness(easiness(losses, probability), settings.norm)
+    new_alpha = update_strength(alpha, s_hat, rate, settings.lam)
+    projected = project_features(feats, settings.d_max, settings.seed)
+    new_feat = fuse_features(
+        feat, projected, settings.lam, first_round=rounds == 0)
+
+    scores = CRITERIA[settings.criterion](losses, s_hat,
+                                          make_generator(
+                                              settings.seed, epoch, 0))
+    k = math.ceil(settings.ratio * len(losses))
+    subset = select_subset(scores, new_feat, k, epoch, settings, labels)
     new_omega = omega.clone()
     new_omega[subset] += 1
     return dict(

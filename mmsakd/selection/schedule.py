@@ -1,4 +1,5 @@
-"""Interruption-rate schedule of SAKD (Eq. 4)."""
+"""Interruption-rate schedule of SAKD (Eq. 4,
+docs/method.md#interruption-rate)."""
 import math
 
 
@@ -29,10 +30,6 @@ def interruption_rate(epoch: float,
     rate = 1.0 - (1.0 - epoch / max_epochs)**theta
     # Guards the float result of the power against leaving [0, 1].
     return float(min(1.0, max(0.0, rate)))
-
-
-#: Short alias matching the paper's symbol ``beta(n)``.
-beta = interruption_rate
 
 
 def num_interrupted(rate: float, num_units: int) -> int:

@@ -1,4 +1,5 @@
-"""Sample selection of SAKD (Eq. 8): blocked greedy DPP MAP."""
+"""Sample selection of SAKD (Eq. 8, docs/method.md#selection): blocked
+greedy DPP MAP."""
 import math
 from typing import Optional, Sequence, Union
 
@@ -68,9 +69,19 @@ def _l2_normalize(feats: Tensor) -> Tensor:
     return feats / norms.clamp_min(torch.finfo(feats.dtype).tiny)
 
 
-def _top_k(easiness: Tensor, k: int) -> Tensor:
-    """The ``k`` largest values, lower index first among equal values."""
-    order = torch.sort(easiness, descending=True, stable=True).indices
+def top_k(scores: Tensor, k: int) -> Tensor:
+    """The indices of the ``k`` largest scores, lower index first among
+    equal scores.
+
+    Args:
+        scores (Tensor): ``(N,)`` scores.
+        k (int): Number of indices, in ``[0, N]``.
+
+    Returns:
+        Tensor: ``(k,)`` int64 indices on the device of ``scores``, in
+        descending score.
+    """
+    order = torch.sort(scores, descending=True, stable=True).indices
     return order[:k]
 
 
@@ -154,7 +165,7 @@ def select_samples(features: Tensor,
     if k == 0:
         return torch.empty(0, dtype=torch.long, device=device)
     if math.isinf(theta):
-        return _top_k(easiness, k)
+        return top_k(easiness, k)
 
     blocks = partition_blocks(n, labels, partition, block_size, seed, device)
     counts = allocate_counts([b.numel() for b in blocks], k)

@@ -3,10 +3,12 @@ import math
 import pytest
 import torch
 
-from mmsakd.selection import (easiness, fuse_features, make_generator,
-                              normalize_easiness, project_features,
-                              select_samples, selection_probability,
-                              selection_round, update_strength)
+from mmsakd.selection import (CRITERIA, RoundSettings, easiness, fuse_features,
+                              make_generator, normalize_easiness,
+                              project_features, random_criterion,
+                              select_samples, select_subset,
+                              selection_probability, selection_round, top_k,
+                              update_strength)
 
 N = 30
 C = 12
@@ -26,7 +28,8 @@ def _inputs(seed=0, n=N, c=C, rounds=0, d=C):
 def _reference(losses, feats, omega, alpha, prev, rounds, rate, epoch, ratio,
                lam, gamma, norm, d_max, sigma, labels, partition, block_size,
                seed):
-    """SAKD_METHOD.md 3-6, one public function per step."""
+    """docs/method.md#difficulty to #selection, one public function per
+    step."""
     p = selection_probability(omega, rounds)
     s_hat = normalize_easiness(easiness(losses, p), norm)
     new_alpha = update_strength(alpha, s_hat, rate, lam)
@@ -69,20 +72,37 @@ def test_matches_step_by_step_reference(rounds, ratio, lam, gamma, norm, d_max,
     losses, feats, omega, alpha, prev, labels = _inputs(
         seed, rounds=rounds, d=min(C, d_max))
     kwargs = dict(
-        rate=0.4,
-        epoch=3,
         ratio=ratio,
         lam=lam,
         gamma=gamma,
         norm=norm,
         d_max=d_max,
         sigma=1e-3,
-        labels=labels,
         partition=partition,
         block_size=block_size,
         seed=seed)
-    got = selection_round(losses, feats, omega, alpha, prev, rounds, **kwargs)
-    ref = _reference(losses, feats, omega, alpha, prev, rounds, **kwargs)
+    got = selection_round(
+        losses,
+        feats,
+        omega,
+        alpha,
+        prev,
+        rounds,
+        0.4,
+        3,
+        settings=RoundSettings(**kwargs),
+        labels=labels)
+    ref = _reference(
+        losses,
+        feats,
+        omega,
+        alpha,
+        prev,
+        rounds,
+        rate=0.4,
+        epoch=3,
+        labels=labels,
+        **kwargs)
     assert set(got) == set(ref)
     assert got['subset'] == ref['subset']
     assert all(type(i) is int for i in got['subset'])
@@ -109,7 +129,16 @@ def test_omega_increments_exactly_on_subset_and_inputs_untouched():
     losses, feats, omega, alpha, prev, labels = _inputs(5, rounds=4)
     copies = [t.clone() for t in (losses, feats, omega, alpha, prev)]
     got = selection_round(
-        losses, feats, omega, alpha, prev, 4, 0.2, 1, ratio=0.3, labels=labels)
+        losses,
+        feats,
+        omega,
+        alpha,
+        prev,
+        4,
+        0.2,
+        1,
+        RoundSettings(ratio=0.3),
+        labels=labels)
     subset = got['subset']
     assert len(set(subset)) == len(subset)
     mask = torch.zeros(N, dtype=torch.bool)
@@ -135,9 +164,8 @@ def test_subset_size_is_ceil_ratio_n(n, ratio, selector):
         0,
         0.3,
         0,
-        ratio=ratio,
-        labels=labels,
-        selector=selector)
+        RoundSettings.from_selector(selector, ratio=ratio),
+        labels=labels)
     assert len(got['subset']) == math.ceil(ratio * n)
     assert len(set(got['subset'])) == len(got['subset'])
     assert all(0 <= i < n for i in got['subset'])
@@ -146,7 +174,7 @@ def test_subset_size_is_ceil_ratio_n(n, ratio, selector):
 
 def test_random_selector_is_seeded_and_differs_from_dpp():
     losses, feats, omega, alpha, _, labels = _inputs(7)
-    common = dict(ratio=0.2, labels=labels, seed=3)
+    common = dict(ratio=0.2, seed=3)
 
     def run(selector, epoch=2, **kw):
         return selection_round(
@@ -158,11 +186,11 @@ def test_random_selector_is_seeded_and_differs_from_dpp():
             0,
             0.3,
             epoch,
-            selector=selector,
-            **{
+            RoundSettings.from_selector(selector, **{
                 **common,
                 **kw
-            })
+            }),
+            labels=labels)
 
     first = run('random')
     again = run('random')
@@ -183,8 +211,8 @@ def test_random_selector_is_seeded_and_differs_from_dpp():
         0,
         0.3,
         2,
-        selector='random',
-        **common)
+        RoundSettings.from_selector('random', **common),
+        labels=labels)
     assert flipped['subset'] == first['subset']
     assert not torch.equal(flipped['alpha'], first['alpha'])
     dpp = run('dpp')
@@ -193,22 +221,11 @@ def test_random_selector_is_seeded_and_differs_from_dpp():
 
 
 def test_bad_selector():
-    losses, feats, omega, alpha, _, labels = _inputs(8)
     with pytest.raises(
             ValueError,
             match="selector must be 'dpp' or "
             "'random', got 'greedy'"):
-        selection_round(
-            losses,
-            feats,
-            omega,
-            alpha,
-            None,
-            0,
-            0.3,
-            0,
-            labels=labels,
-            selector='greedy')
+        RoundSettings.from_selector('greedy')
 
 
 def test_non_finite_losses_named():
@@ -232,8 +249,88 @@ def test_rounds_chain():
             state['rounds'],
             0.3,
             epoch,
-            ratio=0.2,
+            RoundSettings(ratio=0.2),
             labels=labels)
         assert state['rounds'] == epoch + 1
     assert int(state['omega'].sum()) == 3 * math.ceil(0.2 * N)
     assert int(state['omega'].max()) <= 3
+
+
+@pytest.mark.parametrize('kwargs, message', [
+    (dict(ratio=0), r'ratio must be in \(0, 1\]'),
+    (dict(lam=1), r'lam must be in \[0, 1\)'),
+    (dict(gamma=1.5), r'gamma must be in \[0, 1\]'),
+    (dict(norm='mean'), "norm must be 'max' or 'rank', got 'mean'"),
+    (dict(d_max=0), 'd_max must be an integer >= 1, got 0'),
+    (dict(sigma=0), 'sigma must be > 0'),
+    (dict(partition='kmeans'), "partition must be 'class' or 'random'"),
+    (dict(block_size=2.0), 'block_size must be an integer >= 1'),
+    (dict(criterion='loss'), "criterion must be 'easiness' or 'random'"),
+    (dict(diversity='mmr'), "diversity must be 'dpp' or 'none'"),
+    (dict(seed=-1), 'seed must be an integer >= 0'),
+])
+def test_settings_checks_name_field_and_range(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        RoundSettings(**kwargs)
+
+
+def test_settings_are_frozen_and_selectors_expand():
+    settings = RoundSettings.from_selector('random', ratio=0.3)
+    assert (settings.criterion, settings.diversity) == ('random', 'none')
+    assert settings.ratio == 0.3
+    default = RoundSettings()
+    assert (default.criterion, default.diversity) == ('easiness', 'dpp')
+    assert RoundSettings.from_selector('dpp') == default
+    with pytest.raises(AttributeError):
+        default.ratio = 0.5
+
+
+def test_random_criterion_ranks_as_randperm():
+    n = 50
+    scores = random_criterion(
+        torch.zeros(n), torch.zeros(n), make_generator(1, 2, 0))
+    perm = torch.randperm(n, generator=make_generator(1, 2, 0))
+    assert scores.unique().numel() == n
+    assert float(scores.min()) > 0 and float(scores.max()) == 1
+    for k in (0, 1, 7, n):
+        assert torch.equal(top_k(scores, k), perm[:k])
+
+
+def test_easiness_criterion_is_s_hat():
+    s_hat = torch.rand(10)
+    assert CRITERIA['easiness'](torch.rand(10), s_hat, None) is s_hat
+
+
+def test_criterion_and_diversity_combine():
+    losses, feats, omega, alpha, _, labels = _inputs(11)
+    k = math.ceil(0.2 * N)
+    s_hat = normalize_easiness(
+        easiness(losses, selection_probability(omega, 0)))
+
+    def subset(criterion, diversity):
+        settings = RoundSettings(
+            ratio=0.2, criterion=criterion, diversity=diversity, seed=3)
+        return selection_round(
+            losses,
+            feats,
+            omega,
+            alpha,
+            None,
+            0,
+            0.3,
+            2,
+            settings,
+            labels=labels)['subset']
+
+    # Easiness without diversity: the k easiest samples.
+    assert subset('easiness', 'none') == top_k(s_hat, k).tolist()
+    # A random criterion with DPP: the random ranking as quality.
+    scores = random_criterion(losses, s_hat, make_generator(3, 2, 0))
+    expected = select_samples(
+        feats, scores, k, labels=labels, seed=3 + 2).tolist()
+    assert subset('random', 'dpp') == expected
+    assert expected != subset('random', 'none')
+    # select_subset is the diversity step of the round.
+    assert select_subset(
+        scores, feats, k, 2, RoundSettings(seed=3),
+        labels=labels).tolist() == expected

@@ -2,13 +2,12 @@ import math
 
 import pytest
 
-from mmsakd.selection import beta, interruption_rate, num_interrupted
+from mmsakd.selection import interruption_rate, num_interrupted
 
 
-def test_beta_endpoints_and_alias():
+def test_beta_endpoints():
     assert interruption_rate(0, 50) == 0.0
     assert interruption_rate(50, 50) == 1.0
-    assert beta is interruption_rate
 
 
 def test_beta_matches_eq4_by_hand():

@@ -10,9 +10,9 @@ from helpers import REPO_ROOT
 
 TOOL = osp.join(REPO_ROOT, 'tools', 'analysis', 'benchmark_epoch.py')
 TINY_ARGS = [
-    '--config', 'configs/kd_slowfast_tiny_synthetic.py', '--device', 'cpu',
-    '--num-clips', '24', '--pool', '4', '--clip-len', '8', '--size', '32',
-    '--train-batch', '8', '--score-batch', '12', '--num-classes', '10'
+    '--config', 'configs/synthetic/kd_slowfast_tiny_synthetic.py', '--device',
+    'cpu', '--num-clips', '24', '--pool', '4', '--clip-len', '8', '--size',
+    '32', '--train-batch', '8', '--score-batch', '12', '--num-classes', '10'
 ]
 
 
@@ -64,10 +64,12 @@ def test_json_run_description(bench):
     assert (results['train_batch'], results['score_batch']) == (8, 12)
     assert results['amp'] is False
     assert results['peak_memory_gib'] is None  # CPU
-    assert results['config'] == 'configs/kd_slowfast_tiny_synthetic.py'
+    assert results[
+        'config'] == 'configs/synthetic/kd_slowfast_tiny_synthetic.py'
     # Default --epoch 10 of --max-epochs 50.
     assert results['interruption_rate'] == pytest.approx(
         float(interruption_rate(10, 50)))
+    assert results['eta'] == 0.5
 
 
 def test_stdout_table(bench):
@@ -83,3 +85,6 @@ def test_bad_ratio_is_rejected():
     result = _run(*TINY_ARGS, '--ratio', '0')
     assert result.returncode != 0
     assert '--ratio must be in (0, 1], got 0.0' in result.stderr
+    result = _run(*TINY_ARGS, '--eta', '1.5')
+    assert result.returncode != 0
+    assert '--eta must be in (0, 1], got 1.5' in result.stderr

@@ -8,7 +8,8 @@ the same ``--num-clips`` synthetic clips at the config's input size:
 - **vanilla KD**: one training epoch over every clip (teacher forward,
   student forward and backward, SGD step);
 - **SAKD**: the scoring pass over every clip (interruption, teacher and
-  student forward, per-sample KD loss, pooled teacher features), the
+  student forward, per-sample KD loss, pooled teacher features;
+  :func:`mmsakd.engine.score_samples`, as ``SAKDHook`` runs it), the
   selection round (Eq. 5-8, :func:`mmsakd.selection.selection_round`) and
   the training epoch on the selected ``ratio`` of the clips.
 
@@ -22,8 +23,9 @@ Example (one GPU)::
 
     python tools/analysis/benchmark_epoch.py --out work_dirs/bench_epoch.json
     python tools/analysis/benchmark_epoch.py --config \\
-        configs/kd_slowfast_tiny_synthetic.py --device cpu --num-clips 64 \\
-        --clip-len 16 --size 32 --train-batch 8 --score-batch 16
+        configs/synthetic/kd_slowfast_tiny_synthetic.py --device cpu \\
+        --num-clips 64 --clip-len 16 --size 32 --train-batch 8 \\
+        --score-batch 16
 """
 import argparse
 import json
@@ -40,15 +42,16 @@ sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..', '..')))
 import torch
 from mmaction.structures import ActionDataSample
 from mmengine.config import Config
+from mmengine.dataset import pseudo_collate
 from mmengine.optim import build_optim_wrapper
 from mmengine.registry import init_default_scope
 from mmengine.utils import ProgressBar
 
 import mmsakd  # noqa: F401  (compat fixes before mmaction.models)
+from mmsakd.engine import build_scoring_loader, score_samples
 from mmsakd.models.utils import resolve_model_cfg
 from mmsakd.registry import MODELS
-from mmsakd.selection import interruption_rate  # noqa
-from mmsakd.selection import interrupt_batch, make_generator, selection_round
+from mmsakd.selection import RoundSettings, interruption_rate, selection_round
 
 
 def parse_args() -> argparse.Namespace:
@@ -79,6 +82,12 @@ def parse_args() -> argparse.Namespace:
         '(default: %(default)s)')
     parser.add_argument('--max-epochs', type=int, default=50)
     parser.add_argument(
+        '--eta',
+        type=float,
+        default=0.5,
+        help='dropout/shuffle threshold of the scoring pass '
+        '(default: %(default)s)')
+    parser.add_argument(
         '--amp',
         action='store_true',
         help='bfloat16 autocast for training and scoring')
@@ -95,6 +104,8 @@ def parse_args() -> argparse.Namespace:
         parser.error(f'--ratio must be in (0, 1], got {args.ratio}')
     if not 0 <= args.epoch < args.max_epochs:
         parser.error('--epoch must be in [0, --max-epochs)')
+    if not 0 < args.eta <= 1:
+        parser.error(f'--eta must be in (0, 1], got {args.eta}')
     return args
 
 
@@ -131,8 +142,9 @@ def build_model(cfg: Config, num_classes: int, device: str):
     return model.to(device)
 
 
-class Clips:
-    """``num_clips`` clips indexed cyclically over a pool of random ones."""
+class Clips(torch.utils.data.Dataset):
+    """``num_clips`` clips indexed cyclically over a pool of random ones;
+    item ``i`` is clip ``i`` packed as a pipeline packs it."""
 
     def __init__(self, num_clips: int, pool: int, clip_len: int, size: int,
                  num_classes: int, device: str, seed: int) -> None:
@@ -147,16 +159,18 @@ class Clips:
             0, num_classes, (num_clips, ), generator=generator)
         self.num_clips = num_clips
 
-    def batch(self, indices: List[int]) -> Dict:
-        samples = []
-        for i in indices:
-            sample = ActionDataSample()
-            sample.set_gt_label(int(self.labels[i]))
-            sample.set_metainfo(dict(sample_idx=int(i)))
-            samples.append(sample)
+    def __len__(self) -> int:
+        return self.num_clips
+
+    def __getitem__(self, i: int) -> Dict:
+        sample = ActionDataSample()
+        sample.set_gt_label(int(self.labels[i]))
+        sample.set_metainfo(dict(sample_idx=int(i)))
         return dict(
-            inputs=[self.videos[i % len(self.videos)] for i in indices],
-            data_samples=samples)
+            inputs=self.videos[i % len(self.videos)], data_samples=sample)
+
+    def batch(self, indices: List[int]) -> Dict:
+        return pseudo_collate([self[i] for i in indices])
 
 
 def _batches(indices: List[int], size: int) -> List[List[int]]:
@@ -187,32 +201,18 @@ def train_epoch(model, optim_wrapper, clips: Clips, indices: List[int],
     print(f'  ({title})', flush=True)
 
 
-@torch.no_grad()
-def score_epoch(model, clips: Clips, batch_size: int, rate: float, seed: int,
-                epoch: int, amp: bool, device: str):
+def score_epoch(model, clips: Clips, args: argparse.Namespace, rate: float):
+    """The SAKD scoring pass over every clip, on the device's clips."""
     model.eval()
-    losses, feats = [], []
-    batches = _batches(list(range(clips.num_clips)), batch_size)
-    progress = ProgressBar(len(batches))
-    for batch_idx, batch in enumerate(batches):
-        data = model.data_preprocessor(clips.batch(batch), training=False)
-        inputs = data['inputs']
-        if rate > 0:
-            inputs = interrupt_batch(
-                inputs,
-                rate,
-                eta=0.5,
-                generator=make_generator(seed, epoch, batch_idx))
-        with torch.autocast(
-                device_type=device.split(':')[0],
-                dtype=torch.bfloat16,
-                enabled=amp):
-            scores = model.score(inputs, data['data_samples'])
-        losses.append(scores['kd_loss'].float().cpu())
-        feats.append(scores['teacher_feat'].float().cpu())
-        progress.update()
+    loader = build_scoring_loader(clips, args.score_batch, seed=args.seed)
+    with torch.autocast(
+            device_type=args.device.split(':')[0],
+            dtype=torch.bfloat16,
+            enabled=args.amp):
+        losses, feats = score_samples(
+            model, loader, rate, args.epoch, seed=args.seed, eta=args.eta)
     print('  (scoring)', flush=True)
-    return torch.cat(losses), torch.cat(feats)
+    return losses, feats
 
 
 def main() -> None:
@@ -241,8 +241,7 @@ def main() -> None:
     warm_clips = Clips(
         min(args.score_batch, args.num_clips), args.pool, args.clip_len,
         args.size, args.num_classes, args.device, args.seed)
-    score_epoch(model, warm_clips, args.score_batch, 0.3, args.seed, 0,
-                args.amp, args.device)
+    score_epoch(model, warm_clips, args, 0.3)
     if args.device.startswith('cuda'):
         torch.cuda.reset_peak_memory_stats()
 
@@ -253,13 +252,12 @@ def main() -> None:
     print('SAKD epoch', flush=True)
     rate = interruption_rate(args.epoch, args.max_epochs)
     (losses, feats), score_time = timed(args.device, score_epoch, model, clips,
-                                        args.score_batch, rate, args.seed,
-                                        args.epoch, args.amp, args.device)
+                                        args, rate)
     num = args.num_clips
     state, select_time = timed('cpu', selection_round, losses, feats,
                                torch.zeros(num, dtype=torch.long),
                                torch.zeros(num), None, 0, rate, args.epoch,
-                               args.ratio, 0.5, 0.5, 'max', 512, 1e-3,
+                               RoundSettings(ratio=args.ratio, seed=args.seed),
                                clips.labels)
     model.set_sample_alpha(state['alpha'])
     _, sakd_train = timed(args.device, train_epoch, model, optim_wrapper,
@@ -281,6 +279,7 @@ def main() -> None:
         ratio=args.ratio,
         subset_size=len(state['subset']),
         interruption_rate=rate,
+        eta=args.eta,
         vanilla_epoch_s=vanilla,
         sakd_score_s=score_time,
         sakd_select_s=select_time,

@@ -27,7 +27,7 @@ import torch
 from mmsakd.selection import partition_blocks, select_samples
 from mmsakd.selection.select import selection_objective
 
-#: (N, d) -> seconds that the issue sets as targets on a 2-core machine.
+#: (N, d) -> target seconds on a 2-core machine.
 TARGETS = {(9500, None): 2.0, (240000, 512): 60.0}
 
 

@@ -14,21 +14,24 @@ IMAGENET_MEAN = (123.675, 116.28, 103.53)
 
 @TRANSFORMS.register_module()
 class DropoutShuffle(BaseTransform):
-    """Dropout-shuffle interruption of the frames of one sample (Sec. III-C).
+    """Dropout-shuffle interruption of the frames of one sample (Sec. III-C,
+    docs/method.md#dropout-shuffle-interruption).
 
     The per-sample counterpart of
-    :func:`mmsakd.selection.interrupt_batch`, for pipelines (e.g. to
-    interrupt training clips too). Put it after the spatial transforms and
+    :func:`mmsakd.selection.interrupt_batch`, for pipelines: data-side
+    interruption of training clips. Put it after the spatial transforms and
     before ``FormatShape``; ``imgs`` is then a list or array of
     ``num_clips * clip_len`` frames of shape ``(H, W, C)``.
 
-    The rate is ``beta(epoch)`` (Eq. 4), or ``rate`` when given; below
-    ``eta`` it drops ``round(rate * clip_len)`` frames per clip, otherwise it
-    permutes ``round(eta * clip_len)`` frames inside each clip
-    (``scope='clip'``: a single sample has no frames of another action; the
-    batch scope needs :func:`interrupt_batch`). The clips of a sample (its
-    views) share the chosen positions. With ``clip_len == 1`` (images) the
-    units are ``patch_size x patch_size`` pixel patches.
+    The rate is ``beta(epoch)`` (Eq. 4, docs/method.md#interruption-rate),
+    or ``rate`` when given; below ``eta`` it drops ``round(rate *
+    clip_len)`` frames per clip, otherwise it permutes ``round(eta *
+    clip_len)`` frames inside each clip (``scope='clip'``: a dataloader
+    worker sees one sample, which has no frames of another action; the batch
+    scope needs :func:`interrupt_batch`, as ``SAKDDistiller``'s
+    ``interrupt_train`` does). The clips of a sample (its views) share the
+    chosen positions. With ``clip_len == 1`` (images) the units are
+    ``patch_size x patch_size`` pixel patches.
 
     Dropped frames are filled with ``fill_value``, a colour in the pixel
     space of ``imgs`` (rounded to it for integer frames). The default is the
@@ -39,9 +42,12 @@ class DropoutShuffle(BaseTransform):
     The randomness comes from ``make_generator(seed, epoch,
     results['sample_idx'])`` (``sample_idx`` is set by mmengine's
     ``BaseDataset``; 0 when missing), so it is the same in every worker and
-    run. Call :meth:`set_epoch` before each epoch; it reaches dataloader
-    workers that are started after it (``persistent_workers=False``), not
-    persistent ones.
+    run. The epoch and ``max_epochs`` live in a small shared-memory tensor,
+    which dataloader workers inherit (fork) or receive by handle (spawn), so
+    :meth:`set_epoch` in the main process reaches every worker, persistent
+    ones included, from their next sample on. In a training run,
+    ``DropoutShuffleHook`` calls it before each epoch (and fills in
+    ``max_epochs`` from the runner when it is None).
 
     Required Keys:
 
@@ -53,9 +59,15 @@ class DropoutShuffle(BaseTransform):
 
     - imgs
 
+    Added Keys:
+
+    - interruption_rate (the rate applied; ``PackActionInputs`` keeps it
+      when its ``meta_keys`` list it)
+
     Args:
-        max_epochs (int, optional): ``E`` of Eq. 4; needed unless ``rate``
-            is given. Defaults to None.
+        max_epochs (int, optional): ``E`` of Eq. 4, > 0; None until
+            ``DropoutShuffleHook`` or the attribute sets it (needed unless
+            ``rate`` is given). Defaults to None.
         rate (float, optional): A fixed interruption rate in ``[0, 1]``
             instead of the schedule. Defaults to None.
         eta (float): The dropout/shuffle threshold, in ``(0, 1]``.
@@ -78,11 +90,6 @@ class DropoutShuffle(BaseTransform):
                  fill_value: Union[float, Sequence[float]] = IMAGENET_MEAN,
                  seed: int = 0,
                  epoch: int = 0) -> None:
-        if rate is None and max_epochs is None:
-            raise ValueError('either max_epochs (for the schedule of Eq. 4) '
-                             'or rate must be given')
-        if max_epochs is not None and not max_epochs > 0:
-            raise ValueError(f'max_epochs must be > 0, got {max_epochs}')
         if rate is not None and not 0 <= rate <= 1:
             raise ValueError(f'rate must be in [0, 1], got {rate}')
         if not 0 < eta <= 1:
@@ -94,29 +101,59 @@ class DropoutShuffle(BaseTransform):
                 f'patch_size must be an int >= 1, got {patch_size}')
         if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
             raise ValueError(f'seed must be an int >= 0, got {seed}')
-        self.max_epochs = max_epochs
         self.rate = rate
         self.eta = eta
         self.theta = theta
         self.patch_size = patch_size
         self.fill_value = fill_value
         self.seed = seed
-        self.epoch = 0
+        # (epoch, max_epochs), 0 standing for no max_epochs. Shared memory,
+        # so that workers forked or spawned before set_epoch see it.
+        self._progress = torch.zeros(2, dtype=torch.float64).share_memory_()
+        self.max_epochs = max_epochs
         self.set_epoch(epoch)
+
+    def __setstate__(self, state: Dict) -> None:
+        self.__dict__.update(state)
+        # A deep copy gets its own progress tensor: in shared memory too.
+        self._progress.share_memory_()
+
+    @property
+    def max_epochs(self) -> Optional[float]:
+        """``E`` of Eq. 4, or None when not set."""
+        value = float(self._progress[1])
+        if value == 0:
+            return None
+        return int(value) if value.is_integer() else value
+
+    @max_epochs.setter
+    def max_epochs(self, value: Optional[float]) -> None:
+        is_number = isinstance(value,
+                               (int, float)) and not isinstance(value, bool)
+        if value is not None and not (is_number and value > 0):
+            raise ValueError(f'max_epochs must be > 0, got {value!r}')
+        self._progress[1] = 0 if value is None else value
+
+    @property
+    def epoch(self) -> int:
+        """The epoch that seeds the interruption and sets its rate."""
+        return int(self._progress[0])
 
     def set_epoch(self, epoch: int) -> None:
         """Set the epoch that seeds the interruption and sets its rate.
 
         Args:
             epoch (int): The 0-based epoch, >= 0 (and <= ``max_epochs`` when
-                the schedule is used).
+                the schedule is used and ``max_epochs`` is set).
         """
         if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0:
             raise ValueError(f'epoch must be an int >= 0, got {epoch}')
-        if self.rate is None and epoch > self.max_epochs:
+        max_epochs = self.max_epochs
+        if self.rate is None and max_epochs is not None \
+                and epoch > max_epochs:
             raise ValueError(f'epoch must be in [0, max_epochs='
-                             f'{self.max_epochs}], got {epoch}')
-        self.epoch = epoch
+                             f'{max_epochs}], got {epoch}')
+        self._progress[0] = epoch
 
     def current_rate(self) -> float:
         """The interruption rate of the current epoch.
@@ -126,7 +163,14 @@ class DropoutShuffle(BaseTransform):
         """
         if self.rate is not None:
             return float(self.rate)
-        return interruption_rate(self.epoch, self.max_epochs, self.theta)
+        max_epochs = self.max_epochs
+        if max_epochs is None:
+            raise ValueError(
+                'DropoutShuffle follows the schedule of Eq. 4 but has no '
+                'max_epochs: give max_epochs or rate, or add '
+                "dict(type='DropoutShuffleHook') to the config's "
+                'default_hooks')
+        return interruption_rate(self.epoch, max_epochs, self.theta)
 
     def _fill(self, channels: int, dtype: np.dtype) -> torch.Tensor:
         """The fill colour as a tensor of the frames' dtype."""
@@ -148,7 +192,8 @@ class DropoutShuffle(BaseTransform):
 
         Returns:
             dict: The result dict with interrupted ``imgs``, of the same type
-            (list or array) as before.
+            (list or array) as before, and the ``interruption_rate``
+            applied.
         """
         imgs = results['imgs']
         as_list = isinstance(imgs, list)
@@ -167,11 +212,12 @@ class DropoutShuffle(BaseTransform):
         x = torch.from_numpy(np.ascontiguousarray(frames)).view(
             1, views, clip_len, height, width,
             channels).permute(0, 1, 5, 2, 3, 4)
+        rate = self.current_rate()
         generator = make_generator(self.seed, self.epoch,
                                    int(results.get('sample_idx', 0)))
         out = interrupt_batch(
             x,
-            self.current_rate(),
+            rate,
             eta=self.eta,
             scope='clip',
             patch_size=self.patch_size,
@@ -180,6 +226,7 @@ class DropoutShuffle(BaseTransform):
             generator=generator)
         out = out.permute(0, 1, 3, 4, 5, 2).reshape(frames.shape).numpy()
         results['imgs'] = list(out) if as_list else out
+        results['interruption_rate'] = rate
         return results
 
     def __repr__(self) -> str:

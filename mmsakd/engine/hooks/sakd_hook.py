@@ -1,44 +1,24 @@
 import copy
-import functools
+import dataclasses
 import json
-import math
 import os.path as osp
 import time
-from typing import Dict, List, Optional, Sequence
+from typing import List, Optional, Sequence
 
 import numpy as np
 import torch
-from mmengine.dataset import pseudo_collate, worker_init_fn
-from mmengine.dist import (all_gather_object, broadcast_object_list,
-                           get_dist_info, is_main_process)
+from mmengine.dist import broadcast_object_list, get_dist_info, is_main_process
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
 from mmengine.model import is_model_wrapper
-from mmengine.utils import ProgressBar
 from torch import Tensor
 from torch.utils.data import DataLoader
 
 from mmsakd.datasets.samplers import SubsetSampler
+from mmsakd.engine.scoring import build_scoring_loader, score_samples
 from mmsakd.registry import DATASETS, HOOKS
-from mmsakd.selection import (interrupt_batch, interruption_rate,
-                              make_generator, selection_round)
-
-
-def rank_batches(num_samples: int, batch_size: int, rank: int,
-                 world_size: int) -> List[int]:
-    """Dataset indices that ``rank`` scores, batch by batch.
-
-    The dataset is cut into global batches ``[b * B, (b + 1) * B)``; rank
-    ``r`` takes batches ``r, r + w, ...``. Every sample is scored exactly once
-    per round, and batch ``b`` holds the same samples (so gets the same
-    interruption) whatever the number of ranks.
-    """
-    num_batches = math.ceil(num_samples / batch_size)
-    indices: List[int] = []
-    for b in range(rank, num_batches, world_size):
-        indices.extend(
-            range(b * batch_size, min((b + 1) * batch_size, num_samples)))
-    return indices
+from mmsakd.selection import (RoundSettings, check_choice, check_int,
+                              check_range, interruption_rate, selection_round)
 
 
 @HOOKS.register_module()
@@ -46,26 +26,33 @@ class SAKDHook(Hook):
     """Sample-level Adaptive Knowledge Distillation (SAKD).
 
     At the start of every epoch ``n`` with ``n % interval == 0`` the hook runs
-    one selection round, following the method's outline:
+    one selection round, following the method's outline
+    (docs/method.md#selection-rounds):
 
-    1. score every training sample: teacher and student see the clip under
-       the dropout-shuffle interruption of rate ``beta(n)`` (Eq. 4), giving
-       its per-sample distillation loss and pooled teacher feature;
-    2. update the distillation strength ``alpha`` (Eq. 5-6) and the fused
-       teacher features (Eq. 7);
-    3. select ``ceil(ratio * N)`` easy and diverse samples by greedy DPP
-       (Eq. 8), hand them to the :class:`SubsetSampler` and ``alpha`` to the
-       distiller, whose loss is Eq. 9.
+    1. **score** every training sample: teacher and student see the clip
+       under the dropout-shuffle interruption of rate ``beta(n)`` (Eq. 4,
+       docs/method.md#interruption-rate), giving its per-sample
+       distillation loss and pooled teacher feature
+       (:func:`mmsakd.engine.score_samples`);
+    2. **update** the distillation strength ``alpha`` (Eq. 5-6,
+       docs/method.md#distillation-strength) and the fused teacher features
+       (Eq. 7, docs/method.md#fused-teacher-features);
+    3. **select** ``ceil(ratio * N)`` easy and diverse samples by greedy DPP
+       (Eq. 8, docs/method.md#selection), steps 2-3 being
+       :func:`mmsakd.selection.selection_round`;
+    4. **hand over** the subset to the :class:`SubsetSampler` and ``alpha``
+       to the distiller, whose loss is Eq. 9
+       (docs/method.md#training-loss).
 
-    Between rounds the subset and ``alpha`` are kept. The spec is
-    ``SAKD_METHOD.md``; the per-sample math lives in :mod:`mmsakd.selection`.
+    Between rounds the subset and ``alpha`` are kept.
 
     Distributed: each rank scores a disjoint share of global scoring batches
-    (:func:`rank_batches`), the results are gathered, selection runs on rank
-    0 and is broadcast, so every rank holds identical state. The per-sample
-    state (``omega``, ``alpha``, ``feat``), the subset and the round counter
-    are saved in checkpoints and restored on resume. Each round is logged and
-    appended as one JSON line to ``<work_dir>/sakd_rounds.jsonl``.
+    (:func:`mmsakd.engine.rank_batches`), the results are gathered,
+    selection runs on rank 0 and is broadcast, so every rank holds identical
+    state. The per-sample state (``omega``, ``alpha``, ``feat``), the subset
+    and the round counter are saved in checkpoints and restored on resume.
+    Each round is logged and appended as one JSON line to
+    ``<work_dir>/sakd_rounds.jsonl``.
 
     Args:
         ratio (float): Fraction ``r`` of the training set selected, in
@@ -99,8 +86,10 @@ class SAKDHook(Hook):
         score_pipeline (list, optional): Pipeline of the scoring pass; None
             takes the validation dataloader's (no random augmentation).
             Defaults to None.
-        selector (str): ``'dpp'`` (the method) or ``'random'`` (uniform
-            random subset of the same size, an ablation). Defaults to 'dpp'.
+        selector (str): ``'dpp'`` (the method: easiness criterion with
+            greedy DPP) or ``'random'`` (uniform random subset of the same
+            size, an ablation; ``alpha`` is still updated); see
+            :data:`mmsakd.selection.SELECTORS`. Defaults to 'dpp'.
         seed (int, optional): Seed of interruption, projection and selection;
             None takes ``randomness.seed`` of the config (0 if unset).
             Defaults to None.
@@ -133,49 +122,37 @@ class SAKDHook(Hook):
                  selector: str = 'dpp',
                  seed: Optional[int] = None,
                  log_file: str = 'sakd_rounds.jsonl') -> None:
-        _check_range('ratio', ratio, 0, 1, low_open=True)
         if not isinstance(interval, int) or isinstance(interval, bool) \
                 or interval < 1:
             raise ValueError(
                 f'interval must be a positive integer, got {interval!r}')
-        _check_range('lam', lam, 0, 1, high_open=True)
-        _check_range('eta', eta, 0, 1, low_open=True)
-        _check_range('gamma', gamma, 0, 1)
-        _check_range('alpha_init', alpha_init, 0, 1)
+        check_range('eta', eta, 0, 1, low_open=True)
+        check_range('alpha_init', alpha_init, 0, 1)
         if not theta > 0:
             raise ValueError(f'theta must be > 0, got {theta}')
-        if norm not in ('max', 'rank'):
-            raise ValueError(f"norm must be 'max' or 'rank', got {norm!r}")
-        if not (isinstance(d_max, int) and d_max >= 1):
-            raise ValueError(f'd_max must be an integer >= 1, got {d_max!r}')
-        if not sigma > 0:
-            raise ValueError(f'sigma must be > 0, got {sigma}')
-        if partition not in ('class', 'random'):
-            raise ValueError(
-                f"partition must be 'class' or 'random', got {partition!r}")
-        if not (isinstance(block_size, int) and block_size >= 1):
-            raise ValueError(
-                f'block_size must be an integer >= 1, got {block_size!r}')
-        if scope not in ('batch', 'clip'):
-            raise ValueError(f"scope must be 'batch' or 'clip', got {scope!r}")
-        if not (isinstance(score_batch_size, int) and score_batch_size >= 1):
-            raise ValueError('score_batch_size must be an integer >= 1, got '
-                             f'{score_batch_size!r}')
-        if selector not in ('dpp', 'random'):
-            raise ValueError(
-                f"selector must be 'dpp' or 'random', got {selector!r}")
-        self.ratio = float(ratio)
+        check_choice('scope', scope, ('batch', 'clip'))
+        check_int('patch_size', patch_size, 1)
+        check_int('score_batch_size', score_batch_size, 1)
+        if score_num_workers is not None:
+            check_int('score_num_workers', score_num_workers, 0)
+        if seed is not None:
+            check_int('seed', seed, 0)
+        # Checks ratio, lam, gamma, norm, d_max, sigma, partition,
+        # block_size and selector; the seed is set at each round.
+        self.settings = RoundSettings.from_selector(
+            selector,
+            ratio=ratio,
+            lam=lam,
+            gamma=gamma,
+            norm=norm,
+            d_max=d_max,
+            sigma=sigma,
+            partition=partition,
+            block_size=block_size)
         self.interval = interval
-        self.lam = float(lam)
         self.eta = float(eta)
-        self.gamma = float(gamma)
         self.theta = float(theta)
-        self.norm = norm
         self.alpha_init = float(alpha_init)
-        self.d_max = d_max
-        self.sigma = float(sigma)
-        self.partition = partition
-        self.block_size = block_size
         self.scope = scope
         self.patch_size = patch_size
         self.score_batch_size = score_batch_size
@@ -261,101 +238,50 @@ class SAKDHook(Hook):
     # ------------------------------------------------------------ a round
     def _selection_round(self, runner) -> None:
         epoch = runner.epoch
-        max_epochs = runner.max_epochs
-        rate = interruption_rate(epoch, max_epochs, self.theta)
+        rate = interruption_rate(epoch, runner.max_epochs, self.theta)
+
+        # 1. Score every sample under the interruption.
         start = time.time()
-        losses, feats = self._score_all(runner, rate)
+        losses, feats = score_samples(
+            self._model(runner),
+            self._scoring_loader(runner),
+            rate,
+            epoch,
+            seed=self.seed,
+            eta=self.eta,
+            scope=self.scope,
+            patch_size=self.patch_size)
         score_time = time.time() - start
 
+        # 2-3. Update alpha and the features, select (rank 0, broadcast).
         start = time.time()
         state = None
         if is_main_process():
-            state = self._select(losses, feats, rate, epoch)
+            state = selection_round(
+                losses,
+                feats,
+                self.omega,
+                self.alpha,
+                self.feat,
+                self.rounds,
+                rate,
+                epoch,
+                settings=dataclasses.replace(self.settings, seed=self.seed),
+                labels=self._labels)
         state = _broadcast(state)
         self.omega, self.alpha, self.feat, self.subset, self.rounds = (
             state['omega'], state['alpha'], state['feat'], state['subset'],
             state['rounds'])
         select_time = time.time() - start
 
+        # 4. Hand the subset to the sampler and alpha to the distiller.
         runner.train_dataloader.sampler.set_subset(self.subset)
         self._model(runner).set_sample_alpha(self.alpha.clone())
         self._log_round(runner, epoch, rate, score_time, select_time)
 
-    def _select(self, losses: Tensor, feats: Tensor, rate: float,
-                epoch: int) -> Dict:
-        """The per-sample updates and the selection, on gathered scores."""
-        return selection_round(
-            losses,
-            feats,
-            self.omega,
-            self.alpha,
-            self.feat,
-            self.rounds,
-            rate=rate,
-            epoch=epoch,
-            ratio=self.ratio,
-            lam=self.lam,
-            gamma=self.gamma,
-            norm=self.norm,
-            d_max=self.d_max,
-            sigma=self.sigma,
-            labels=self._labels,
-            partition=self.partition,
-            block_size=self.block_size,
-            selector=self.selector,
-            seed=self.seed)
-
-    @torch.no_grad()
-    def _score_all(self, runner, rate: float):
-        """Per-sample KD loss and pooled teacher feature of every sample."""
-        model = self._model(runner)
-        loader = self._scoring_loader(runner)
-        rank, world_size = get_dist_info()
-        num_samples = len(loader.dataset)
-        progress = ProgressBar(len(loader)) if is_main_process() else None
-        indices, losses, feats = [], [], []
-        for local_idx, data_batch in enumerate(loader):
-            batch_idx = rank + local_idx * world_size  # global batch index
-            data = model.data_preprocessor(data_batch, training=False)
-            inputs = data['inputs']
-            if rate > 0:
-                inputs = interrupt_batch(
-                    inputs,
-                    rate,
-                    eta=self.eta,
-                    scope=self.scope,
-                    patch_size=self.patch_size,
-                    generator=make_generator(self.seed, runner.epoch,
-                                             batch_idx))
-            scores = model.score(inputs, data['data_samples'])
-            indices.append(
-                torch.tensor([s.sample_idx for s in data['data_samples']]))
-            losses.append(scores['kd_loss'].float().cpu())
-            feats.append(scores['teacher_feat'].float().cpu())
-            if progress is not None:
-                progress.update()
-        if progress is not None:
-            print('', flush=True)
-        local = (torch.cat(indices), torch.cat(losses), torch.cat(feats))
-        parts = all_gather_object(local) if world_size > 1 else [local]
-        all_idx = torch.cat([p[0] for p in parts])
-        counts = torch.bincount(all_idx, minlength=num_samples)
-        if not torch.all(counts == 1):
-            raise RuntimeError('the scoring pass must score every sample '
-                               'exactly once; counts per sample were '
-                               f'{counts.unique().tolist()}')
-        order = torch.argsort(all_idx)
-        return (torch.cat([p[1] for p in parts])[order],
-                torch.cat([p[2] for p in parts])[order])
-
     def _scoring_loader(self, runner) -> DataLoader:
         """The training set with the validation-style pipeline, sharded by
-        :func:`rank_batches`.
-
-        Built by hand rather than with ``Runner.build_dataloader`` because
-        the shard must be whole global batches, which no registered sampler
-        provides.
-        """
+        :func:`mmsakd.engine.rank_batches`; built once."""
         if self._score_loader is not None:
             return self._score_loader
         dataset_cfg = copy.deepcopy(runner.cfg.train_dataloader.dataset)
@@ -365,7 +291,7 @@ class SAKDHook(Hook):
                 raise ValueError(
                     'SAKDHook scores with the validation pipeline, but the '
                     'config has no val_dataloader: set '
-                    'custom_hooks[...].score_pipeline')
+                    'default_hooks.sakd.score_pipeline')
             pipeline = runner.cfg.val_dataloader.dataset.pipeline
         dataset_cfg['pipeline'] = copy.deepcopy(pipeline)
         dataset_cfg['test_mode'] = True
@@ -373,26 +299,12 @@ class SAKDHook(Hook):
         if len(dataset) != len(runner.train_dataloader.dataset):
             raise ValueError('the scoring dataset has a different length '
                              'than the training set')
-        rank, world_size = get_dist_info()
         num_workers = self.score_num_workers
         if num_workers is None:
             num_workers = runner.cfg.train_dataloader.get('num_workers', 0)
-        init_fn = None
-        if num_workers > 0:
-            init_fn = functools.partial(
-                worker_init_fn,
-                num_workers=num_workers,
-                rank=rank,
-                seed=self.seed)
-        self._score_loader = DataLoader(
-            dataset,
-            batch_size=self.score_batch_size,
-            sampler=rank_batches(
-                len(dataset), self.score_batch_size, rank, world_size),
-            num_workers=num_workers,
-            collate_fn=pseudo_collate,
-            worker_init_fn=init_fn,
-            shuffle=False)
+        self._score_loader = build_scoring_loader(dataset,
+                                                  self.score_batch_size,
+                                                  num_workers, self.seed)
         return self._score_loader
 
     # ------------------------------------------------------------ helpers
@@ -464,20 +376,6 @@ class SAKDHook(Hook):
         if is_main_process():
             with open(osp.join(runner.work_dir, self.log_file), 'a') as f:
                 f.write(json.dumps(record) + '\n')
-
-
-def _check_range(name: str,
-                 value: float,
-                 low: float,
-                 high: float,
-                 low_open: bool = False,
-                 high_open: bool = False) -> None:
-    ok = (value > low if low_open else value
-          >= low) and (value < high if high_open else value <= high)
-    if not ok:
-        interval = ('(' if low_open else
-                    '[') + f'{low}, {high}' + (')' if high_open else ']')
-        raise ValueError(f'{name} must be in {interval}, got {value!r}')
 
 
 def _broadcast(obj):

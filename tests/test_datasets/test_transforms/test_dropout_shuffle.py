@@ -1,5 +1,8 @@
+import copy
+
 import numpy as np
 import pytest
+import torch
 from mmengine.dataset import Compose
 from mmengine.registry import init_default_scope
 
@@ -134,8 +137,12 @@ def test_registry_repr_and_argument_checks():
     transform = TRANSFORMS.build(dict(type='DropoutShuffle', rate=0.2))
     assert isinstance(transform, DropoutShuffle)
     assert 'rate=0.2' in repr(transform) and 'eta=0.5' in repr(transform)
-    with pytest.raises(ValueError, match='max_epochs'):
-        DropoutShuffle()
+    with pytest.raises(ValueError, match='max_epochs must be > 0'):
+        DropoutShuffle(max_epochs=0)
+    # The schedule needs max_epochs when it is used (DropoutShuffleHook
+    # sets it from the runner).
+    with pytest.raises(ValueError, match='no max_epochs.*DropoutShuffleHook'):
+        DropoutShuffle()(results_of(clip_frames()))
     with pytest.raises(ValueError, match='eta'):
         DropoutShuffle(rate=0.2, eta=1.5)
     with pytest.raises(ValueError, match='rate'):
@@ -144,3 +151,63 @@ def test_registry_repr_and_argument_checks():
         DropoutShuffle(rate=0.2)(dict(imgs=clip_frames(), clip_len=5))
     with pytest.raises(ValueError, match='fill_value'):
         DropoutShuffle(rate=0.2, fill_value=(1, 2))(results_of(clip_frames()))
+
+
+def test_records_the_rate_applied():
+    transform = DropoutShuffle(max_epochs=4)
+    assert transform(results_of(clip_frames()))['interruption_rate'] == 0
+    transform.set_epoch(3)
+    out = transform(results_of(clip_frames()))
+    assert out['interruption_rate'] == interruption_rate(3, 4)
+    assert DropoutShuffle(
+        rate=0.2)(results_of(clip_frames()))['interruption_rate'] == 0.2
+
+
+def test_max_epochs_can_be_set_later():
+    transform = DropoutShuffle(epoch=2)
+    assert transform.max_epochs is None and transform.epoch == 2
+    transform.max_epochs = 5
+    assert transform.max_epochs == 5
+    assert transform.current_rate() == interruption_rate(2, 5)
+    assert 'max_epochs=5' in repr(transform) and 'epoch=2' in repr(transform)
+    copied = copy.deepcopy(transform)
+    assert (copied.max_epochs, copied.epoch) == (5, 2)
+    assert copied._progress.is_shared()
+    copied.set_epoch(4)
+    assert transform.epoch == 2  # copies do not share their epoch
+
+
+class InterruptedClips(torch.utils.data.Dataset):
+    """Four clips through a DropoutShuffle; items are the rate and epoch
+    that the transform applied in the worker."""
+
+    def __init__(self, transform):
+        self.transform = transform
+
+    def __len__(self):
+        return 4
+
+    def __getitem__(self, i):
+        out = self.transform(results_of(clip_frames(), sample_idx=i))
+        return out['interruption_rate'], self.transform.epoch
+
+
+@pytest.mark.parametrize('context', ['fork', 'spawn'])
+def test_set_epoch_reaches_persistent_workers(context):
+    transform = DropoutShuffle(max_epochs=3)
+    loader = torch.utils.data.DataLoader(
+        InterruptedClips(transform),
+        batch_size=2,
+        num_workers=2,
+        persistent_workers=True,
+        multiprocessing_context=context,
+        collate_fn=list)
+    workers = None
+    for epoch in range(3):
+        transform.set_epoch(epoch)
+        seen = [item for batch in loader for item in batch]
+        assert seen == [(interruption_rate(epoch, 3), epoch)] * 4
+        # The same worker processes in every epoch.
+        if workers is None:
+            workers = loader._iterator._workers
+        assert loader._iterator._workers is workers

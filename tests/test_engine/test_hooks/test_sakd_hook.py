@@ -14,14 +14,15 @@ from helpers import (REPO_ROOT, TINY_DATA, as_cli_options,
 from mmengine.config import Config
 from mmengine.testing import RunnerTestCase
 
-from mmsakd.engine.hooks import SAKDHook, rank_batches
+from mmsakd.engine import rank_batches
+from mmsakd.engine.hooks import SAKDHook
 from mmsakd.selection import (easiness, fuse_features, interrupt_batch,
                               interruption_rate, make_generator,
                               normalize_easiness, project_features,
                               select_samples, selection_probability,
                               update_strength)
 
-SAKD_CFG = 'configs/sakd_slowfast_tiny_synthetic.py'
+SAKD_CFG = 'configs/synthetic/sakd_slowfast_tiny_synthetic.py'
 
 
 @pytest.mark.parametrize('kwargs, message', [
@@ -35,6 +36,12 @@ SAKD_CFG = 'configs/sakd_slowfast_tiny_synthetic.py'
     (dict(norm='mean'), 'norm must be'),
     (dict(selector='kmeans'), 'selector must be'),
     (dict(score_batch_size=0), 'score_batch_size'),
+    (dict(scope='frame'), "scope must be 'batch' or 'clip'"),
+    (dict(patch_size=0), 'patch_size must be an integer >= 1'),
+    (dict(score_num_workers=-1), 'score_num_workers must be an integer'),
+    (dict(seed=-1), 'seed must be an integer >= 0'),
+    (dict(d_max=0), 'd_max must be an integer >= 1'),
+    (dict(partition='kmeans'), "partition must be 'class' or 'random'"),
 ])
 def test_bad_arguments_name_key_and_range(kwargs, message):
     with pytest.raises(ValueError, match=message):
@@ -69,7 +76,7 @@ def _tiny_sakd_cfg(data_root,
     cfg.merge_from_dict(tiny_cfg_options(data_root, max_epochs=max_epochs))
     cfg.work_dir = work_dir
     cfg.model.teacher_ckpt = teacher_ckpt
-    hook = cfg.custom_hooks[1]
+    hook = cfg.default_hooks.sakd
     hook.update(score_batch_size=8, ratio=0.25, seed=5, **hook_kwargs)
     return cfg
 
@@ -136,17 +143,17 @@ class TestSAKDHookRound(RunnerTestCase):
             assert (rate < hook.eta) == (epoch == 1)
             s_hat = normalize_easiness(
                 easiness(losses, selection_probability(omega, rounds)))
-            alpha = update_strength(alpha, s_hat, rate, hook.lam)
+            alpha = update_strength(alpha, s_hat, rate, hook.settings.lam)
             feat = fuse_features(
                 feat,
-                project_features(current, hook.d_max, 5),
-                hook.lam,
+                project_features(current, hook.settings.d_max, 5),
+                hook.settings.lam,
                 first_round=rounds == 0)
             subset = select_samples(
                 feat,
                 s_hat,
                 6,
-                gamma=hook.gamma,
+                gamma=hook.settings.gamma,
                 labels=labels,
                 seed=5 + epoch)
             omega[subset] += 1
@@ -209,8 +216,8 @@ def _sakd_options(data_root, teacher_ckpt, max_epochs):
     options = tiny_cfg_options(data_root, max_epochs=max_epochs)
     options.update({
         'model.teacher_ckpt': teacher_ckpt,
-        'custom_hooks.1.score_batch_size': 8,
-        'custom_hooks.1.ratio': 0.25,
+        'default_hooks.sakd.score_batch_size': 8,
+        'default_hooks.sakd.ratio': 0.25,
     })
     return options
 
@@ -258,16 +265,11 @@ def test_resume_equals_uninterrupted(tiny_data_root, teacher_ckpt, tmp_path):
 
     # Stopped after epoch 2 of the same 4-epoch run (the interruption rate
     # depends on max_epochs), then resumed.
-    hooks = [
-        dict(h)
-        for h in Config.fromfile(osp.join(REPO_ROOT, SAKD_CFG)).custom_hooks
-    ]
     stop_cfg = tmp_path / 'sakd_stop_after_2.py'
     stop_cfg.write_text(
         f"_base_ = ['{osp.join(REPO_ROOT, SAKD_CFG)}']\n"
         "custom_imports = dict(imports=['mmsakd', 'stop_hook'])\n"
-        f'custom_hooks = {hooks!r} + '
-        "[dict(type='StopAfterEpochHook', stop_epoch=2)]\n")
+        "custom_hooks = [dict(type='StopAfterEpochHook', stop_epoch=2)]\n")
     interrupted = tmp_path / 'interrupted'
     _train(interrupted, options, config=str(stop_cfg))
     assert osp.isfile(interrupted / 'epoch_2.pth')

@@ -15,7 +15,7 @@ from stop_hook import StopAfterEpochHook
 
 from mmsakd.engine.hooks import TrainTimeHook
 
-STUDENT_CFG = 'configs/students/slowfast_tiny_student_synthetic.py'
+STUDENT_CFG = 'configs/synthetic/slowfast_tiny_student_synthetic.py'
 SLEEP = 0.3
 
 
@@ -58,8 +58,7 @@ def _cfg(data_root, work_dir, max_epochs, val_interval=1):
     cfg.default_hooks.checkpoint.save_best = None
     cfg.work_dir = str(work_dir)
     cfg.experiment_name = f'train_time_{uuid.uuid4().hex}'
-    cfg.custom_hooks = list(
-        cfg.custom_hooks) + [dict(type='TrainTimeHook', run_name='tiny')]
+    cfg.default_hooks.train_time = dict(type='TrainTimeHook', run_name='tiny')
     return cfg
 
 

@@ -1,0 +1,58 @@
+"""Argument checks shared by the selection settings and the SAKD hook."""
+
+
+def check_range(name: str,
+                value: float,
+                low: float,
+                high: float,
+                low_open: bool = False,
+                high_open: bool = False) -> None:
+    """Raise a ValueError naming ``name`` and its interval unless ``value``
+    is a number inside it.
+
+    Args:
+        name (str): The argument's name, used in the message.
+        value (float): The value to check.
+        low (float): The lower end of the interval.
+        high (float): The upper end of the interval.
+        low_open (bool): Whether ``low`` is excluded. Defaults to False.
+        high_open (bool): Whether ``high`` is excluded. Defaults to False.
+    """
+    is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    ok = is_number and (value > low if low_open else value >= low) and (
+        value < high if high_open else value <= high)
+    if not ok:
+        interval = ('(' if low_open else
+                    '[') + f'{low}, {high}' + (')' if high_open else ']')
+        raise ValueError(f'{name} must be in {interval}, got {value!r}')
+
+
+def check_int(name: str, value: int, low: int) -> None:
+    """Raise a ValueError naming ``name`` unless ``value`` is an int (not a
+    bool) >= ``low``.
+
+    Args:
+        name (str): The argument's name, used in the message.
+        value (int): The value to check.
+        low (int): The smallest value allowed.
+    """
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise ValueError(f'{name} must be an integer >= {low}, got {value!r}')
+
+
+def check_choice(name: str, value: str, choices) -> None:
+    """Raise a ValueError naming ``name`` and the choices unless ``value``
+    is one of them.
+
+    Args:
+        name (str): The argument's name, used in the message.
+        value (str): The value to check.
+        choices (Iterable[str]): The values allowed.
+    """
+    choices = tuple(choices)
+    if value not in choices:
+        listed = ' or '.join(
+            repr(c)
+            for c in choices) if len(choices) <= 2 else 'one of ' + ', '.join(
+                repr(c) for c in choices)
+        raise ValueError(f'{name} must be {listed}, got {value!r}')
