@@ -1,7 +1,2 @@
-# SAKD with KD (Hinton et al.) on SlowFast R101 8x8 -> SlowFast R50 4x16,
-# UCF101 (Table III, KD rows, SlowFast: "Ours*"): ./sakd_slowfast_ucf101.py
-# with a selection round every 5 epochs; between rounds the subset and the
-# strengths are kept.
-_base_ = ['./sakd_slowfast_ucf101.py']
-
-custom_hooks = [dict(type='RandomStateHook'), {{_base_.sakd_i5_hook}}]
+# Short path of ./kd/sakd_i5_slowfast_ucf101.py (same config).
+_base_ = ['./kd/sakd_i5_slowfast_ucf101.py']

@@ -5,7 +5,7 @@ resumes from its last checkpoint):
 
 1. generate the synthetic action dataset under ``--data-root``;
 2. train the tiny SlowFast teacher
-   (``configs/teachers/slowfast_tiny_teacher_synthetic.py``) and copy its
+   (``configs/synthetic/slowfast_tiny_teacher_synthetic.py``) and copy its
    last checkpoint to ``--teacher-ckpt``, the path the distillation configs
    read; evaluate it;
 3. train the tiny SlowFast student five ways with the same seed, data and
@@ -40,21 +40,21 @@ from mmsakd.datasets.synthetic import (SyntheticActionConfig,
                                        dataset_is_complete, generate_dataset)
 from mmsakd.visualization import plot_accuracy_vs_time, plot_run  # noqa
 
-TEACHER_CONFIG = 'configs/teachers/slowfast_tiny_teacher_synthetic.py'
-SAKD_CONFIG = 'configs/sakd_slowfast_tiny_synthetic.py'
+TEACHER_CONFIG = 'configs/synthetic/slowfast_tiny_teacher_synthetic.py'
+SAKD_CONFIG = 'configs/synthetic/sakd_slowfast_tiny_synthetic.py'
 #: name -> (label, config, SAKDHook overrides)
 RUNS = {
     'ce': ('Student alone (CE)',
-           'configs/students/slowfast_tiny_student_synthetic.py', None),
-    'kd':
-    ('Vanilla KD (all clips)', 'configs/kd_slowfast_tiny_synthetic.py', None),
+           'configs/synthetic/slowfast_tiny_student_synthetic.py', None),
+    'kd': ('Vanilla KD (all clips)',
+           'configs/synthetic/kd_slowfast_tiny_synthetic.py', None),
     'sakd_i1': ('SAKD r=0.1, every epoch', SAKD_CONFIG, {}),
     'sakd_i5': ('SAKD r=0.1, every 5 epochs',
-                'configs/sakd_i5_slowfast_tiny_synthetic.py', {}),
+                'configs/synthetic/sakd_i5_slowfast_tiny_synthetic.py', {}),
     'sakd_random':
     ('SAKD r=0.1, random selection', SAKD_CONFIG, dict(selector='random')),
-    'sakd_rank': ('SAKD r=0.1, rank-normalised easiness', SAKD_CONFIG,
-                  dict(norm='rank')),
+    'sakd_rank':
+    ('SAKD r=0.1, rank-normalised easiness', SAKD_CONFIG, dict(norm='rank')),
 }
 DEFAULT_RUNS = ('ce', 'kd', 'sakd_i1', 'sakd_i5', 'sakd_random')
 

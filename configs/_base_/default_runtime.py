@@ -9,7 +9,11 @@ default_hooks = dict(
     checkpoint=dict(
         type='CheckpointHook', interval=1, max_keep_ckpts=2, save_best='auto'),
     sampler_seed=dict(type='DistSamplerSeedHook'),
-    sync_buffers=dict(type='SyncBuffersHook'))
+    sync_buffers=dict(type='SyncBuffersHook'),
+    # Resumed runs continue with the random state of the interrupted one.
+    # Keyed here (MMEngine registers extra default_hooks keys too) so that
+    # no config repeats it; SAKD configs add `sakd` the same way.
+    random_state=dict(type='RandomStateHook'))
 
 env_cfg = dict(
     cudnn_benchmark=False,
@@ -26,5 +30,3 @@ log_level = 'INFO'
 load_from = None
 resume = False
 randomness = dict(seed=0, diff_rank_seed=False, deterministic=False)
-# Resumed runs continue with the random state of the interrupted one.
-custom_hooks = [dict(type='RandomStateHook')]

@@ -1,6 +1,6 @@
 # SlowFast R50 4x16 trained alone on Kinetics-400 (Table IV row "Stud.",
-# SlowFast): the student of configs/*_slowfast_kinetics400.py with the same
-# data, schedule and initialisation, without a teacher.
+# SlowFast): the student of configs/<method>/*_slowfast_kinetics400.py with
+# the same data, schedule and initialisation, without a teacher.
 _base_ = [
     '../_base_/models/slowfast_r50_student.py',
     '../_base_/datasets/kinetics400_16f.py', '../_base_/schedules/sgd_200e.py',

@@ -1,6 +1,6 @@
-# SlowFast R50 4x16 trained alone on UCF101 (Table III row "Stud.", SlowFast):
-# the student of configs/*_slowfast_ucf101.py with the same data, schedule and
-# initialisation, without a teacher.
+# SlowFast R50 4x16 trained alone on UCF101 (Table III row "Stud.",
+# SlowFast): the student of configs/<method>/*_slowfast_ucf101.py with the
+# same data, schedule and initialisation, without a teacher.
 _base_ = [
     '../_base_/models/slowfast_r50_student.py',
     '../_base_/datasets/ucf101_32f.py', '../_base_/schedules/sgd_50e.py',

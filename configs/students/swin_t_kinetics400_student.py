@@ -1,6 +1,6 @@
 # Video Swin-T trained alone on Kinetics-400 (Table IV row "Stud.", VideoST):
-# the student of configs/*_swin_kinetics400.py with the same data, schedule and
-# initialisation, without a teacher.
+# the student of configs/<method>/*_swin_kinetics400.py with the same data,
+# schedule and initialisation, without a teacher.
 _base_ = [
     '../_base_/models/swin_t_student.py',
     '../_base_/datasets/kinetics400_16f.py', '../_base_/schedules/sgd_200e.py',

@@ -1,6 +1,6 @@
 # Video Swin-T trained alone on UCF101 (Table III row "Stud.", VideoST): the
-# student of configs/*_swin_ucf101.py with the same data, schedule and
-# initialisation, without a teacher.
+# student of configs/<method>/*_swin_ucf101.py with the same data, schedule
+# and initialisation, without a teacher.
 _base_ = [
     '../_base_/models/swin_t_student.py', '../_base_/datasets/ucf101_32f.py',
     '../_base_/schedules/sgd_100e.py', '../_base_/default_runtime.py'

@@ -1,6 +1,6 @@
-# TPN-f8s8 R50 trained alone on Kinetics-400 (not in the paper): the student of
-# configs/*_tpn_kinetics400.py with the same data, schedule and initialisation,
-# without a teacher.
+# TPN-f8s8 R50 trained alone on Kinetics-400 (not in the paper): the student
+# of configs/<method>/*_tpn_kinetics400.py with the same data, schedule and
+# initialisation, without a teacher.
 _base_ = [
     '../_base_/models/tpn_r50_student.py',
     '../_base_/datasets/kinetics400_16f.py', '../_base_/schedules/sgd_200e.py',

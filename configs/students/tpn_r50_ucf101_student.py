@@ -1,6 +1,6 @@
 # TPN-f8s8 R50 trained alone on UCF101 (Table III row "Stud.", TPN): the
-# student of configs/*_tpn_ucf101.py with the same data, schedule and
-# initialisation, without a teacher.
+# student of configs/<method>/*_tpn_ucf101.py with the same data, schedule
+# and initialisation, without a teacher.
 _base_ = [
     '../_base_/models/tpn_r50_student.py', '../_base_/datasets/ucf101_32f.py',
     '../_base_/schedules/sgd_50e.py', '../_base_/default_runtime.py'

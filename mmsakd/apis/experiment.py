@@ -43,19 +43,24 @@ def set_epochs(cfg: Config, epochs: int, val_interval: int = 1) -> None:
 
 
 def sakd_hook_cfg(cfg: Config) -> Optional[dict]:
-    """The ``SAKDHook`` entry of ``cfg.custom_hooks`` (None if absent)."""
-    for hook in cfg.get('custom_hooks') or []:
-        if hook.get('type') == 'SAKDHook':
-            return hook
-    return None
+    """The SAKD hook's entry of ``cfg``, ``cfg.default_hooks.sakd`` (None if
+    absent); changing it changes the run's hook."""
+    return (cfg.get('default_hooks') or {}).get('sakd')
 
 
 def add_train_time_hook(cfg: Config, run_name: Optional[str] = None) -> None:
-    """Add a :class:`~mmsakd.engine.hooks.TrainTimeHook` unless present."""
-    hooks = list(cfg.get('custom_hooks') or [])
-    if not any(h.get('type') == 'TrainTimeHook' for h in hooks):
-        hooks.append(dict(type='TrainTimeHook', run_name=run_name))
-    cfg.custom_hooks = hooks
+    """Add a :class:`~mmsakd.engine.hooks.TrainTimeHook` as
+    ``default_hooks.train_time``, unless ``cfg`` has one already (in
+    ``default_hooks`` or ``custom_hooks``)."""
+    if cfg.get('default_hooks') is None:
+        cfg.default_hooks = dict()
+    hooks = list(cfg.default_hooks.values()) + list(
+        cfg.get('custom_hooks') or [])
+    if not any(
+            isinstance(h, dict) and h.get('type') == 'TrainTimeHook'
+            for h in hooks):
+        cfg.default_hooks.train_time = dict(
+            type='TrainTimeHook', run_name=run_name)
 
 
 def read_jsonl(path: str) -> List[Dict]:

@@ -12,8 +12,8 @@ from mmsakd.apis import (add_train_time_hook, markdown_table, point_to_data,
                          read_jsonl, run_experiment, sakd_hook_cfg, set_epochs,
                          summarize_run)
 
-STUDENT_CFG = 'configs/students/slowfast_tiny_student_synthetic.py'
-SAKD_CFG = 'configs/sakd_slowfast_tiny_synthetic.py'
+STUDENT_CFG = 'configs/synthetic/slowfast_tiny_student_synthetic.py'
+SAKD_CFG = 'configs/synthetic/sakd_slowfast_tiny_synthetic.py'
 
 
 def _sched_cfg(max_epochs=10):
@@ -77,9 +77,21 @@ def test_hook_helpers():
     assert sakd_hook_cfg(student) is None
     add_train_time_hook(student, run_name='x')
     add_train_time_hook(student, run_name='y')  # not twice
-    hooks = [h for h in student.custom_hooks if h['type'] == 'TrainTimeHook']
+    hooks = [
+        h for h in student.default_hooks.values()
+        if h['type'] == 'TrainTimeHook'
+    ]
     assert hooks == [dict(type='TrainTimeHook', run_name='x')]
-    assert any(h['type'] == 'RandomStateHook' for h in student.custom_hooks)
+    assert student.default_hooks.train_time == hooks[0]
+    assert student.default_hooks.random_state == dict(type='RandomStateHook')
+    # One declared in custom_hooks counts too.
+    other = Config.fromfile(osp.join(REPO_ROOT, STUDENT_CFG))
+    other.custom_hooks = [dict(type='TrainTimeHook', run_name='z')]
+    add_train_time_hook(other, run_name='x')
+    assert 'train_time' not in other.default_hooks
+    # The entry is the config's own: changing it changes the run.
+    sakd_hook_cfg(cfg)['ratio'] = 0.3
+    assert cfg.default_hooks.sakd.ratio == 0.3
 
 
 def _write_jsonl(path, records):

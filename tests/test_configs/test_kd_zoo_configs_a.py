@@ -10,7 +10,7 @@ from helpers import (REPO_ROOT, as_cli_options, make_teacher_checkpoint,
 
 METHODS = ('dkd', 'ctkd', 'crosskd')
 CONFIGS = [
-    f'configs/{prefix}{method}_slowfast_tiny_synthetic.py'
+    f'configs/synthetic/{prefix}{method}_slowfast_tiny_synthetic.py'
     for method in METHODS for prefix in ('', 'sakd_')
 ]
 
@@ -27,8 +27,8 @@ def test_trains_one_epoch(config, tiny_data_root, teacher_ckpt, tmp_path):
     options['model.teacher_ckpt'] = teacher_ckpt
     if osp.basename(config).startswith('sakd_'):
         options.update({
-            'custom_hooks.1.score_batch_size': 8,
-            'custom_hooks.1.ratio': 0.25,
+            'default_hooks.sakd.score_batch_size': 8,
+            'default_hooks.sakd.ratio': 0.25,
         })
     env = dict(os.environ, OMP_NUM_THREADS='1')
     result = subprocess.run([

@@ -17,7 +17,7 @@ METHODS = {
     'dualkd': 'connectors',
     'gkd': 'encoders',
 }
-CONFIGS = [(f'{prefix}{method}_slowfast_tiny_synthetic.py', method)
+CONFIGS = [(f'synthetic/{prefix}{method}_slowfast_tiny_synthetic.py', method)
            for method in METHODS for prefix in ('', 'sakd_')]
 
 
@@ -32,11 +32,11 @@ def test_config_trains_one_epoch(config, method, tiny_data_root, teacher_ckpt,
                                  tmp_path):
     options = tiny_cfg_options(tiny_data_root, max_epochs=1)
     options['model.teacher_ckpt'] = teacher_ckpt
-    sakd = config.startswith('sakd_')
+    sakd = osp.basename(config).startswith('sakd_')
     if sakd:
         options.update({
-            'custom_hooks.1.score_batch_size': 8,
-            'custom_hooks.1.ratio': 0.25,
+            'default_hooks.sakd.score_batch_size': 8,
+            'default_hooks.sakd.ratio': 0.25,
         })
     work_dir = tmp_path / 'work'
     result = subprocess.run([

@@ -71,9 +71,11 @@ def distill_configs(model, dataset):
     for method in METHODS:
         short = '' if method == 'kd' else f'{method}_'
         configs += [
-            (f'configs/{method}_{model}_{dataset}.py', method, 'vanilla'),
-            (f'configs/sakd_{short}{model}_{dataset}.py', method, 'sakd'),
-            (f'configs/sakd_i5_{short}{model}_{dataset}.py', method,
+            (f'configs/{method}/{method}_{model}_{dataset}.py', method,
+             'vanilla'),
+            (f'configs/{method}/sakd_{short}{model}_{dataset}.py', method,
+             'sakd'),
+            (f'configs/{method}/sakd_i5_{short}{model}_{dataset}.py', method,
              'sakd_i5'),
         ]
     return configs
@@ -134,12 +136,11 @@ def tiny_options(cfg, data_root, work_dir):
             options[f'model.{role}.backbone.pretrained'] = None
             if 'pretrained2d' in cfg.model[role].get('backbone', {}):
                 options[f'model.{role}.backbone.pretrained2d'] = False
-        for i, hook in enumerate(cfg.get('custom_hooks', [])):
-            if hook.type == 'SAKDHook':
-                options[f'custom_hooks.{i}.score_batch_size'] = 4
-                # 4 of the 24 clips: two full batches (a batch of one clip
-                # fails BatchNorm on the 1x1x1 maps of 32x32 inputs).
-                options[f'custom_hooks.{i}.ratio'] = 0.16
+        if 'sakd' in cfg.default_hooks:
+            options['default_hooks.sakd.score_batch_size'] = 4
+            # 4 of the 24 clips: two full batches (a batch of one clip
+            # fails BatchNorm on the 1x1x1 maps of 32x32 inputs).
+            options['default_hooks.sakd.ratio'] = 0.16
     else:
         options['model.backbone.pretrained'] = None
         if 'pretrained2d' in cfg.model.backbone:
@@ -196,7 +197,7 @@ def test_paper_settings(config):
         if config.startswith('configs/students/') and dataset == 'ucf101':
             # Student alone and distilled student start from the same
             # Kinetics-400 weights.
-            distilled = _load(f'configs/sakd_{model}_{dataset}.py')
+            distilled = _load(f'configs/kd/sakd_{model}_{dataset}.py')
             assert cfg.load_from == distilled.model.student_ckpt
         return
     method = next(m for p, m, _ in DISTILL if p == config)
@@ -217,13 +218,12 @@ def test_paper_settings(config):
     assert cfg.model.teacher.cfg_path.endswith(f'{teacher}_teacher.py')
     assert cfg.model.student.cls_head.num_classes == num_classes
     assert cfg.model.teacher.cls_head.num_classes == num_classes
-    hooks = [h for h in cfg.get('custom_hooks', []) if h.type == 'SAKDHook']
+    hook = cfg.default_hooks.get('sakd')
     sampler = cfg.train_dataloader.sampler.type
     if variant == 'vanilla':
-        assert not hooks and sampler == 'DefaultSampler'
+        assert hook is None and sampler == 'DefaultSampler'
         return
-    assert sampler == 'SubsetSampler' and len(hooks) == 1
-    hook = hooks[0]
+    assert sampler == 'SubsetSampler' and hook.type == 'SAKDHook'
     assert (hook.ratio, hook.lam, hook.eta) == (0.1, 0.5, 0.5)
     assert hook.interval == (5 if variant == 'sakd_i5' else 1)
     assert hook.score_batch_size * NUM_GPUS == score_bs
@@ -239,7 +239,7 @@ def _strip(model_cfg):
 @pytest.mark.parametrize('dataset', DATASETS)
 def test_distillation_configs_train(model, dataset, tiny_data_root, tmp_path):
     group = distill_configs(model, dataset)
-    main = f'configs/sakd_{model}_{dataset}.py'
+    main = f'configs/kd/sakd_{model}_{dataset}.py'
     cfg = tiny_cfg(main, tiny_data_root, str(tmp_path / 'work'))
     runner = Runner.from_cfg(cfg)
     before = {
@@ -261,8 +261,9 @@ def test_distillation_configs_train(model, dataset, tiny_data_root, tmp_path):
         # Same distiller up to the loss; SAKD configs differ only in the
         # hook and the sampler.
         assert _strip(other.model) == _strip(cfg.model), path
-        for hook in other.get('custom_hooks', []):
-            HOOKS.build(copy.deepcopy(hook))
+        for key in ('random_state', 'sakd'):
+            if key in other.default_hooks:
+                HOOKS.build(copy.deepcopy(other.default_hooks[key]))
         key = str(other.model.kd_loss)
         if key in done:
             continue
@@ -291,10 +292,27 @@ def test_single_model_configs_train_step(config, model, dataset, role,
     assert torch.isfinite(sum(losses.values()))
 
 
+def _referenced_configs(configs):
+    """The configs of ``configs`` whose path (from ``configs/``, as in
+    ``configs/synthetic/x.py`` or ``mmsakd::synthetic/x.py``) some test file
+    under tests/ names."""
+    text = ''
+    for path in glob.glob(
+            osp.join(REPO_ROOT, 'tests', '**', '*.py'), recursive=True):
+        with open(path) as f:
+            text += f.read()
+    return {
+        c
+        for c in configs
+        if re.search(r'(?<!\w)' + re.escape(c[len('configs/'):]), text)
+    }
+
+
 def test_every_config_is_tested():
     """Each config under configs/ (but _base_/) is a paper config, run
-    above, or is trained or parsed by the other config tests (their
-    ``CONFIGS`` lists); a new paper-style config must be added here."""
+    above, an alias (test_config_tree.py), trained or built by the other
+    config tests (their ``CONFIGS`` lists), or named by path in a test
+    file under tests/; a new paper-style config must be added here."""
     configs = {
         osp.relpath(path, REPO_ROOT)
         for path in glob.glob(
@@ -302,9 +320,14 @@ def test_every_config_is_tested():
         if '_base_' not in osp.relpath(path, REPO_ROOT).split(osp.sep)
     }
     assert set(PAPER_CONFIGS) <= configs, sorted(set(PAPER_CONFIGS) - configs)
+    aliases = {
+        osp.relpath(path, REPO_ROOT)
+        for path in glob.glob(osp.join(REPO_ROOT, 'configs', '*.py'))
+    }
     paper_like = {
         c
-        for c in configs if re.search(r'_(ucf101|kinetics400)(_\w+)?\.py$', c)
+        for c in configs - aliases
+        if re.search(r'_(ucf101|kinetics400)(_\w+)?\.py$', c)
     }
     assert paper_like <= set(PAPER_CONFIGS), sorted(paper_like -
                                                     set(PAPER_CONFIGS))
@@ -321,5 +344,7 @@ def test_every_config_is_tested():
             item = item[0] if isinstance(item, tuple) else item
             listed.add(
                 item if item.startswith('configs/') else f'configs/{item}')
-    untested = sorted(configs - set(PAPER_CONFIGS) - listed)
+    covered = set(PAPER_CONFIGS) | aliases | listed
+    covered |= _referenced_configs(configs - covered)
+    untested = sorted(configs - covered)
     assert not untested, f'configs that no config test covers: {untested}'

@@ -12,9 +12,9 @@ from mmengine.registry import init_default_scope
 
 from mmsakd.registry import MODELS
 
-KD_CFG = 'configs/kd_slowfast_tiny_synthetic.py'
-STUDENT_CFG = 'configs/students/slowfast_tiny_student_synthetic.py'
-TEACHER_CFG = 'configs/teachers/slowfast_tiny_teacher_synthetic.py'
+KD_CFG = 'configs/synthetic/kd_slowfast_tiny_synthetic.py'
+STUDENT_CFG = 'configs/synthetic/slowfast_tiny_student_synthetic.py'
+TEACHER_CFG = 'configs/synthetic/slowfast_tiny_teacher_synthetic.py'
 
 
 def _run(tool, *args):

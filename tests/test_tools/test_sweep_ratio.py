@@ -55,7 +55,8 @@ def test_sweep_outputs(sweep):
     vanilla = data['vanilla']
     assert vanilla['name'] == 'vanilla' and vanilla['train_time'] > 0
     assert 'subset_size' not in vanilla
-    assert data['config'] == 'configs/sakd_slowfast_tiny_synthetic.py'
+    assert data[
+        'config'] == 'configs/synthetic/sakd_slowfast_tiny_synthetic.py'
 
     rows = [
         line for line in (sweep / 'sweep.md').read_text().splitlines()

@@ -6,7 +6,7 @@ import sys
 import torch
 from helpers import REPO_ROOT, as_cli_options, tiny_cfg_options
 
-STUDENT_CFG = 'configs/students/slowfast_tiny_student_synthetic.py'
+STUDENT_CFG = 'configs/synthetic/slowfast_tiny_student_synthetic.py'
 
 
 def _train(work_dir, options, *extra, config=STUDENT_CFG):

@@ -1,7 +1,7 @@
 """Top-1 accuracy and training time of SAKD for several selection ratios
 ``r`` (the paper's Fig. 3), against vanilla KD.
 
-Trains the SAKD config once per ratio (``custom_hooks[SAKDHook].ratio``)
+Trains the SAKD config once per ratio (``default_hooks.sakd.ratio``)
 and, unless ``--vanilla none``, the vanilla KD config once, all with the
 same seed, data and epochs; writes ``sweep.json``, ``sweep.md`` and
 ``sweep_ratio.png`` into ``--work-dir``. Finished runs are reused and
@@ -34,11 +34,11 @@ def parse_args() -> argparse.Namespace:
         description='SAKD top-1 and training time vs. selection ratio.')
     parser.add_argument(
         '--config',
-        default='configs/sakd_slowfast_tiny_synthetic.py',
+        default='configs/synthetic/sakd_slowfast_tiny_synthetic.py',
         help='SAKD config (default: %(default)s)')
     parser.add_argument(
         '--vanilla',
-        default='configs/kd_slowfast_tiny_synthetic.py',
+        default='configs/synthetic/kd_slowfast_tiny_synthetic.py',
         help="vanilla KD config for reference, or 'none' "
         '(default: %(default)s)')
     parser.add_argument(
@@ -114,7 +114,8 @@ def main() -> None:
         cfg = build_cfg(args, args.config, name)
         hook = sakd_hook_cfg(cfg)
         if hook is None:
-            raise ValueError(f'{args.config} has no SAKDHook in custom_hooks')
+            raise ValueError(
+                f'{args.config} has no SAKD hook (default_hooks.sakd)')
         hook['ratio'] = ratio
         result = run_experiment(
             cfg, name, force=args.force, extra=dict(ratio=ratio))

@@ -1,7 +1,7 @@
-# Kinetics-400 in MMAction2's VideoDataset format (README, "Preparing
-# UCF101 and Kinetics-400"): clips of 16 frames (paper Sec. IV-B: T = 16 on
-# Kinetics-400) at stride 4, the 64-frame span of MMAction2's 32x2 models,
-# 224x224 crops.
+# Kinetics-400 in MMAction2's VideoDataset format (docs/paper_experiments.md,
+# "Preparing UCF101 and Kinetics-400"): clips of 16 frames (paper Sec. IV-B:
+# T = 16 on Kinetics-400) at stride 4, the 64-frame span of MMAction2's 32x2
+# models, 224x224 crops.
 dataset_type = 'VideoDataset'
 data_root = 'data/kinetics400/videos_train'
 data_root_val = 'data/kinetics400/videos_val'
@@ -61,7 +61,7 @@ test_pipeline = [
     dict(type='PackActionInputs', meta_keys=meta_keys)
 ]
 
-# Batch sizes are per GPU; the model bases (configs/_base_/paper/) set them
+# Batch sizes are per GPU; the model bases (configs/_base_/distill/) set them
 # from the paper's Table II.
 train_dataloader = dict(
     batch_size=8,

@@ -1,6 +1,6 @@
-# UCF101 split 1 in MMAction2's VideoDataset format (README, "Preparing
-# UCF101 and Kinetics-400"): clips of 32 frames at stride 2 (paper Sec. IV-B:
-# T = 32 on UCF101), 224x224 crops.
+# UCF101 split 1 in MMAction2's VideoDataset format
+# (docs/paper_experiments.md, "Preparing UCF101 and Kinetics-400"): clips of
+# 32 frames at stride 2 (paper Sec. IV-B: T = 32 on UCF101), 224x224 crops.
 dataset_type = 'VideoDataset'
 data_root = 'data/ucf101/videos'
 ann_file_train = 'data/ucf101/ucf101_train_split_1_videos.txt'
@@ -59,7 +59,7 @@ test_pipeline = [
     dict(type='PackActionInputs', meta_keys=meta_keys)
 ]
 
-# Batch sizes are per GPU; the model bases (configs/_base_/paper/) set them
+# Batch sizes are per GPU; the model bases (configs/_base_/distill/) set them
 # from the paper's Table II.
 train_dataloader = dict(
     batch_size=8,

@@ -1,0 +1,6 @@
+# ./sakd_dkd_tpn_ucf101.py with a selection round every 5 epochs; between
+# rounds the subset and the strengths are kept. Paper: Table III, DKD rows,
+# TPN, "Ours*".
+_base_ = ['./sakd_dkd_tpn_ucf101.py']
+
+default_hooks = dict(sakd=dict(interval=5))

@@ -1,6 +1,0 @@
-# Vanilla feature KD (FitNets, spec Eq. 1) on SlowFast R101 8x8 -> SlowFast R50
-# 4x16, UCF101 (not a row of Table III: "Vanilla"): every sample, fixed alpha
-# (spec section 9).
-_base_ = ['./_base_/paper/slowfast_ucf101.py']
-
-model = dict(kd_loss={{_base_.kd_methods.fkd}})

@@ -1,0 +1,6 @@
+# Vanilla GKD (the paper's "CKD [8]") on Video Swin-S -> Swin-T,
+# Kinetics-400: every clip, every epoch, fixed alpha
+# (docs/method.md#vanilla-baselines). Not a row of the paper's Table IV.
+_base_ = ['../_base_/distill/swin_kinetics400.py']
+
+model = dict(kd_loss={{_base_.kd_methods.gkd}})

@@ -1,0 +1,8 @@
+# SAKD with GKD (the paper's "CKD [8]") on Video Swin-S -> Swin-T,
+# Kinetics-400: ./gkd_swin_kinetics400.py trained on the 10% of the clips
+# selected every epoch, with per-sample distillation strength
+# (docs/method.md#selection-rounds). Not a row of the paper's Table IV.
+_base_ = ['./gkd_swin_kinetics400.py']
+
+train_dataloader = dict(sampler=dict(type='SubsetSampler', shuffle=True))
+default_hooks = dict(sakd={{_base_.sakd_hook}})

@@ -1,6 +1,0 @@
-# Vanilla GKD (the paper's "CKD [8]") on Video Swin-S -> Swin-T, UCF101 (Table
-# III, "CKD [8]" rows, VideoST: "Vanilla"): every sample, fixed alpha (spec
-# section 9).
-_base_ = ['./_base_/paper/swin_ucf101.py']
-
-model = dict(kd_loss={{_base_.kd_methods.gkd}})

@@ -1,0 +1,6 @@
+# Vanilla KD (Hinton et al.) on TPN-f32s2 R101 -> TPN-f8s8 R50, UCF101: every
+# clip, every epoch, fixed alpha (docs/method.md#vanilla-baselines). Paper:
+# Table III, KD rows, TPN, "Vanilla".
+_base_ = ['../_base_/distill/tpn_ucf101.py']
+
+model = dict(kd_loss={{_base_.kd_methods.kd}})

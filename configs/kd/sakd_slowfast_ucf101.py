@@ -1,0 +1,9 @@
+# SAKD with KD (Hinton et al.) on SlowFast R101 8x8 -> SlowFast R50 4x16,
+# UCF101: ./kd_slowfast_ucf101.py trained on the 10% of the clips selected
+# every epoch, with per-sample distillation strength
+# (docs/method.md#selection-rounds). Paper: Table III, KD rows, SlowFast,
+# "Ours".
+_base_ = ['./kd_slowfast_ucf101.py']
+
+train_dataloader = dict(sampler=dict(type='SubsetSampler', shuffle=True))
+default_hooks = dict(sakd={{_base_.sakd_hook}})

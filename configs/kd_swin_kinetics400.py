@@ -1,5 +1,0 @@
-# Vanilla KD (Hinton et al.) on Video Swin-S -> Swin-T, Kinetics-400 (Table IV,
-# KD rows, VideoST: "Vanilla"): every sample, fixed alpha (spec section 9).
-_base_ = ['./_base_/paper/swin_kinetics400.py']
-
-model = dict(kd_loss={{_base_.kd_methods.kd}})

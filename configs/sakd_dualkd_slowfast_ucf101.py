@@ -1,8 +1,0 @@
-# SAKD with DualKD on SlowFast R101 8x8 -> SlowFast R50 4x16, UCF101 (Table
-# III, DualKD rows, SlowFast: "Ours"): ./dualkd_slowfast_ucf101.py trained on
-# 10% of the clips, selected every epoch, with per-sample distillation
-# strength.
-_base_ = ['./dualkd_slowfast_ucf101.py']
-
-train_dataloader = dict(sampler=dict(type='SubsetSampler', shuffle=True))
-custom_hooks = [dict(type='RandomStateHook'), {{_base_.sakd_hook}}]

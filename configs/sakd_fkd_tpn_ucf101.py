@@ -1,7 +1,0 @@
-# SAKD with feature KD (FitNets, spec Eq. 1) on TPN-f32s2 R101 -> TPN-f8s8 R50,
-# UCF101 (not a row of Table III: "Ours"): ./fkd_tpn_ucf101.py trained on 10%
-# of the clips, selected every epoch, with per-sample distillation strength.
-_base_ = ['./fkd_tpn_ucf101.py']
-
-train_dataloader = dict(sampler=dict(type='SubsetSampler', shuffle=True))
-custom_hooks = [dict(type='RandomStateHook'), {{_base_.sakd_hook}}]

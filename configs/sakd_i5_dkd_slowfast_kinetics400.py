@@ -1,7 +1,0 @@
-# SAKD with DKD on SlowFast R101 8x8 -> SlowFast R50 4x16, Kinetics-400 (Table
-# IV, DKD rows, SlowFast: "Ours*"): ./sakd_dkd_slowfast_kinetics400.py with a
-# selection round every 5 epochs; between rounds the subset and the strengths
-# are kept.
-_base_ = ['./sakd_dkd_slowfast_kinetics400.py']
-
-custom_hooks = [dict(type='RandomStateHook'), {{_base_.sakd_i5_hook}}]

@@ -1,7 +1,0 @@
-# SAKD with feature KD (FitNets, spec Eq. 1) on TPN-f32s2 R101 -> TPN-f8s8 R50,
-# Kinetics-400 (not in the paper (no TPN on Kinetics-400): "Ours*"):
-# ./sakd_fkd_tpn_kinetics400.py with a selection round every 5 epochs; between
-# rounds the subset and the strengths are kept.
-_base_ = ['./sakd_fkd_tpn_kinetics400.py']
-
-custom_hooks = [dict(type='RandomStateHook'), {{_base_.sakd_i5_hook}}]

@@ -1,6 +1,0 @@
-# SAKD with KD (Hinton et al.) on Video Swin-S -> Swin-T, Kinetics-400 (Table
-# IV, KD rows, VideoST: "Ours*"): ./sakd_swin_kinetics400.py with a selection
-# round every 5 epochs; between rounds the subset and the strengths are kept.
-_base_ = ['./sakd_swin_kinetics400.py']
-
-custom_hooks = [dict(type='RandomStateHook'), {{_base_.sakd_i5_hook}}]

@@ -1,0 +1,7 @@
+# SAKD with GKD as the per-sample distillation loss:
+# ./gkd_slowfast_tiny_synthetic.py trained on the 10% of the clips selected
+# every epoch (docs/method.md#selection-rounds).
+_base_ = ['./gkd_slowfast_tiny_synthetic.py']
+
+train_dataloader = dict(sampler=dict(type='SubsetSampler', shuffle=True))
+default_hooks = dict(sakd={{_base_.sakd_hook}})

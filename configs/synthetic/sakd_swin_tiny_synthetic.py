@@ -1,0 +1,6 @@
+# SAKD (r = 0.1, a selection round every epoch) for the tiny Video Swin pair:
+# ./kd_swin_tiny_synthetic.py trained on the clips selected each round.
+_base_ = ['./kd_swin_tiny_synthetic.py']
+
+train_dataloader = dict(sampler=dict(type='SubsetSampler', shuffle=True))
+default_hooks = dict(sakd={{_base_.sakd_hook}})

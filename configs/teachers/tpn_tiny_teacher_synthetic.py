@@ -1,7 +1,0 @@
-# Trains the tiny tpn teacher on the synthetic dataset; `make demo`
-# copies its last checkpoint to checkpoints/tpn_tiny_teacher_synthetic.pth.
-_base_ = [
-    '../_base_/models/tpn_tiny_teacher.py',
-    '../_base_/datasets/synthetic_action.py',
-    '../_base_/schedules/adamw_tiny.py', '../_base_/default_runtime.py'
-]

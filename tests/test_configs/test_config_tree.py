@@ -1,0 +1,121 @@
+"""The config tree: every file loads from any directory and names files that
+exist, the top-level aliases equal the configs they name, and the SAKD hook
+is set by name from the command line."""
+import argparse
+import glob
+import os.path as osp
+import re
+
+import pytest
+from helpers import REPO_ROOT, make_teacher_checkpoint, tiny_cfg_options
+from mmengine.config import Config, DictAction
+from mmengine.runner import Runner
+
+import mmsakd  # noqa: F401
+from mmsakd.engine.hooks import RandomStateHook, SAKDHook
+
+CONFIG_ROOT = osp.join(REPO_ROOT, 'configs')
+ALL_FILES = sorted(
+    osp.relpath(path, REPO_ROOT)
+    for path in glob.glob(osp.join(CONFIG_ROOT, '**', '*.py'), recursive=True))
+RUNNABLE = [c for c in ALL_FILES if '/_base_/' not in c]
+ALIASES = {
+    'configs/sakd_slowfast_ucf101.py': 'configs/kd/sakd_slowfast_ucf101.py',
+    'configs/sakd_i5_slowfast_ucf101.py':
+    'configs/kd/sakd_i5_slowfast_ucf101.py',
+    'configs/kd_slowfast_ucf101.py': 'configs/kd/kd_slowfast_ucf101.py',
+}
+SAKD_TINY = 'configs/synthetic/sakd_slowfast_tiny_synthetic.py'
+
+
+@pytest.mark.parametrize('config', ALL_FILES)
+def test_every_file_loads_from_another_directory(config, tmp_path,
+                                                 monkeypatch):
+    # Nothing may depend on the current directory being the repository.
+    monkeypatch.chdir(tmp_path)
+    cfg = Config.fromfile(osp.join(REPO_ROOT, config))
+    if '/_base_/' in config:
+        return
+    assert cfg.default_scope == 'mmsakd'
+    # RandomStateHook comes once, from _base_/default_runtime.py; no config
+    # registers hooks by position.
+    assert cfg.default_hooks.random_state == dict(type='RandomStateHook')
+    assert 'custom_hooks' not in cfg
+    model = cfg.model
+    if model.type != 'SAKDDistiller':
+        return
+    for role in ('student', 'teacher'):
+        path = model[role].cfg_path
+        assert osp.isabs(path) and osp.isfile(path), (role, path)
+        # `{{ fileDirname }}` in a base file is that file's own folder.
+        assert osp.dirname(osp.normpath(path)) == osp.join(
+            CONFIG_ROOT, '_base_', 'models'), path
+    sakd = cfg.default_hooks.get('sakd')
+    assert (sakd is not None) == (
+        cfg.train_dataloader.sampler.type == 'SubsetSampler')
+    if sakd is not None:
+        assert sakd.type == 'SAKDHook'
+        assert sakd.interval == (5 if '/sakd_i5_' in f'/{config}' else 1)
+    # The loss is one of the shared kd_methods (_base_/distill/), unless a
+    # config swaps the model pair and keeps the logit KD.
+    assert model.kd_loss in list(cfg.kd_methods.values())
+
+
+def test_aliases_are_exactly_the_entry_points():
+    top = sorted(
+        osp.relpath(p, REPO_ROOT)
+        for p in glob.glob(osp.join(CONFIG_ROOT, '*.py')))
+    assert top == sorted(ALIASES)
+
+
+@pytest.mark.parametrize('alias, target', sorted(ALIASES.items()))
+def test_alias_resolves_to_the_config_it_names(alias, target):
+    with open(osp.join(REPO_ROOT, alias)) as f:
+        lines = f.read().splitlines()
+    # A one-line comment and the `_base_` line.
+    assert len(lines) == 2 and lines[0].startswith('# ')
+    named = re.fullmatch(r"_base_ = \['\./(.+)'\]", lines[1]).group(1)
+    assert f'configs/{named}' == target
+    assert osp.isfile(osp.join(REPO_ROOT, target))
+    assert (Config.fromfile(osp.join(REPO_ROOT,
+                                     alias)).to_dict() == Config.fromfile(
+                                         osp.join(REPO_ROOT,
+                                                  target)).to_dict())
+
+
+def _cli_cfg(config, argv):
+    """``config`` with ``--cfg-options`` parsed as tools/train.py does."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    cfg = Config.fromfile(osp.join(REPO_ROOT, config))
+    cfg.merge_from_dict(parser.parse_args(argv).cfg_options)
+    return cfg
+
+
+def test_cfg_option_by_name_reaches_the_built_sakd_hook(
+        tiny_data_root, tmp_path):
+    options = tiny_cfg_options(tiny_data_root, max_epochs=1)
+    options.update({
+        'model.teacher_ckpt':
+        make_teacher_checkpoint(str(tmp_path / 'teacher.pth')),
+        'work_dir':
+        str(tmp_path / 'work'),
+        'default_hooks.sakd.score_batch_size':
+        8,
+    })
+    argv = ['--cfg-options', 'default_hooks.sakd.ratio=0.3'
+            ] + [f'{k}={v}' for k, v in options.items()]
+    cfg = _cli_cfg(SAKD_TINY, argv)
+    assert Config.fromfile(osp.join(REPO_ROOT,
+                                    SAKD_TINY)).default_hooks.sakd.ratio == 0.1
+    runner = Runner.from_cfg(cfg)
+    sakd = [h for h in runner.hooks if isinstance(h, SAKDHook)]
+    assert len(sakd) == 1
+    assert sum(isinstance(h, RandomStateHook) for h in runner.hooks) == 1
+    runner.train()
+    # The hook selected ceil(0.3 * 24) = 8 clips, not the config's
+    # ceil(0.1 * 24) = 3: two batches of 4.
+    num_train = len(runner.train_dataloader.dataset)
+    assert num_train == 24
+    assert len(sakd[0].subset) == 8
+    assert runner.train_loop.iter == 2
