@@ -54,73 +54,31 @@ class Registry(MMEngineRegistry):
         super().import_from_location()
 
 
-RUNNERS = Registry('runner', parent=MMACTION_RUNNERS, locations=['mmsakd'])
+def _child(parent: MMEngineRegistry, location: str = 'mmsakd') -> Registry:
+    """The ``mmsakd`` child of an MMAction2 registry, named like it, whose
+    modules are imported from ``location``."""
+    return Registry(parent.name, parent=parent, locations=[location])
 
-RUNNER_CONSTRUCTORS = Registry(
-    'runner constructor',
-    parent=MMACTION_RUNNER_CONSTRUCTORS,
-    locations=['mmsakd'])
 
-LOOPS = Registry('loop', parent=MMACTION_LOOPS, locations=['mmsakd'])
-
-HOOKS = Registry(
-    'hook', parent=MMACTION_HOOKS, locations=['mmsakd.engine.hooks'])
-
-DATASETS = Registry(
-    'dataset', parent=MMACTION_DATASETS, locations=['mmsakd.datasets'])
-DATA_SAMPLERS = Registry(
-    'data sampler',
-    parent=MMACTION_DATA_SAMPLERS,
-    locations=['mmsakd.datasets.samplers'])
-TRANSFORMS = Registry(
-    'transform',
-    parent=MMACTION_TRANSFORMS,
-    locations=['mmsakd.datasets.transforms'])
-
-MODELS = Registry('model', parent=MMACTION_MODELS, locations=['mmsakd.models'])
-MODEL_WRAPPERS = Registry(
-    'model_wrapper',
-    parent=MMACTION_MODEL_WRAPPERS,
-    locations=['mmsakd.compat'])
-WEIGHT_INITIALIZERS = Registry(
-    'weight initializer',
-    parent=MMACTION_WEIGHT_INITIALIZERS,
-    locations=['mmsakd.models'])
-
-OPTIMIZERS = Registry(
-    'optimizer', parent=MMACTION_OPTIMIZERS, locations=['mmsakd'])
-
-OPTIM_WRAPPERS = Registry(
-    'optim_wrapper', parent=MMACTION_OPTIM_WRAPPERS, locations=['mmsakd'])
-
-OPTIM_WRAPPER_CONSTRUCTORS = Registry(
-    'optimizer wrapper constructor',
-    parent=MMACTION_OPTIM_WRAPPER_CONSTRUCTORS,
-    locations=['mmsakd'])
-
-PARAM_SCHEDULERS = Registry(
-    'parameter scheduler',
-    parent=MMACTION_PARAM_SCHEDULERS,
-    locations=['mmsakd'])
-
-METRICS = Registry('metric', parent=MMACTION_METRICS, locations=['mmsakd'])
-
-EVALUATOR = Registry(
-    'evaluator', parent=MMACTION_EVALUATOR, locations=['mmsakd'])
-
-TASK_UTILS = Registry(
-    'task util', parent=MMACTION_TASK_UTILS, locations=['mmsakd.models'])
-
-VISUALIZERS = Registry(
-    'visualizer', parent=MMACTION_VISUALIZERS, locations=['mmsakd'])
-
-VISBACKENDS = Registry(
-    'vis_backend', parent=MMACTION_VISBACKENDS, locations=['mmsakd'])
-
-LOG_PROCESSORS = Registry(
-    'log_processor', parent=MMACTION_LOG_PROCESSORS, locations=['mmsakd'])
-
-INFERENCERS = Registry(
-    'inferencer', parent=MMACTION_INFERENCERS, locations=['mmsakd'])
-
-FUNCTION = Registry('function', parent=MMACTION_FUNCTION, locations=['mmsakd'])
+RUNNERS = _child(MMACTION_RUNNERS)
+RUNNER_CONSTRUCTORS = _child(MMACTION_RUNNER_CONSTRUCTORS)
+LOOPS = _child(MMACTION_LOOPS)
+HOOKS = _child(MMACTION_HOOKS, 'mmsakd.engine.hooks')
+DATASETS = _child(MMACTION_DATASETS, 'mmsakd.datasets')
+DATA_SAMPLERS = _child(MMACTION_DATA_SAMPLERS, 'mmsakd.datasets.samplers')
+TRANSFORMS = _child(MMACTION_TRANSFORMS, 'mmsakd.datasets.transforms')
+MODELS = _child(MMACTION_MODELS, 'mmsakd.models')
+MODEL_WRAPPERS = _child(MMACTION_MODEL_WRAPPERS, 'mmsakd.compat')
+WEIGHT_INITIALIZERS = _child(MMACTION_WEIGHT_INITIALIZERS, 'mmsakd.models')
+OPTIMIZERS = _child(MMACTION_OPTIMIZERS)
+OPTIM_WRAPPERS = _child(MMACTION_OPTIM_WRAPPERS)
+OPTIM_WRAPPER_CONSTRUCTORS = _child(MMACTION_OPTIM_WRAPPER_CONSTRUCTORS)
+PARAM_SCHEDULERS = _child(MMACTION_PARAM_SCHEDULERS)
+METRICS = _child(MMACTION_METRICS)
+EVALUATOR = _child(MMACTION_EVALUATOR)
+TASK_UTILS = _child(MMACTION_TASK_UTILS, 'mmsakd.models')
+VISUALIZERS = _child(MMACTION_VISUALIZERS)
+VISBACKENDS = _child(MMACTION_VISBACKENDS)
+LOG_PROCESSORS = _child(MMACTION_LOG_PROCESSORS)
+INFERENCERS = _child(MMACTION_INFERENCERS)
+FUNCTION = _child(MMACTION_FUNCTION)

@@ -1,4 +1,4 @@
-"""The README's "Add your own KD method" example, run as written."""
+"""The example of docs/adding_a_kd_method.md, run as written."""
 import os
 import os.path as osp
 import re
@@ -9,37 +9,38 @@ import pytest
 from helpers import (REPO_ROOT, as_cli_options, make_teacher_checkpoint,
                      tiny_cfg_options)
 
-SECTION = '## Add your own KD method'
+PAGE = 'docs/adding_a_kd_method.md'
 MODULE = 'my_project/my_kd.py'
 CONFIG = 'my_project/sakd_my_kd_slowfast_tiny_synthetic.py'
 
 
-def _readme_files():
-    """The README section's Python blocks, keyed by their first-line
-    ``# path`` comment."""
-    with open(osp.join(REPO_ROOT, 'README.md')) as f:
-        readme = f.read()
-    assert SECTION in readme
-    section = readme.split(SECTION, 1)[1].split('\n## ', 1)[0]
+def _page_files():
+    """The page's Python blocks, keyed by their first-line ``# path``
+    comment."""
+    with open(osp.join(REPO_ROOT, PAGE)) as f:
+        page = f.read()
     files = {}
-    for block in re.findall(r'```python\n(.*?)```', section, flags=re.S):
+    for block in re.findall(r'```python\n(.*?)```', page, flags=re.S):
         first, _, body = block.partition('\n')
         files[first.lstrip('# ').strip()] = body
     return files
 
 
-def test_readme_has_module_and_config():
-    files = _readme_files()
+def test_page_has_module_and_config():
+    files = _page_files()
     assert set(files) == {MODULE, CONFIG}
     assert "type='MyKDLoss'" in files[CONFIG]
     assert "'my_project.my_kd'" in files[CONFIG]
+    assert "'mmsakd::synthetic/sakd_slowfast_tiny_synthetic.py'" in files[
+        CONFIG]
 
 
 @pytest.fixture
 def project_dir(tmp_path):
     """A user project outside the repository: ``my_project/`` from the
-    README, next to a ``configs`` link to mmsakd's configs."""
-    for path, text in _readme_files().items():
+    page, next to a ``configs`` link to mmsakd's configs (for the relative
+    ``_base_`` the page mentions as an alternative)."""
+    for path, text in _page_files().items():
         target = tmp_path / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text)
@@ -72,12 +73,12 @@ def test_trains_one_epoch(project_dir, tiny_data_root, tmp_path_factory):
     options = tiny_cfg_options(tiny_data_root, max_epochs=1)
     options.update({
         'model.teacher_ckpt': teacher_ckpt,
-        'custom_hooks.1.score_batch_size': 8,
-        'custom_hooks.1.ratio': 0.25,
+        'default_hooks.sakd.score_batch_size': 8,
+        'default_hooks.sakd.ratio': 0.25,
     })
     work_dir = project_dir / 'work_dir'
     env = dict(os.environ, PYTHONPATH=str(project_dir), OMP_NUM_THREADS='1')
-    # Run from the user's project directory, as the README does.
+    # Run from the user's project directory, as the page does.
     result = subprocess.run([
         sys.executable, '-W', 'ignore',
         osp.join(REPO_ROOT, 'tools/train.py'), CONFIG, '--work-dir',
