@@ -12,7 +12,7 @@ DEMO_ARGS ?=
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.mmsakd-installed
 
-.PHONY: venv demo test lint data clean
+.PHONY: venv demo test lint data teacher clean
 
 venv: $(STAMP)
 
@@ -27,6 +27,11 @@ $(STAMP): setup.py requirements/runtime.txt requirements/tests.txt \
 
 data: $(STAMP)
 	$(PY) tools/data/synthetic/generate.py
+
+# The default synthetic data and the tiny SlowFast teacher that
+# configs/synthetic/*_slowfast_tiny_synthetic.py read.
+teacher: $(STAMP)
+	$(PY) tools/analysis/benchmark_sakd.py --regime scratch --prepare-only
 
 demo: $(STAMP)
 	$(PY) tools/demo.py $(DEMO_ARGS)

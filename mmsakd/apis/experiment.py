@@ -86,9 +86,12 @@ def summarize_run(work_dir: str) -> Dict:
 
     Returns:
         dict: ``top1``/``top5`` (percent, last validation), ``best_top1``,
-        ``train_time`` (s), ``epochs``, ``curve`` (one point per validated
+        ``train_time`` (s), ``data_time`` (s waiting for training batches;
+        None in logs without it), ``iters`` (training iterations),
+        ``epochs``, ``curve`` (one point per validated
         epoch: ``epoch``, cumulative ``train_time``, ``top1``, ``top5``)
-        and, for SAKD runs, ``score_time``, ``select_time`` and
+        and, for SAKD runs, ``score_time`` (of which ``score_data_time``
+        waiting for the scoring loader), ``select_time`` and
         ``subset_size``.
     """
     path = osp.join(work_dir, TIME_FILE)
@@ -113,6 +116,8 @@ def summarize_run(work_dir: str) -> Dict:
         top5=curve[-1]['top5'],
         best_top1=max(p['top1'] for p in curve),
         train_time=records[-1]['train_time'],
+        data_time=records[-1].get('data_time'),
+        iters=sum(r.get('epoch_iters', 0) for r in records),
         epochs=records[-1]['epoch'],
         curve=curve)
     rounds_path = osp.join(work_dir, ROUNDS_FILE)
@@ -122,6 +127,7 @@ def summarize_run(work_dir: str) -> Dict:
         summary.update(
             rounds=len(rounds),
             score_time=sum(r['score_time'] for r in rounds),
+            score_data_time=sum(r.get('score_data_time', 0.) for r in rounds),
             select_time=sum(r['select_time'] for r in rounds),
             subset_size=rounds[-1]['subset_size'] if rounds else None)
     return summary
@@ -165,7 +171,8 @@ def run_experiment(cfg: Config,
 
     A run whose work dir already holds a finished summary is not trained
     again unless ``force``; an unfinished one is resumed from its last
-    checkpoint, so an interrupted demo or sweep loses at most an epoch.
+    checkpoint, so an interrupted demo or sweep loses at most an epoch
+    (``load_from``, the weights a fresh run starts from, is then ignored).
 
     Args:
         cfg (Config): The complete config of the run.
@@ -189,6 +196,9 @@ def run_experiment(cfg: Config,
     stale = [RESULT_FILE, 'last_checkpoint'] if force else []
     cfg.resume = not force and osp.isfile(
         osp.join(work_dir, 'last_checkpoint'))
+    if cfg.resume:
+        # The run's own last checkpoint, not the weights it started from.
+        cfg.load_from = None
     if not cfg.resume:
         stale += [TIME_FILE, ROUNDS_FILE]
     for file_name in stale:

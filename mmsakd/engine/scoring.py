@@ -2,7 +2,8 @@
 the teacher and the student once (docs/method.md#selection-rounds)."""
 import functools
 import math
-from typing import List, Tuple
+import time
+from typing import Dict, List, Optional, Tuple
 
 import torch
 from mmengine.dataset import pseudo_collate, worker_init_fn
@@ -85,7 +86,9 @@ def score_samples(model,
                   eta: float = 0.5,
                   scope: str = 'batch',
                   patch_size: int = 4,
-                  progress: bool = True) -> Tuple[Tensor, Tensor]:
+                  progress: bool = True,
+                  timing: Optional[Dict[str, float]] = None
+                  ) -> Tuple[Tensor, Tensor]:
     """Per-sample KD loss and pooled teacher feature of every sample.
 
     Each batch is preprocessed (``training=False``), interrupted at ``rate``
@@ -111,6 +114,10 @@ def score_samples(model,
             Defaults to 4.
         progress (bool): Show a progress bar on the main process.
             Defaults to True.
+        timing (dict, optional): If given, ``timing['data_time']`` is set to
+            the seconds this rank waited for the loader's batches (decoding
+            and the pipeline, as far as workers did not hide them).
+            Defaults to None.
 
     Returns:
         tuple[Tensor, Tensor]: ``(N,)`` float32 losses and ``(N, c)``
@@ -120,7 +127,10 @@ def score_samples(model,
     num_samples = len(loader.dataset)
     bar = ProgressBar(len(loader)) if progress and is_main_process() else None
     indices, losses, feats = [], [], []
+    data_time = 0.
+    ready = time.perf_counter()
     for local_idx, data_batch in enumerate(loader):
+        data_time += time.perf_counter() - ready
         batch_idx = rank + local_idx * world_size  # see rank_batches
         data = model.data_preprocessor(data_batch, training=False)
         inputs = data['inputs']
@@ -139,6 +149,9 @@ def score_samples(model,
         feats.append(scores['teacher_feat'].float().cpu())
         if bar is not None:
             bar.update()
+        ready = time.perf_counter()
+    if timing is not None:
+        timing['data_time'] = data_time
     if bar is not None:
         print('', flush=True)
     local = (torch.cat(indices), torch.cat(losses), torch.cat(feats))

@@ -11,7 +11,7 @@ from .interruption import (LAYOUTS, InterruptionPlan, apply_interruption_plan,
                            interrupt_batch, make_generator, plan_interruption)
 from .partition import allocate_counts, partition_blocks
 from .round import (DIVERSITY, SELECTORS, RoundSettings, select_subset,
-                    selection_round)
+                    selection_round, subset_size)
 from .schedule import interruption_rate, num_interrupted
 from .select import (quality_temperature, select_samples, selection_objective,
                      top_k)
@@ -26,5 +26,5 @@ __all__ = [
     'quality_temperature', 'select_samples', 'selection_objective', 'top_k',
     'CRITERIA', 'easiness_criterion', 'random_criterion', 'DIVERSITY',
     'SELECTORS', 'RoundSettings', 'select_subset', 'selection_round',
-    'check_range', 'check_int', 'check_choice'
+    'subset_size', 'check_range', 'check_int', 'check_choice'
 ]

@@ -99,6 +99,26 @@ class RoundSettings:
         return cls(criterion=criterion, diversity=diversity, **kwargs)
 
 
+def subset_size(ratio: float, num_samples: int) -> int:
+    """The number ``k = ceil(ratio * N)`` of samples a round selects
+    (docs/method.md#selection).
+
+    Every subset rule of the benchmark (SAKD, its random selector and
+    :class:`~mmsakd.engine.hooks.RandomSubsetHook`) sizes its subset here,
+    so that they train on the same number of samples for the same ratio.
+
+    Args:
+        ratio (float): Selected fraction ``r``, in ``(0, 1]``.
+        num_samples (int): Size ``N`` of the training set, >= 0.
+
+    Returns:
+        int: ``ceil(ratio * num_samples)``, computed in floating point.
+    """
+    check_range('ratio', ratio, 0, 1, low_open=True)
+    check_int('num_samples', num_samples, 0)
+    return math.ceil(ratio * num_samples)
+
+
 def select_subset(scores: Tensor,
                   features: Tensor,
                   k: int,
@@ -189,7 +209,7 @@ def selection_round(losses: Tensor,
     scores = CRITERIA[settings.criterion](losses, s_hat,
                                           make_generator(
                                               settings.seed, epoch, 0))
-    k = math.ceil(settings.ratio * len(losses))
+    k = subset_size(settings.ratio, len(losses))
     subset = select_subset(scores, new_feat, k, epoch, settings, labels)
     new_omega = omega.clone()
     new_omega[subset] += 1

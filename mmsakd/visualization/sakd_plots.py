@@ -203,7 +203,10 @@ def plot_accuracy_vs_time(runs: Sequence[dict],
     Each run is drawn from its ``curve`` (points with ``train_time`` and
     ``top1``; points whose ``top1`` is null are skipped), with a marker at
     each validated epoch; a run without curve is one point
-    (``train_time``, ``top1``). The last point is labelled with the run's
+    (``train_time``, ``top1``). Where every point of a curve has
+    ``top1_std`` (a mean curve over seeds, see
+    :func:`mmsakd.apis.benchmark.mean_curve`), the band ``top1 +- top1_std``
+    is shaded. The last point is labelled with the run's
     ``label`` (or ``name``), its top-1 and, when given, ``rel_time``. The
     time axis is in seconds, or in minutes when a run exceeds 600 s. The
     PNG is 800 x 500 pixels.
@@ -242,6 +245,15 @@ def plot_accuracy_vs_time(runs: Sequence[dict],
             markersize=4,
             color=color,
             label=label)
+        std = _curve_std(run)
+        if std is not None and len(std) == len(top1):
+            ax.fill_between(
+                times / scale,
+                top1 - std,
+                top1 + std,
+                color=color,
+                alpha=0.15,
+                linewidth=0)
         text = f'{label}: {top1[-1]:.1f}%'
         rel_time = run.get('rel_time')
         if isinstance(rel_time,
@@ -589,6 +601,46 @@ def _curve_points(run: dict, label: str) -> Tuple[np.ndarray, np.ndarray]:
     points.sort()
     times, top1 = (np.array(v) for v in zip(*points))
     return times, top1
+
+
+def _curve_std(run: dict) -> Optional[np.ndarray]:
+    """The ``top1_std`` of a run's validated points in time order, or None
+    unless every one has it."""
+    points = [
+        p for p in run.get('curve') or []
+        if isinstance(p, dict) and p.get('top1') is not None
+    ]
+    if not points or any(p.get('top1_std') is None for p in points):
+        return None
+    points.sort(key=lambda p: float(p['train_time']))
+    return np.array([float(p['top1_std']) for p in points])
+
+
+def plot_benchmark(summary: dict,
+                   out_file: str,
+                   title: Optional[str] = None) -> str:
+    """Mean top-1 against mean training time of every run of a benchmark
+    summary (:func:`mmsakd.apis.benchmark.aggregate`), the spread over
+    seeds (± one std) as a band; see :func:`plot_accuracy_vs_time`.
+
+    Args:
+        summary (dict): With ``rows``, each with ``label``, ``curve`` and
+            ``rel_time``.
+        out_file (str): Output PNG; missing folders are created.
+        title (str, optional): Title; None for a default one.
+
+    Returns:
+        str: ``out_file``.
+    """
+    runs = [
+        dict(
+            label=row['label'],
+            curve=row['curve'],
+            rel_time=None
+            if row.get('rel_time') is None else row['rel_time'][0])
+        for row in summary['rows']
+    ]
+    return plot_accuracy_vs_time(runs, out_file, title)
 
 
 def _random_selection_counts(sizes: Sequence[int],

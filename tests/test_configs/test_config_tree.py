@@ -26,6 +26,11 @@ ALIASES = {
     'configs/kd_slowfast_ucf101.py': 'configs/kd/kd_slowfast_ucf101.py',
 }
 SAKD_TINY = 'configs/synthetic/sakd_slowfast_tiny_synthetic.py'
+# default_hooks key -> type of the hooks that need the SubsetSampler.
+SUBSET_HOOKS = dict(
+    sakd='SAKDHook',
+    infobatch='InfoBatchHook',
+    random_subset='RandomSubsetHook')
 
 
 @pytest.mark.parametrize('config', ALL_FILES)
@@ -50,12 +55,21 @@ def test_every_file_loads_from_another_directory(config, tmp_path,
         # `{{ fileDirname }}` in a base file is that file's own folder.
         assert osp.dirname(osp.normpath(path)) == osp.join(
             CONFIG_ROOT, '_base_', 'models'), path
-    sakd = cfg.default_hooks.get('sakd')
-    assert (sakd is not None) == (
+    # The hooks that train on a subset, each with the SubsetSampler.
+    subset_hooks = [
+        key for key in SUBSET_HOOKS if cfg.default_hooks.get(key) is not None
+    ]
+    assert len(subset_hooks) <= 1, subset_hooks
+    assert bool(subset_hooks) == (
         cfg.train_dataloader.sampler.type == 'SubsetSampler')
+    for key in subset_hooks:
+        assert cfg.default_hooks[key].type == SUBSET_HOOKS[key]
+    sakd = cfg.default_hooks.get('sakd')
     if sakd is not None:
-        assert sakd.type == 'SAKDHook'
         assert sakd.interval == (5 if '/sakd_i5_' in f'/{config}' else 1)
+    random_subset = cfg.default_hooks.get('random_subset')
+    if random_subset is not None:
+        assert random_subset.interval == (5 if '_i5_' in config else 1)
     # The loss is one of the shared kd_methods (_base_/distill/), unless a
     # config swaps the model pair and keeps the logit KD.
     assert model.kd_loss in list(cfg.kd_methods.values())

@@ -11,13 +11,15 @@ What runs, to stay within the suite's time budget on 2 CPU cores (a full
 SlowFast R101 + R50 pair takes about 2.5 s to build and 1 s per step):
 
 - every config: loaded and checked against the paper's settings;
-- each (model, dataset) group of 21 distillation configs: the group's
-  ``sakd_<model>_<dataset>.py`` is built by a Runner (full distiller and
-  SAKDHook) and trains one epoch (a scoring round over the 24 clips, then
-  the 10% subset); every other config of the group must differ from it
-  only in ``model.kd_loss`` and the hook/sampler, so its distiller is that
-  distiller with its own loss: its loss and hooks are built from the config
-  and one loss step (forward and backward) runs per distinct loss;
+- each (model, dataset) group of 21 distillation configs (22 on UCF101,
+  with the InfoBatch baseline ``infobatch_kd_<model>_ucf101.py``): the
+  group's ``sakd_<model>_<dataset>.py`` is built by a Runner (full
+  distiller and SAKDHook) and trains one epoch (a scoring round over the 24
+  clips, then the 10% subset); every other config of the group must differ
+  from it only in ``model.kd_loss`` and the hook/sampler, so its distiller
+  is that distiller with its own loss: its loss and hooks are built from
+  the config and one loss step (forward and backward) runs per distinct
+  loss; the InfoBatch hook must accept the config's schedulers;
 - every teacher and student config: built by a Runner and one
   ``train_step`` on one batch.
 """
@@ -26,6 +28,7 @@ import glob
 import importlib.util
 import os.path as osp
 import re
+from types import SimpleNamespace
 
 import pytest
 import torch
@@ -66,7 +69,9 @@ FRAMES = dict(ucf101=(32, 2, 101), kinetics400=(16, 4, 400))
 
 
 def distill_configs(model, dataset):
-    """(path, method, variant) of the 21 distillation configs of a group."""
+    """(path, method, variant) of the 21 distillation configs of a group
+    and, on UCF101, of the InfoBatch baseline with KD
+    (docs/method.md#baselines-for-the-benchmark)."""
     configs = []
     for method in METHODS:
         short = '' if method == 'kd' else f'{method}_'
@@ -78,6 +83,9 @@ def distill_configs(model, dataset):
             (f'configs/{method}/sakd_i5_{short}{model}_{dataset}.py', method,
              'sakd_i5'),
         ]
+    if dataset == 'ucf101':
+        configs.append((f'configs/kd/infobatch_kd_{model}_{dataset}.py', 'kd',
+                        'infobatch'))
     return configs
 
 
@@ -223,10 +231,36 @@ def test_paper_settings(config):
     if variant == 'vanilla':
         assert hook is None and sampler == 'DefaultSampler'
         return
+    if variant == 'infobatch':
+        _check_infobatch(config, cfg)
+        return
     assert sampler == 'SubsetSampler' and hook.type == 'SAKDHook'
     assert (hook.ratio, hook.lam, hook.eta) == (0.1, 0.5, 0.5)
     assert hook.interval == (5 if variant == 'sakd_i5' else 1)
     assert hook.score_batch_size * NUM_GPUS == score_bs
+
+
+def _check_infobatch(config, cfg):
+    """The vanilla KD config of the group with the SubsetSampler and the
+    InfoBatch hook at the settings of Qin et al., which accepts the
+    schedule."""
+    vanilla = _load(config.replace('/infobatch_kd_', '/kd_')).to_dict()
+    this = cfg.to_dict()
+    hook = this['default_hooks'].pop('infobatch')
+    assert hook == dict(type='InfoBatchHook', prune_ratio=0.5, delta=0.875)
+    assert this['train_dataloader'].pop('sampler') == dict(
+        type='SubsetSampler', shuffle=True)
+    vanilla['train_dataloader'].pop('sampler')
+    assert this == vanilla
+    built = HOOKS.build(copy.deepcopy(cfg.default_hooks.infobatch))
+    # Its schedulers are by epoch: before_run accepts them.
+    built.before_run(SimpleNamespace(cfg=cfg))
+    assert built.seed == cfg.randomness.seed
+    iter_based = copy.deepcopy(cfg)
+    iter_based.param_scheduler[0].convert_to_iter_based = True
+    with pytest.raises(ValueError, match='convert_to_iter_based'):
+        HOOKS.build(copy.deepcopy(cfg.default_hooks.infobatch)).before_run(
+            SimpleNamespace(cfg=iter_based))
 
 
 def _strip(model_cfg):
@@ -261,7 +295,7 @@ def test_distillation_configs_train(model, dataset, tiny_data_root, tmp_path):
         # Same distiller up to the loss; SAKD configs differ only in the
         # hook and the sampler.
         assert _strip(other.model) == _strip(cfg.model), path
-        for key in ('random_state', 'sakd'):
+        for key in ('random_state', 'sakd', 'infobatch'):
             if key in other.default_hooks:
                 HOOKS.build(copy.deepcopy(other.default_hooks[key]))
         key = str(other.model.kd_loss)

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from helpers import TINY_DATA
 
-from mmsakd.datasets.synthetic import (CLASSES, SyntheticActionConfig,
+from mmsakd.datasets.synthetic import (CLASSES, SOURCE_CLASSES,
+                                       SyntheticActionConfig,
                                        dataset_is_complete, generate_dataset,
                                        read_annotations)
 from mmsakd.datasets.synthetic.generator import _actor_track
@@ -100,6 +101,53 @@ def test_order_and_rotation_classes():
         assert np.all(np.diff(cw) > 0) and np.all(np.diff(ccw) < 0)
 
 
+@pytest.mark.parametrize('name, expected', [('move_up_right', (1, -1)),
+                                            ('move_up_left', (-1, -1)),
+                                            ('move_down_right', (1, 1)),
+                                            ('move_down_left', (-1, 1))])
+def test_diagonal_source_motions_follow_their_direction(name, expected):
+    cfg = SyntheticActionConfig(classes=SOURCE_CLASSES)
+    unit = np.array(expected) / np.sqrt(2)
+    for seed in range(20):
+        track, _ = _actor_track(
+            SOURCE_CLASSES.index(name), cfg, np.random.default_rng(seed))
+        move = track[-1] - track[0]
+        cosine = move @ unit / np.linalg.norm(move)
+        assert cosine >= np.cos(np.deg2rad(cfg.angle_jitter)) - 1e-9
+
+
+def test_source_turns_and_fixed_axis_oscillations():
+    cfg = SyntheticActionConfig(classes=SOURCE_CLASSES)
+    rng = np.random.default_rng(0)
+    for _ in range(10):
+        track, _ = _actor_track(
+            SOURCE_CLASSES.index('down_then_left'), cfg, rng)
+        first = track[3] - track[0]
+        last = track[-1] - track[-4]
+        assert first[1] > abs(first[0]) * 0.4  # mostly downwards
+        assert -last[0] > abs(last[1]) * 0.4  # mostly leftwards
+        for name, axis in (('oscillate_horizontal', 0), ('oscillate_vertical',
+                                                         1)):
+            track, _ = _actor_track(SOURCE_CLASSES.index(name), cfg, rng)
+            spread = np.ptp(track, axis=0)
+            assert spread[axis] > spread[1 - axis]
+
+
+def test_source_classes_dataset(tmp_path):
+    assert not set(SOURCE_CLASSES) & set(CLASSES)
+    assert len(SOURCE_CLASSES) > len(CLASSES)
+    cfg = SyntheticActionConfig(
+        num_train=len(SOURCE_CLASSES), num_val=0, classes=SOURCE_CLASSES)
+    paths = generate_dataset(str(tmp_path), cfg)
+    labels = [label for _, label in read_annotations(paths['train'])]
+    assert sorted(labels) == list(range(len(SOURCE_CLASSES)))
+    with open(paths['classes']) as f:
+        assert tuple(f.read().split()) == SOURCE_CLASSES
+    assert dataset_is_complete(str(tmp_path), cfg)
+    assert not dataset_is_complete(
+        str(tmp_path), SyntheticActionConfig(num_train=12, num_val=0))
+
+
 def test_oscillation_periods_do_not_overlap():
     cfg = SyntheticActionConfig()
     assert cfg.fast_period[1] < cfg.slow_period[0]
@@ -110,6 +158,9 @@ def test_oscillation_periods_do_not_overlap():
     (dict(num_frames=2), 'num_frames'),
     (dict(num_train=-1), 'num_train'),
     (dict(contrast=(0.8, 0.2)), 'contrast'),
+    (dict(classes=('move_right', 'jump')), 'classes'),
+    (dict(classes=('move_right', 'move_right')), 'classes'),
+    (dict(classes=('move_right', )), 'classes'),
 ])
 def test_bad_config_names_the_field(kwargs, name):
     with pytest.raises(ValueError, match=name):

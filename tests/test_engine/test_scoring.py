@@ -1,5 +1,7 @@
 """The scoring pass with a stand-in distiller: dataset order, the
 interruption of each global batch, the exactly-once check."""
+import time
+
 import pytest
 import torch
 from mmaction.structures import ActionDataSample
@@ -93,3 +95,33 @@ def test_every_sample_exactly_once():
     loader = build_scoring_loader(dataset, batch_size=2)
     with pytest.raises(RuntimeError, match='exactly once'):
         score_samples(Scorer(), loader, 0.0, epoch=0, progress=False)
+
+
+class SlowClips(Clips):
+    """Loading an item takes ``DELAY`` seconds."""
+    DELAY = 0.02
+
+    def __getitem__(self, i):
+        time.sleep(self.DELAY)
+        return super().__getitem__(i)
+
+
+class SlowScorer(Scorer):
+    """Scoring a batch takes ``DELAY`` seconds."""
+    DELAY = 0.05
+
+    def score(self, inputs, data_samples):
+        time.sleep(self.DELAY)
+        return super().score(inputs, data_samples)
+
+
+def test_timing_counts_loader_waits_not_scoring():
+    loader = build_scoring_loader(SlowClips(list(range(N))), batch_size=4)
+    timing = dict()
+    start = time.perf_counter()
+    score_samples(
+        SlowScorer(), loader, 0.0, epoch=0, progress=False, timing=timing)
+    total = time.perf_counter() - start
+    # N items loaded in the main process; 3 batches scored.
+    assert timing['data_time'] >= N * SlowClips.DELAY
+    assert timing['data_time'] <= total - 3 * SlowScorer.DELAY

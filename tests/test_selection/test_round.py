@@ -7,8 +7,8 @@ from mmsakd.selection import (CRITERIA, RoundSettings, easiness, fuse_features,
                               make_generator, normalize_easiness,
                               project_features, random_criterion,
                               select_samples, select_subset,
-                              selection_probability, selection_round, top_k,
-                              update_strength)
+                              selection_probability, selection_round,
+                              subset_size, top_k, update_strength)
 
 N = 30
 C = 12
@@ -170,6 +170,15 @@ def test_subset_size_is_ceil_ratio_n(n, ratio, selector):
     assert len(set(got['subset'])) == len(got['subset'])
     assert all(0 <= i < n for i in got['subset'])
     assert int(got['omega'].sum()) == math.ceil(ratio * n)
+    assert subset_size(ratio, n) == len(got['subset'])
+
+
+def test_subset_size_checks():
+    assert [subset_size(0.1, n) for n in (0, 1, 10, 11, 24)] == [0, 1, 1, 2, 3]
+    with pytest.raises(ValueError, match=r'ratio must be in \(0, 1\]'):
+        subset_size(0, 10)
+    with pytest.raises(ValueError, match='num_samples must be an integer'):
+        subset_size(0.5, -1)
 
 
 def test_random_selector_is_seeded_and_differs_from_dpp():

@@ -39,6 +39,20 @@ import numpy as np
 CLASSES: Tuple[str, ...] = ('move_right', 'move_left', 'move_up', 'move_down',
                             'rotate_cw', 'rotate_ccw', 'oscillate_fast',
                             'oscillate_slow', 'right_then_up', 'up_then_right')
+#: Motions of the transfer benchmark's source dataset (the role of
+#: Kinetics-400 to the default classes' UCF101): diagonal moves, the turns
+#: and oscillation axes that the default classes lack. None of them is a
+#: default class, so a model pretrained on them has learnt motion features
+#: but not the target's classes (docs/synthetic_dataset.md).
+SOURCE_CLASSES: Tuple[str,
+                      ...] = ('move_up_right', 'move_up_left',
+                              'move_down_right', 'move_down_left',
+                              'right_then_down', 'left_then_up',
+                              'left_then_down', 'up_then_left',
+                              'down_then_right', 'down_then_left',
+                              'oscillate_horizontal', 'oscillate_vertical')
+#: Every motion the generator can render.
+MOTIONS: Tuple[str, ...] = CLASSES + SOURCE_CLASSES
 SPLITS: Tuple[str, ...] = ('train', 'val')
 # Frame sizes that OpenCV's mp4v writes and decord 0.6.0 reads back intact
 # (48 and 72 do not decode).
@@ -85,6 +99,8 @@ class SyntheticActionConfig:
             Defaults to (3, 14).
         flicker (float): Std of the per-frame brightness change.
             Defaults to 5.
+        classes (tuple): Class names in label order, distinct, from
+            ``MOTIONS`` (e.g. ``SOURCE_CLASSES``). Defaults to ``CLASSES``.
     """
     num_train: int = 1000
     num_val: int = 300
@@ -125,18 +141,23 @@ class SyntheticActionConfig:
             if not 0 <= low <= high:
                 raise ValueError(f'{name} must be a range (low, high) with '
                                  f'0 <= low <= high, got {(low, high)}')
-        if tuple(self.classes) != CLASSES:
-            raise ValueError('classes are fixed by the generator: '
-                             f'{CLASSES}')
+        self.classes = tuple(self.classes)
+        unknown = [name for name in self.classes if name not in MOTIONS]
+        if unknown or len(set(self.classes)) != len(self.classes) or len(
+                self.classes) < 2:
+            raise ValueError('classes must be at least 2 distinct names from '
+                             f'{MOTIONS}, got {self.classes}')
 
 
 def _rng(seed: int, split: str, index: int) -> np.random.Generator:
     return np.random.default_rng([seed, SPLITS.index(split), index])
 
 
-def clip_label(seed: int, split: str, index: int) -> int:
+def clip_label(seed: int,
+               split: str,
+               index: int,
+               num_classes: int = len(CLASSES)) -> int:
     """Label of a clip; balanced classes in a seeded random order."""
-    num_classes = len(CLASSES)
     block, offset = divmod(index, num_classes)
     order = np.random.default_rng([seed,
                                    SPLITS.index(split), 1 << 30,
@@ -196,13 +217,21 @@ def _actor_track(label: int, cfg: SyntheticActionConfig,
     """
     t_len = cfg.num_frames
     t = np.arange(t_len, dtype=np.float64)
-    name = CLASSES[label]
+    name = cfg.classes[label]
     angle0 = rng.uniform(0, np.pi)
     angles = np.full(t_len, angle0)
     speed = rng.uniform(*cfg.speed) / (t_len - 1)  # frame sides per frame
     jitter = np.deg2rad(rng.uniform(-cfg.angle_jitter, cfg.angle_jitter))
     # Image y grows downwards: "up" is -y.
-    directions = dict(right=0.0, left=np.pi, up=-np.pi / 2, down=np.pi / 2)
+    directions = dict(
+        right=0.0,
+        left=np.pi,
+        up=-np.pi / 2,
+        down=np.pi / 2,
+        up_right=-np.pi / 4,
+        up_left=-3 * np.pi / 4,
+        down_right=np.pi / 4,
+        down_left=3 * np.pi / 4)
 
     def straight(direction: float, steps: np.ndarray) -> np.ndarray:
         unit = np.array([math.cos(direction), math.sin(direction)])
@@ -217,11 +246,19 @@ def _actor_track(label: int, cfg: SyntheticActionConfig,
         drift = rng.uniform(0, 2 * np.pi)
         track = straight(drift, t) * 0.15
     elif name.startswith('oscillate_'):
-        period_range = (
-            cfg.fast_period if name == 'oscillate_fast' else cfg.slow_period)
+        if name in ('oscillate_fast', 'oscillate_slow'):
+            period_range = (
+                cfg.fast_period
+                if name == 'oscillate_fast' else cfg.slow_period)
+        else:  # a fixed axis, any period
+            period_range = (cfg.fast_period[0], cfg.slow_period[1])
         period = rng.uniform(*period_range) * t_len
         amplitude = rng.uniform(0.15, 0.28)
         axis = rng.uniform(0, np.pi)
+        if name == 'oscillate_horizontal':
+            axis = jitter
+        elif name == 'oscillate_vertical':
+            axis = np.pi / 2 + jitter
         phase = rng.uniform(0, 2 * np.pi)
         offset = amplitude * np.sin(2 * np.pi * t / period + phase)
         track = offset[:, None] * np.array([math.cos(axis),
@@ -329,7 +366,7 @@ def clip_relpath(split: str, index: int) -> str:
 
 def _generate_one(args: Tuple[SyntheticActionConfig, str, int, str]) -> str:
     cfg, split, index, root = args
-    label = clip_label(cfg.seed, split, index)
+    label = clip_label(cfg.seed, split, index, len(cfg.classes))
     frames = render_clip(label, cfg, _rng(cfg.seed, split, index))
     relpath = clip_relpath(split, index)
     path = osp.join(root, 'videos', relpath)
@@ -418,10 +455,12 @@ def generate_dataset(root: str,
         with open(paths[split], 'w') as f:
             f.writelines(line + '\n' for line in lines)
     with open(paths['classes'], 'w') as f:
-        f.writelines(name + '\n' for name in CLASSES)
+        f.writelines(name + '\n' for name in cfg.classes)
     with open(paths['meta'], 'w') as f:
         json.dump(
-            dict(config=_jsonable(cfg), classes=list(CLASSES)), f, indent=2)
+            dict(config=_jsonable(cfg), classes=list(cfg.classes)),
+            f,
+            indent=2)
     return paths
 
 

@@ -1,8 +1,13 @@
 from .dropout_shuffle_hook import DropoutShuffleHook
+from .infobatch_hook import InfoBatchHook
 from .random_state_hook import RandomStateHook
+from .random_subset_hook import RandomSubsetHook
 from .sakd_hook import SAKDHook
 from .train_time_hook import TrainTimeHook
+from .utils import check_by_epoch_schedulers, fix_max_iters, unwrap_model
 
 __all__ = [
-    'DropoutShuffleHook', 'RandomStateHook', 'SAKDHook', 'TrainTimeHook'
+    'DropoutShuffleHook', 'InfoBatchHook', 'RandomStateHook',
+    'RandomSubsetHook', 'SAKDHook', 'TrainTimeHook',
+    'check_by_epoch_schedulers', 'fix_max_iters', 'unwrap_model'
 ]

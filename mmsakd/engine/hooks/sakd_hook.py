@@ -10,7 +10,6 @@ import torch
 from mmengine.dist import broadcast_object_list, get_dist_info, is_main_process
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
-from mmengine.model import is_model_wrapper
 from torch import Tensor
 from torch.utils.data import DataLoader
 
@@ -19,6 +18,7 @@ from mmsakd.engine.scoring import build_scoring_loader, score_samples
 from mmsakd.registry import DATASETS, HOOKS
 from mmsakd.selection import (RoundSettings, check_choice, check_int,
                               check_range, interruption_rate, selection_round)
+from .utils import check_by_epoch_schedulers, fix_max_iters, unwrap_model
 
 
 @HOOKS.register_module()
@@ -176,7 +176,7 @@ class SAKDHook(Hook):
         if self.seed is None:
             self.seed = int(
                 (runner.cfg.get('randomness') or {}).get('seed', 0) or 0)
-        self._check_schedulers(runner)
+        check_by_epoch_schedulers(runner, 'SAKDHook')
 
     def before_train(self, runner) -> None:
         sampler = runner.train_dataloader.sampler
@@ -184,7 +184,7 @@ class SAKDHook(Hook):
             raise TypeError('SAKDHook needs train_dataloader.sampler='
                             "dict(type='SubsetSampler'), got "
                             f'{type(sampler).__name__}')
-        model = self._model(runner)
+        model = unwrap_model(runner)
         for method in ('score', 'set_sample_alpha'):
             if not callable(getattr(model, method, None)):
                 raise TypeError(
@@ -207,12 +207,12 @@ class SAKDHook(Hook):
             sampler.set_subset(self.subset)
         if self.rounds > 0:
             model.set_sample_alpha(self.alpha.clone())
-        self._fix_max_iters(runner)
+        fix_max_iters(runner)
 
     def before_train_epoch(self, runner) -> None:
         if runner.epoch % self.interval == 0:
             self._selection_round(runner)
-        self._fix_max_iters(runner)
+        fix_max_iters(runner)
 
     # ---------------------------------------------------------- checkpoint
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
@@ -242,15 +242,17 @@ class SAKDHook(Hook):
 
         # 1. Score every sample under the interruption.
         start = time.time()
+        timing = dict()
         losses, feats = score_samples(
-            self._model(runner),
+            unwrap_model(runner),
             self._scoring_loader(runner),
             rate,
             epoch,
             seed=self.seed,
             eta=self.eta,
             scope=self.scope,
-            patch_size=self.patch_size)
+            patch_size=self.patch_size,
+            timing=timing)
         score_time = time.time() - start
 
         # 2-3. Update alpha and the features, select (rank 0, broadcast).
@@ -276,8 +278,9 @@ class SAKDHook(Hook):
 
         # 4. Hand the subset to the sampler and alpha to the distiller.
         runner.train_dataloader.sampler.set_subset(self.subset)
-        self._model(runner).set_sample_alpha(self.alpha.clone())
-        self._log_round(runner, epoch, rate, score_time, select_time)
+        unwrap_model(runner).set_sample_alpha(self.alpha.clone())
+        self._log_round(runner, epoch, rate, score_time, select_time,
+                        timing['data_time'])
 
     def _scoring_loader(self, runner) -> DataLoader:
         """The training set with the validation-style pipeline, sharded by
@@ -308,34 +311,8 @@ class SAKDHook(Hook):
         return self._score_loader
 
     # ------------------------------------------------------------ helpers
-    @staticmethod
-    def _model(runner):
-        model = runner.model
-        return model.module if is_model_wrapper(model) else model
-
-    @staticmethod
-    def _check_schedulers(runner) -> None:
-        schedulers = runner.cfg.get('param_scheduler') or []
-        if isinstance(schedulers, dict):
-            schedulers = [schedulers]
-        for i, scheduler in enumerate(schedulers):
-            if scheduler.get('convert_to_iter_based', False):
-                raise ValueError(
-                    f'param_scheduler[{i}] ({scheduler.get("type")}) has '
-                    'convert_to_iter_based=True: it is sized from the full '
-                    'epoch length at build time, but SAKD trains on a '
-                    'subset. Use by-epoch schedulers with SAKDHook.')
-
-    @staticmethod
-    def _fix_max_iters(runner) -> None:
-        """Make ``max_iters`` (ETA, progress) follow the subset's length."""
-        loop = runner.train_loop
-        remaining = runner.max_epochs - runner.epoch
-        loop._max_iters = runner.iter + remaining * len(
-            runner.train_dataloader)
-
     def _log_round(self, runner, epoch: int, rate: float, score_time: float,
-                   select_time: float) -> None:
+                   select_time: float, score_data_time: float) -> None:
         alpha = self.alpha
         subset = torch.tensor(self.subset)
         num_classes = int(self._labels.max()) + 1 if len(self._labels) else 0
@@ -347,6 +324,7 @@ class SAKDHook(Hook):
             interruption='none' if rate == 0 else
             ('dropout' if rate < self.eta else 'shuffle'),
             score_time=round(score_time, 3),
+            score_data_time=round(score_data_time, 3),
             select_time=round(select_time, 3),
             subset_size=len(self.subset),
             num_samples=len(alpha),

@@ -23,10 +23,17 @@ class TrainTimeHook(Hook):
     :class:`~mmengine.hooks.IterTimerHook` times iterations only, which
     misses the scoring pass that ``before_train_epoch`` runs.
 
+    The part of it spent waiting for training batches is summed from the
+    ``train/data_time`` that :class:`~mmengine.hooks.IterTimerHook` records
+    before each iteration (scoring passes load their own data and are not
+    included).
+
     After each validation one JSON line is appended to
     ``<work_dir>/<log_file>``: ``epoch`` (1-based, as in the logs),
-    ``epoch_time`` and cumulative ``train_time`` in seconds, and the
-    validation metrics (``acc/top1`` ... as numbers). Every epoch prints a
+    ``epoch_time`` and cumulative ``train_time``, ``epoch_data_time`` and
+    cumulative ``data_time``, in seconds, ``epoch_iters`` (the epoch's
+    training iterations on this rank), and the validation metrics
+    (``acc/top1`` ... as numbers). Every epoch prints a
     progress line with the cumulative time and an estimate of the time
     left. The cumulative time is saved in checkpoints, so a resumed run
     continues the count.
@@ -49,7 +56,10 @@ class TrainTimeHook(Hook):
         self.log_file = log_file
         self.run_name = run_name
         self.epoch_times: List[float] = []
+        self.epoch_data_times: List[float] = []
         self._start: Optional[float] = None
+        self._data_time = 0.
+        self._iters = 0
         self._pending: Optional[Dict] = None
 
     @property
@@ -57,8 +67,25 @@ class TrainTimeHook(Hook):
         """Cumulative training time in seconds."""
         return sum(self.epoch_times)
 
+    @property
+    def data_time(self) -> float:
+        """Cumulative time spent waiting for training batches, seconds."""
+        return sum(self.epoch_data_times)
+
     def before_train_epoch(self, runner) -> None:
         self._start = time.perf_counter()
+        self._data_time = 0.
+        self._iters = 0
+
+    def after_train_iter(self,
+                         runner,
+                         batch_idx: int,
+                         data_batch=None,
+                         outputs=None) -> None:
+        self._iters += 1
+        if 'train/data_time' in runner.message_hub.log_scalars:
+            self._data_time += float(
+                runner.message_hub.get_scalar('train/data_time').current())
 
     def after_train_epoch(self, runner) -> None:
         if self._start is None:
@@ -66,6 +93,7 @@ class TrainTimeHook(Hook):
         seconds = time.perf_counter() - self._start
         self._start = None
         self.epoch_times.append(seconds)
+        self.epoch_data_times.append(self._data_time)
         epoch = runner.epoch + 1  # runner.epoch is incremented after hooks
         done = len(self.epoch_times)
         remaining = runner.max_epochs - epoch
@@ -80,7 +108,10 @@ class TrainTimeHook(Hook):
         self._pending = dict(
             epoch=epoch,
             epoch_time=round(seconds, 3),
-            train_time=round(self.train_time, 3))
+            train_time=round(self.train_time, 3),
+            epoch_data_time=round(self._data_time, 3),
+            data_time=round(self.data_time, 3),
+            epoch_iters=self._iters)
         # Epochs without validation are written right away.
         if not self._validates(runner, epoch):
             self._write(runner, self._pending)
@@ -98,13 +129,20 @@ class TrainTimeHook(Hook):
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
         checkpoint['train_time'] = dict(
-            train_time=self.train_time, epoch_times=list(self.epoch_times))
+            train_time=self.train_time,
+            epoch_times=list(self.epoch_times),
+            epoch_data_times=list(self.epoch_data_times))
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
         state = checkpoint.get('train_time')
         if state is None or not runner._resume:
             return
         self.epoch_times = [float(t) for t in state['epoch_times']]
+        # Checkpoints written before data times were kept count none.
+        self.epoch_data_times = [
+            float(t) for t in state.get('epoch_data_times', [0.] *
+                                        len(self.epoch_times))
+        ]
 
     @staticmethod
     def _validates(runner, epoch: int) -> bool:

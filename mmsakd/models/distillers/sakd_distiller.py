@@ -36,10 +36,24 @@ class SAKDDistiller(BaseModel):
     the constant ``alpha``: this is the vanilla KD baseline
     (docs/method.md#vanilla-baselines), the same Eq. 9 with a fixed weight.
 
-    The loss dict holds ``loss_ce`` and ``loss_kd`` (alpha-weighted batch
-    means, so that they sum to ``L``), the student's auxiliary losses (e.g.
-    TPN's ``loss_aux``) unchanged, and monitors that are not summed:
-    ``ce_raw`` and ``kd_raw`` (unweighted batch means) and ``alpha_mean``.
+    A per-sample loss weight ``w_j`` can be set too (:meth:`set_sample_weight`,
+    looked up by ``sample_idx`` as ``alpha_j``); the InfoBatch baseline uses
+    it to up-weight the kept low-loss samples
+    (docs/method.md#baselines-for-the-benchmark). The loss is then::
+
+        L = mean_j [w_j * ((1 - alpha_j) * CE_j + alpha_j * KD_j)]
+
+    The loss dict holds ``loss_ce`` and ``loss_kd`` (alpha-weighted, and
+    ``w``-weighted if set, batch means, so that they sum to ``L``), the
+    student's auxiliary losses (e.g. TPN's ``loss_aux``) unchanged, and
+    monitors that are not summed: ``ce_raw`` and ``kd_raw`` (unweighted batch
+    means) and ``alpha_mean``.
+
+    After each :meth:`loss` call whose data samples all carry ``sample_idx``,
+    :attr:`last_sample_losses` holds the batch's per-sample Eq. 9 loss
+    ``(1 - alpha_j) * CE_j + alpha_j * KD_j`` before the weight ``w_j``,
+    detached, with the samples' dataset indices, for hooks to read in
+    ``after_train_iter``.
 
     CE is plain ``F.cross_entropy`` on the student's logits with the head's
     ``label_smooth_eps``; the head's ``loss_cls`` (its ``loss_weight``,
@@ -182,6 +196,9 @@ class SAKDDistiller(BaseModel):
             interrupt_layout(
                 getattr(self.data_preprocessor, 'format_shape', None))
         self._sample_alpha: Optional[Tensor] = None
+        self._sample_weight: Optional[Tensor] = None
+        # Written by loss(): dict(sample_idx=(N,) int64, loss=(N,) float32).
+        self.last_sample_losses: Optional[Dict[str, Tensor]] = None
 
         # Stored past nn.Module.__setattr__ so that it is no submodule.
         object.__setattr__(self, '_teacher', teacher_model)
@@ -239,6 +256,40 @@ class SAKDDistiller(BaseModel):
                              f'{alpha.max().item()}')
         self._sample_alpha = alpha.clone()
 
+    @property
+    def sample_weight(self) -> Optional[Tensor]:
+        """A copy of the per-sample loss weight set by
+        :meth:`set_sample_weight`, or None."""
+        if self._sample_weight is None:
+            return None
+        return self._sample_weight.clone()
+
+    def set_sample_weight(self, weight: Optional[Tensor]) -> None:
+        """Set the loss weight of every training sample, indexed by dataset
+        index, which multiplies the sample's whole Eq. 9 loss; None returns
+        to weight 1 for every sample.
+
+        Args:
+            weight (Tensor, optional): ``(N,)`` finite values >= 0, N the
+                size of the training set. Copied.
+        """
+        if weight is None:
+            self._sample_weight = None
+            return
+        if not isinstance(weight, Tensor):
+            raise TypeError('weight must be a 1-D tensor or None, got '
+                            f'{type(weight).__name__}')
+        if weight.dim() != 1 or weight.numel() == 0:
+            raise ValueError('weight must be a non-empty 1-D tensor (one '
+                             'value per training sample), got shape '
+                             f'{tuple(weight.shape)}')
+        weight = weight.detach().to(device='cpu', dtype=torch.float32)
+        if not torch.isfinite(weight).all() or weight.min() < 0:
+            raise ValueError('weight values must be finite and >= 0, got min '
+                             f'{weight.min().item()} and max '
+                             f'{weight.max().item()}')
+        self._sample_weight = weight.clone()
+
     def forward(self,
                 inputs: Tensor,
                 data_samples: OptSampleList = None,
@@ -272,7 +323,8 @@ class SAKDDistiller(BaseModel):
             inputs (Tensor): Preprocessed inputs; interrupted here first with
                 ``interrupt_train``.
             data_samples (list[ActionDataSample]): With ``gt_label`` and,
-                once per-sample weights are set, ``sample_idx``.
+                once per-sample alpha or loss weights are set,
+                ``sample_idx``.
 
         Returns:
             dict[str, Tensor]: ``loss_ce``, ``loss_kd``, the student's
@@ -281,6 +333,8 @@ class SAKDDistiller(BaseModel):
         """
         if not data_samples:
             raise ValueError('loss mode needs the batch\'s data_samples')
+        # A record left from an earlier batch must not pass for this one's.
+        self.last_sample_losses = None
         if self.interrupt_train is not None:
             inputs = interrupt_training_batch(inputs, self.interrupt_train,
                                               self._interrupt_layout)
@@ -297,9 +351,17 @@ class SAKDDistiller(BaseModel):
             label_smoothing=float(
                 getattr(self.student.cls_head, 'label_smooth_eps', 0.0)))
         alpha = self._batch_alpha(data_samples, device=ce.device)
+        weight = self._batch_weight(data_samples, device=ce.device)
+        if weight is None:
+            loss_ce = ((1 - alpha) * ce).mean()
+            loss_kd = (alpha * kd).mean()
+        else:
+            loss_ce = (weight * (1 - alpha) * ce).mean()
+            loss_kd = (weight * alpha * kd).mean()
+        self._record_sample_losses(data_samples, alpha, ce, kd)
         losses = dict(
-            loss_ce=((1 - alpha) * ce).mean(),
-            loss_kd=(alpha * kd).mean(),
+            loss_ce=loss_ce,
+            loss_kd=loss_kd,
             ce_raw=ce.detach().mean(),
             kd_raw=kd.detach().mean(),
             alpha_mean=alpha.mean())
@@ -413,6 +475,28 @@ class SAKDDistiller(BaseModel):
             return torch.full((len(data_samples), ), self.alpha, device=device)
         indices = sample_indices(data_samples, len(self._sample_alpha))
         return self._sample_alpha[indices].to(device)
+
+    def _batch_weight(self, data_samples: SampleList,
+                      device: torch.device) -> Optional[Tensor]:
+        """The loss weight of each sample of the batch; None while no
+        weights are set (the unweighted code path)."""
+        if self._sample_weight is None:
+            return None
+        indices = sample_indices(
+            data_samples, len(self._sample_weight), name='weight')
+        return self._sample_weight[indices].to(device)
+
+    def _record_sample_losses(self, data_samples: SampleList, alpha: Tensor,
+                              ce: Tensor, kd: Tensor) -> None:
+        """Keep the batch's per-sample Eq. 9 loss, before the loss weight,
+        by dataset index in :attr:`last_sample_losses`."""
+        indices = [s.metainfo.get('sample_idx') for s in data_samples]
+        if any(index is None for index in indices):
+            return
+        self.last_sample_losses = dict(
+            sample_idx=torch.tensor([int(i) for i in indices],
+                                    dtype=torch.long),
+            loss=((1 - alpha) * ce + alpha * kd).detach().float())
 
     def _init_teacher(self, teacher_ckpt: Optional[str]) -> None:
         """Load the teacher's weights and freeze it."""

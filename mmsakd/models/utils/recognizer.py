@@ -64,13 +64,17 @@ def batch_labels(data_samples: SampleList, logits: Tensor) -> Tensor:
     return labels.view(num_samples).long()
 
 
-def sample_indices(data_samples: SampleList, num_samples: int) -> Tensor:
+def sample_indices(data_samples: SampleList,
+                   num_samples: int,
+                   name: str = 'alpha') -> Tensor:
     """The dataset index (``sample_idx``) of each data sample.
 
     Args:
         data_samples (list[ActionDataSample]): The batch's data samples.
         num_samples (int): The size of the training set; every index must
             be in ``[0, num_samples)``.
+        name (str): What is looked up by the indices (``'alpha'`` or
+            ``'weight'``), used in the messages. Defaults to 'alpha'.
 
     Returns:
         Tensor: ``(N,)`` int64.
@@ -80,14 +84,14 @@ def sample_indices(data_samples: SampleList, num_samples: int) -> Tensor:
         index = sample.metainfo.get('sample_idx', None)
         if index is None:
             raise ValueError(
-                'per-sample alpha needs each data sample\'s dataset index: '
+                f'per-sample {name} needs each data sample\'s dataset index: '
                 'add \'sample_idx\' to the meta_keys of PackActionInputs in '
                 'the training pipeline')
         index = int(index)
         if not 0 <= index < num_samples:
             raise ValueError(
                 f'sample_idx {index} is out of range for the per-sample '
-                f'alpha of {num_samples} samples (set_sample_alpha must get '
-                'one value per training sample)')
+                f'{name} of {num_samples} samples (set_sample_{name} must '
+                'get one value per training sample)')
         indices.append(index)
     return torch.tensor(indices, dtype=torch.long)

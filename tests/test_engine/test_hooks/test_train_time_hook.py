@@ -17,6 +17,7 @@ from mmsakd.engine.hooks import TrainTimeHook
 
 STUDENT_CFG = 'configs/synthetic/slowfast_tiny_student_synthetic.py'
 SLEEP = 0.3
+DATA_SLEEP = 0.05
 
 
 class SleepBeforeEpochHook(Hook):
@@ -49,6 +50,27 @@ class SlowValidationProbe(Hook):
             'val/acc/top1').current()
         self.metrics[epoch] = dict(metrics)
         self.val_end[epoch] = time.perf_counter()
+
+
+class SlowDataProbe(Hook):
+    """Sleeps before each training iteration ahead of IterTimerHook
+    (NORMAL), as a slow dataloader would, and records the data times the
+    message hub gets."""
+    priority = 'ABOVE_NORMAL'
+
+    def __init__(self):
+        self.data_times = {}  # epoch -> list of train/data_time
+
+    def before_train_iter(self, runner, batch_idx, data_batch=None):
+        time.sleep(DATA_SLEEP)
+
+    def after_train_iter(self,
+                         runner,
+                         batch_idx,
+                         data_batch=None,
+                         outputs=None):
+        self.data_times.setdefault(runner.epoch + 1, []).append(
+            runner.message_hub.get_scalar('train/data_time').current())
 
 
 def _cfg(data_root, work_dir, max_epochs, val_interval=1):
@@ -134,11 +156,37 @@ def test_resume_continues_the_count(tiny_data_root, tmp_path):
     assert final['train_time'] == pytest.approx(
         stored['train_time'] + final['epoch_time'], abs=5e-3)
     hook = next(h for h in runner.hooks if isinstance(h, TrainTimeHook))
-    assert len(hook.epoch_times) == 2
+    assert len(hook.epoch_times) == len(hook.epoch_data_times) == 2
+    assert final['data_time'] == pytest.approx(
+        first[0]['data_time'] + final['epoch_data_time'], abs=5e-3)
     saved = torch.load(
         tmp_path / 'epoch_2.pth', map_location='cpu',
         weights_only=False)['train_time']
     assert saved['train_time'] == pytest.approx(final['train_time'], abs=1e-3)
+
+
+def test_records_data_time_and_iterations(tiny_data_root, tmp_path):
+    # 24 clips in batches of 4: 6 iterations per epoch.
+    runner = Runner.from_cfg(_cfg(tiny_data_root, tmp_path, max_epochs=2))
+    probe = SlowDataProbe()
+    runner.register_hook(probe)
+    hook = next(h for h in runner.hooks if isinstance(h, TrainTimeHook))
+    runner.train()
+    records = _records(tmp_path)
+    running = 0.
+    for record in records:
+        waits = probe.data_times[record['epoch']]
+        assert record['epoch_iters'] == len(waits) == 6
+        assert record['epoch_data_time'] == pytest.approx(sum(waits), abs=2e-3)
+        assert record['epoch_data_time'] >= 6 * DATA_SLEEP
+        assert record['epoch_data_time'] <= record['epoch_time']
+        running += record['epoch_data_time']
+        assert record['data_time'] == pytest.approx(running, abs=2e-3)
+    assert hook.data_time == pytest.approx(running, abs=2e-3)
+    saved = torch.load(
+        tmp_path / 'epoch_2.pth', map_location='cpu',
+        weights_only=False)['train_time']
+    assert sum(saved['epoch_data_times']) == pytest.approx(running, abs=2e-3)
 
 
 @pytest.mark.parametrize('log_file', ['', None, 3])

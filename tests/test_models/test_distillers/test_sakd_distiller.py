@@ -216,6 +216,117 @@ def test_sample_alpha_checks(distiller):
     assert model.sample_alpha is None
 
 
+def _per_sample_reference(model, inputs, samples):
+    """Per-sample CE (``F.cross_entropy``) and KD (the loss's
+    ``per_sample``), computed apart from :meth:`SAKDDistiller.loss`."""
+    with torch.no_grad():
+        student_logits, _ = model.student.extract_feat(inputs, stage='head')
+        teacher_logits, _ = model.teacher.extract_feat(inputs, stage='head')
+        kd = model.kd_loss.per_sample(
+            student_logits=student_logits, teacher_logits=teacher_logits)
+    ce = F.cross_entropy(student_logits, _labels(samples), reduction='none')
+    return ce, kd
+
+
+def test_sample_weight_multiplies_each_samples_eq9_loss(distiller):
+    model = distiller.train()
+    idx = [7, 2, 9, 0]
+    inputs, samples = _batch(idx, seed=3)
+    ce, kd = _per_sample_reference(model, inputs, samples)
+    alpha = torch.linspace(0.1, 0.9, NUM_SAMPLES)
+    a = alpha[idx]
+    model.set_sample_alpha(alpha)
+    unweighted = model(inputs, samples, mode='loss')
+
+    weight = torch.tensor([0., 2., 1., 0.5, 3., 1., 1., 4., 1., 0.25])
+    model.set_sample_weight(weight)
+    w = weight[idx]  # by dataset index, not by position
+    assert not torch.equal(w, weight[:4])
+    losses = model(inputs, samples, mode='loss')
+    _close(losses['loss_ce'], (w * (1 - a) * ce).mean())
+    _close(losses['loss_kd'], (w * a * kd).mean())
+    _close(_total(losses), (w * ((1 - a) * ce + a * kd)).mean())
+    # The monitors stay unweighted.
+    _close(losses['ce_raw'], ce.mean())
+    _close(losses['kd_raw'], kd.mean())
+    assert not torch.allclose(losses['loss_ce'], unweighted['loss_ce'])
+
+    # The record holds the loss before the weight, by dataset index.
+    record = model.last_sample_losses
+    assert record['sample_idx'].dtype == torch.long
+    assert record['sample_idx'].tolist() == idx
+    _close(record['loss'], (1 - a) * ce + a * kd)
+    assert not record['loss'].requires_grad
+
+    # Weight 1 everywhere gives the unweighted loss.
+    model.set_sample_weight(torch.ones(NUM_SAMPLES))
+    ones = model(inputs, samples, mode='loss')
+    _close(ones['loss_ce'], unweighted['loss_ce'])
+    _close(ones['loss_kd'], unweighted['loss_kd'])
+    model.set_sample_weight(None)
+    model.set_sample_alpha(None)
+
+
+def test_no_sample_weight_keeps_the_unweighted_code_path(distiller):
+    model = distiller.train()
+    model.set_sample_weight(None)
+    inputs, samples = _batch([4, 1, 8], seed=4)
+    losses = model(inputs, samples, mode='loss')
+    # Exactly the expressions of the loss without weights.
+    with torch.no_grad():
+        logits, _ = model.student.extract_feat(inputs, stage='head')
+        teacher_logits, _ = model.teacher.extract_feat(inputs, stage='head')
+    ce = F.cross_entropy(logits.float(), _labels(samples), reduction='none')
+    kd = model.kd_loss.per_sample(
+        student_logits=logits, teacher_logits=teacher_logits).float()
+    alpha = torch.full((3, ), 0.5)
+    assert torch.equal(losses['loss_ce'].detach(), ((1 - alpha) * ce).mean())
+    assert torch.equal(losses['loss_kd'].detach(), (alpha * kd).mean())
+    assert torch.equal(model.last_sample_losses['loss'],
+                       (1 - alpha) * ce + alpha * kd)
+
+
+def test_last_sample_losses_only_with_sample_idx(teacher_ckpt):
+    model = _distiller(teacher_ckpt).train()
+    assert model.last_sample_losses is None  # before the first loss call
+    inputs, samples = _batch([5, 3], seed=5)
+    model(inputs, samples, mode='loss')
+    assert model.last_sample_losses['sample_idx'].tolist() == [5, 3]
+    # A batch without dataset indices leaves no record, not a stale one.
+    inputs, samples = _batch([None, None], seed=5)
+    model(inputs, samples, mode='loss')
+    assert model.last_sample_losses is None
+
+
+def test_sample_weight_checks(distiller):
+    model = distiller
+    model.set_sample_weight(torch.full((NUM_SAMPLES, ), 2.))
+    inputs, samples = _batch([1, NUM_SAMPLES])
+    with pytest.raises(ValueError, match='weight of 10 samples'):
+        model(inputs, samples, mode='loss')
+    inputs, samples = _batch([1, None])
+    with pytest.raises(ValueError, match='per-sample weight needs'):
+        model(inputs, samples, mode='loss')
+    for bad in (torch.tensor([1., -0.5]), torch.tensor([1., float('inf')]),
+                torch.tensor([float('nan'), 1.])):
+        with pytest.raises(ValueError, match='finite and >= 0'):
+            model.set_sample_weight(bad)
+    with pytest.raises(ValueError, match='1-D'):
+        model.set_sample_weight(torch.ones(2, 2))
+    with pytest.raises(ValueError, match='non-empty'):
+        model.set_sample_weight(torch.ones(0))
+    with pytest.raises(TypeError, match='1-D tensor or None'):
+        model.set_sample_weight([1.])
+    source = torch.full((3, ), 2.)
+    model.set_sample_weight(source)
+    source.fill_(5.)  # the distiller keeps a copy
+    assert torch.equal(model.sample_weight, torch.full((3, ), 2.))
+    model.sample_weight.fill_(7.)  # and hands out copies
+    assert torch.equal(model.sample_weight, torch.full((3, ), 2.))
+    model.set_sample_weight(None)
+    assert model.sample_weight is None
+
+
 def test_argument_checks(teacher_ckpt):
     for alpha in (-0.1, 1.5, True):
         with pytest.raises(ValueError, match=r'alpha must be .* \[0, 1\]'):

@@ -1,0 +1,142 @@
+import json
+import os.path as osp
+from typing import List, Optional
+
+import numpy as np
+from mmengine.dist import is_main_process
+from mmengine.hooks import Hook
+from mmengine.logging import print_log
+
+from mmsakd.datasets.samplers import SubsetSampler
+from mmsakd.registry import HOOKS
+from mmsakd.selection import check_int, check_range, subset_size
+from .utils import check_by_epoch_schedulers, fix_max_iters
+
+
+@HOOKS.register_module()
+class RandomSubsetHook(Hook):
+    """Plain random-subset KD: train on a uniformly random subset of the
+    training set, redrawn every ``interval`` epochs, a control of the
+    benchmark (Ben-Baruch et al., ICML 2025;
+    docs/method.md#baselines-for-the-benchmark).
+
+    At the start of every epoch ``n`` with ``n % interval == 0`` the hook
+    draws ``k = ceil(ratio * N)`` distinct dataset indices uniformly at
+    random (the same ``k`` as SAKD, :func:`mmsakd.selection.subset_size`)
+    from a generator seeded by ``(seed, n)`` and hands them, sorted, to the
+    :class:`SubsetSampler`; between rounds the subset is kept. Nothing is
+    scored and no per-sample weight is set: the distiller's constant
+    ``alpha`` applies to every sample.
+
+    The subset, the seed and the round counter are saved in checkpoints and
+    restored on resume. Each round is logged and appended as one JSON line
+    to ``<work_dir>/<log_file>``.
+
+    Args:
+        ratio (float): Fraction of the training set in the subset, in
+            (0, 1]. Defaults to 0.1.
+        interval (int): Epochs between draws, >= 1. Defaults to 1.
+        seed (int, optional): Seed of the draws, >= 0; None takes
+            ``randomness.seed`` of the config (0 if unset). Defaults to None.
+        log_file (str): File name, in the work dir, of the per-round JSON
+            lines. Defaults to 'random_subset_rounds.jsonl'.
+    """
+
+    # Before IterTimerHook (NORMAL), as SAKDHook: the subset must be set
+    # before the epoch's first batch is drawn.
+    priority = 'ABOVE_NORMAL'
+
+    def __init__(self,
+                 ratio: float = 0.1,
+                 interval: int = 1,
+                 seed: Optional[int] = None,
+                 log_file: str = 'random_subset_rounds.jsonl') -> None:
+        check_range('ratio', ratio, 0, 1, low_open=True)
+        check_int('interval', interval, 1)
+        if seed is not None:
+            check_int('seed', seed, 0)
+        self.ratio = float(ratio)
+        self.interval = interval
+        self.seed = seed
+        self.log_file = log_file
+        self.subset: Optional[List[int]] = None
+        self.rounds = 0
+        self._num_samples: Optional[int] = None
+
+    # ------------------------------------------------------------------ run
+    def before_run(self, runner) -> None:
+        if self.seed is None:
+            self.seed = int(
+                (runner.cfg.get('randomness') or {}).get('seed', 0) or 0)
+        check_by_epoch_schedulers(runner, 'RandomSubsetHook')
+
+    def before_train(self, runner) -> None:
+        sampler = runner.train_dataloader.sampler
+        if not isinstance(sampler, SubsetSampler):
+            raise TypeError('RandomSubsetHook needs train_dataloader.sampler='
+                            "dict(type='SubsetSampler'), got "
+                            f'{type(sampler).__name__}')
+        self._num_samples = len(runner.train_dataloader.dataset)
+        if self.subset is not None:
+            # A resumed run continues with the restored subset.
+            if max(self.subset) >= self._num_samples:
+                raise ValueError(
+                    'the checkpoint holds a random subset with index '
+                    f'{max(self.subset)} but the training set has '
+                    f'{self._num_samples} samples')
+            sampler.set_subset(self.subset)
+        fix_max_iters(runner)
+
+    def before_train_epoch(self, runner) -> None:
+        epoch = runner.epoch
+        if epoch % self.interval == 0:
+            self.subset = self.draw(epoch, self._num_samples)
+            self.rounds += 1
+            runner.train_dataloader.sampler.set_subset(self.subset)
+            self._log_round(runner, epoch)
+        fix_max_iters(runner)
+
+    # ---------------------------------------------------------- checkpoint
+    def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
+        checkpoint['random_subset'] = dict(
+            subset=self.subset, seed=self.seed, rounds=self.rounds)
+
+    def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
+        state = checkpoint.get('random_subset')
+        if state is None or not runner._resume:
+            return
+        self.subset = state['subset']
+        self.seed = int(state['seed'])
+        self.rounds = int(state['rounds'])
+
+    # ---------------------------------------------------------------- draw
+    def draw(self, epoch: int, num_samples: int) -> List[int]:
+        """The subset of a round.
+
+        Args:
+            epoch (int): The 0-based epoch of the round.
+            num_samples (int): Size ``N`` of the training set.
+
+        Returns:
+            list[int]: ``ceil(ratio * N)`` distinct indices in ``[0, N)``,
+            sorted.
+        """
+        k = subset_size(self.ratio, num_samples)
+        generator = np.random.default_rng([self.seed, epoch])
+        return sorted(
+            int(i) for i in generator.choice(num_samples, k, replace=False))
+
+    def _log_round(self, runner, epoch: int) -> None:
+        record = dict(
+            epoch=epoch,
+            round=self.rounds,
+            subset_size=len(self.subset),
+            num_samples=self._num_samples,
+            selected=self.subset)
+        print_log(
+            f'Random subset round {self.rounds} (epoch {epoch}): '
+            f'{len(self.subset)} of {self._num_samples} samples',
+            logger='current')
+        if is_main_process():
+            with open(osp.join(runner.work_dir, self.log_file), 'a') as f:
+                f.write(json.dumps(record) + '\n')
