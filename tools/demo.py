@@ -68,6 +68,8 @@ def parse_args(argv=None):
     if unknown or not args.runs:
         parser.error(f'--runs: unknown run(s) {unknown}; choose from '
                      f'{", ".join(RUNS)}')
+    if len(set(args.runs)) != len(args.runs):
+        parser.error(f'--runs must be distinct, got {args.runs}')
     if args.epochs < 1:
         parser.error(f'--epochs must be >= 1, got {args.epochs}')
     if args.seed < 0:

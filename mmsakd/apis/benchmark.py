@@ -140,8 +140,9 @@ def aggregate(records: Sequence[dict],
             seeds=[r['seed'] for r in group])
         for key in ('top1', 'top5', 'train_time', 'data_time', 'iters',
                     'score_time', 'score_data_time', 'select_time'):
-            values = [r[key] for r in group if r.get(key) is not None]
-            row[key] = mean_std(values) if values else None
+            values = [r.get(key) for r in group]
+            # A mean over only some seeds would not match the others.
+            row[key] = None if None in values else mean_std(values)
         paired = [(r, base_by_seed[r['seed']]) for r in group
                   if r['seed'] in base_by_seed]
         row['diff'] = mean_std([r['top1'] - b['top1']

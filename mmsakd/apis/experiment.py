@@ -11,6 +11,9 @@ from mmengine.config import Config
 RESULT_FILE = 'run_result.json'
 TIME_FILE = 'train_time.jsonl'
 ROUNDS_FILE = 'sakd_rounds.jsonl'
+#: Per-epoch logs of the other subset hooks (InfoBatchHook,
+#: RandomSubsetHook), cleared with the others before a fresh run.
+SUBSET_LOG_FILES = ('infobatch_epochs.jsonl', 'random_subset_rounds.jsonl')
 
 
 def point_to_data(cfg: Config, data_root: str) -> None:
@@ -200,7 +203,7 @@ def run_experiment(cfg: Config,
         # The run's own last checkpoint, not the weights it started from.
         cfg.load_from = None
     if not cfg.resume:
-        stale += [TIME_FILE, ROUNDS_FILE]
+        stale += [TIME_FILE, ROUNDS_FILE] + list(SUBSET_LOG_FILES)
     for file_name in stale:
         if osp.isfile(osp.join(work_dir, file_name)):
             os.remove(osp.join(work_dir, file_name))

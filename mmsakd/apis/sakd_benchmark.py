@@ -81,8 +81,11 @@ class Regime:
             training from scratch.
         source (SyntheticActionConfig, optional): The pretraining dataset;
             None: no pretraining. Defaults to None.
-        source_epochs (int): Pretraining epochs of teacher and student on
-            the source. Defaults to 0.
+        source_epochs (int): Pretraining epochs of the student on the
+            source. Defaults to 0.
+        teacher_source_epochs (int, optional): Pretraining epochs of the
+            teacher on the source; None: ``source_epochs``. Defaults to
+            None.
         lr (float, optional): Learning rate of the target runs and the
             teacher's fine-tuning; None keeps the configs'. Defaults to None.
         quick (bool): A smoke run: a batch of 4, logging every iteration
@@ -94,6 +97,7 @@ class Regime:
     teacher_epochs: int
     source: Optional[SyntheticActionConfig] = None
     source_epochs: int = 0
+    teacher_source_epochs: Optional[int] = None
     lr: Optional[float] = None
     quick: bool = False
 
@@ -107,9 +111,10 @@ REGIMES: Dict[str, Regime] = dict(
         name='transfer',
         target=SyntheticActionConfig(num_train=500, num_val=300, seed=2),
         source=SyntheticActionConfig(
-            num_train=1200, num_val=240, seed=1, classes=SOURCE_CLASSES),
+            num_train=1000, num_val=240, seed=1, classes=SOURCE_CLASSES),
         source_epochs=10,
-        teacher_epochs=8,
+        teacher_source_epochs=20,
+        teacher_epochs=12,
         epochs=15,
         lr=1e-3),
     scratch=Regime(
@@ -129,6 +134,7 @@ def quick_regime(regime: Regime) -> Regime:
         target=dataclasses.replace(regime.target, num_train=24, num_val=12),
         source=source,
         source_epochs=1 if source else 0,
+        teacher_source_epochs=None,
         teacher_epochs=1,
         epochs=2,
         quick=True)
@@ -213,8 +219,12 @@ def _base_cfg(relpath: str, regime: Regime, data_root: str, epochs: int,
     cfg.randomness = dict(seed=seed, diff_rank_seed=False, deterministic=False)
     point_to_data(cfg, data_root)
     set_epochs(cfg, epochs)
-    if 'cls_head' in cfg.model:  # a recognizer, not a distiller
+    if 'cls_head' in cfg.model:  # a recognizer
         cfg.model.cls_head.num_classes = num_classes
+    else:  # a distiller: merged into both recognizer configs
+        for role in ('student', 'teacher'):
+            cfg.model[role].setdefault('cls_head', dict())
+            cfg.model[role].cls_head.num_classes = num_classes
     cfg.default_hooks.checkpoint.max_keep_ckpts = 1
     cfg.default_hooks.checkpoint.save_best = None
     if regime.quick:
@@ -236,6 +246,8 @@ def _pretrained(name: str, cfg: Config, data_cfgs: Sequence, cache_dir: str,
     if osp.isfile(path) and osp.isfile(info_path):
         with open(info_path) as f:
             info = json.load(f)
+        # Where it is found now, wherever the cache was written from.
+        info['checkpoint'] = path
         print(f'{name}: cached {path} (top-1 {info["top1"]:.1f})', flush=True)
         return info
     work_dir = osp.join(work_root, f'{name}-{key}')
@@ -310,8 +322,11 @@ def prepare(regime: Regime,
     teacher_init = None
     if regime.source is not None:
         num_source = len(regime.source.classes)
+        teacher_epochs = regime.teacher_source_epochs
+        if teacher_epochs is None:
+            teacher_epochs = regime.source_epochs
         teacher_src = _base_cfg(TEACHER_CONFIG, regime, roots['source'],
-                                regime.source_epochs, 0, num_source)
+                                teacher_epochs, 0, num_source)
         teacher_src_info = _pretrained(f'{regime.name}_teacher_source',
                                        teacher_src, [regime.source], cache_dir,
                                        pretrain_dir)
@@ -422,9 +437,11 @@ def calibration(regime: Regime, prepared: Dict, summary: Dict) -> Dict:
         curve = ce['curve']
         final = curve[-1]['top1']
         gain = final - chance
-        reach = next(
-            (p['epoch'] for p in curve if p['top1'] - chance >= 0.8 * gain),
-            None)
+        reach = None
+        if gain > 0:
+            reach = next((p['epoch']
+                          for p in curve if p['top1'] - chance >= 0.8 * gain),
+                         None)
         out['ce_epoch_80pct_gain'] = reach
         checks.append(
             ('student alone reaches 80 % of its final gain over '

@@ -92,18 +92,21 @@ def load_rounds(path: str) -> List[dict]:
 
 
 def load_results(path: str) -> List[dict]:
-    """Read the ``runs`` of a demo ``results.json``.
+    """Read the runs of a ``results.json``.
 
     Args:
-        path (str): A JSON file ``{"settings": ..., "runs": [...]}``.
+        path (str): A JSON file ``{"settings": ..., "runs": [...]}``, or
+            the ``results.json`` of ``tools/analysis/benchmark_sakd.py``
+            and the demo, whose ``summary.rows`` become runs with their
+            mean curves over seeds (see :func:`plot_benchmark`).
 
     Returns:
         list[dict]: Its runs, as written.
 
     Raises:
         FileNotFoundError: If the file does not exist.
-        ValueError: If it is not valid JSON or has no non-empty ``runs``
-            list.
+        ValueError: If it is not valid JSON or has neither a non-empty
+            ``runs`` list nor ``summary.rows``.
     """
     if not osp.isfile(path):
         raise FileNotFoundError(f'{path}: no such file')
@@ -114,9 +117,13 @@ def load_results(path: str) -> List[dict]:
             raise ValueError(f'{path}: malformed JSON ({err.msg}, line '
                              f'{err.lineno}, column {err.colno})') from None
     runs = results.get('runs') if isinstance(results, dict) else None
+    summary = results.get('summary') if isinstance(results, dict) else None
+    if runs is None and isinstance(summary, dict) and isinstance(
+            summary.get('rows'), list) and summary['rows']:
+        runs = _benchmark_runs(summary)
     if not isinstance(runs, list) or not runs:
         raise ValueError(f'{path}: expected an object with a non-empty '
-                         '"runs" list')
+                         '"runs" list or "summary.rows"')
     return runs
 
 
@@ -632,15 +639,19 @@ def plot_benchmark(summary: dict,
     Returns:
         str: ``out_file``.
     """
-    runs = [
+    return plot_accuracy_vs_time(_benchmark_runs(summary), out_file, title)
+
+
+def _benchmark_runs(summary: dict) -> List[dict]:
+    """The rows of a benchmark summary as runs of
+    :func:`plot_accuracy_vs_time`: label, mean curve, mean time ratio."""
+    return [
         dict(
-            label=row['label'],
-            curve=row['curve'],
-            rel_time=None
-            if row.get('rel_time') is None else row['rel_time'][0])
+            label=row.get('label') or row.get('run'),
+            curve=row.get('curve'),
+            rel_time=None if not row.get('rel_time') else row['rel_time'][0])
         for row in summary['rows']
     ]
-    return plot_accuracy_vs_time(runs, out_file, title)
 
 
 def _random_selection_counts(sizes: Sequence[int],

@@ -37,8 +37,10 @@ RECORDS = [
     _record('kd', 1, [40, 60, 70], 10., data_time=3.),
     _record('kd', 2, [50, 70, 80], 10., data_time=3.),
     _record('fast', 0, [40, 60, 62], 3., score_time=1., score_data_time=.5),
-    _record('fast', 1, [50, 65, 66], 4., score_time=2.),
-    _record('fast', 2, [60, 80, 80], 5., score_time=3.),
+    _record('fast', 1, [50, 65, 66], 4., score_time=2., score_data_time=.4),
+    _record('fast', 2, [60, 80, 80], 5., score_time=3., score_data_time=.6),
+    # A field that only some seeds have is not averaged.
+    _record('slow', 1, [10, 20, 35], 20., data_time=1.),
     _record('slow', 0, [10, 20, 30], 20.),
 ]
 
@@ -100,8 +102,9 @@ def test_aggregate_against_hand_computation():
     assert fast['score_time'] == (2., 1.)
 
     slow = rows['slow']
-    assert slow['diff'] == (-30., 0.)  # only seed 0 is paired
+    assert slow['diff'] == (-32.5, pytest.approx(math.sqrt(12.5)))
     assert slow['rel_time'] == (2., 0.)
+    assert slow['data_time'] is None
     assert slow['tta'] == {0.95: None, 1.0: None}
 
 

@@ -12,8 +12,8 @@ from helpers import REPO_ROOT
 
 from mmsakd.visualization import (load_results, load_rounds,
                                   plot_accuracy_vs_time,
-                                  plot_alpha_distribution, plot_run,
-                                  plot_selection_counts, sakd_plots,
+                                  plot_alpha_distribution, plot_benchmark,
+                                  plot_run, plot_selection_counts, sakd_plots,
                                   selection_counts)
 
 NUM_SAMPLES, NUM_CLASSES, SUBSET = 30, 4, 7
@@ -243,6 +243,22 @@ def test_plot_run_and_load_results(tmp_path):
     results.write_text('{"settings": {}}')
     with pytest.raises(ValueError, match='non-empty "runs"'):
         load_results(str(results))
+    # A benchmark's results.json: its summary rows, with the seed band.
+    curve = [
+        dict(epoch=1, train_time=2., top1=40., top1_std=3.),
+        dict(epoch=2, train_time=4., top1=55., top1_std=2.)
+    ]
+    summary = dict(rows=[
+        dict(run='kd', label='Vanilla KD', curve=curve, rel_time=[1., 0.]),
+        dict(run='ce', label='CE', curve=curve, rel_time=None)
+    ])
+    results.write_text(json.dumps(dict(summary=summary, records=[])))
+    assert load_results(str(results)) == [
+        dict(label='Vanilla KD', curve=curve, rel_time=1.),
+        dict(label='CE', curve=curve, rel_time=None)
+    ]
+    png = plot_benchmark(summary, str(tmp_path / 'bench.png'))
+    assert png_size(png) == (800, 500)
 
 
 def test_module_does_not_import_torch():

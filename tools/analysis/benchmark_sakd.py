@@ -87,9 +87,13 @@ def parse_args(argv=None):
     except ValueError:
         parser.error(f'--seeds must be comma-separated integers, got '
                      f'{args.seeds!r}')
+    if len(set(args.seeds)) != len(args.seeds):
+        parser.error(f'--seeds must be distinct, got {args.seeds}')
     if not args.seeds or min(args.seeds) < 0:
         parser.error(f'--seeds must be integers >= 0, got {args.seeds}')
     args.runs = [r.strip() for r in args.runs.split(',') if r.strip()]
+    if len(set(args.runs)) != len(args.runs):
+        parser.error(f'--runs must be distinct, got {args.runs}')
     unknown = [r for r in args.runs if r not in RUNS]
     if unknown or not args.runs:
         parser.error(f'--runs: unknown run(s) {unknown}; choose from '

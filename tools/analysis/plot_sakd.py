@@ -11,9 +11,9 @@ file). The written paths are printed, one a line.
 Example::
 
     python tools/analysis/plot_sakd.py work_dirs/measure/sakd
-    python tools/analysis/plot_sakd.py work_dirs/demo/sakd_i1 \\
-        work_dirs/demo/sakd_i5 --results work_dirs/demo/results.json \\
-        --out-dir work_dirs/demo/plots
+    python tools/analysis/plot_sakd.py work_dirs/demo/runs/sakd_i1/seed0 \\
+        work_dirs/demo/runs/sakd_i5/seed0 \\
+        --results work_dirs/demo/results.json --out-dir work_dirs/demo/plots
 
 Logs of an older hook lack the class of each selected sample; pass the
 training annotation file (``--ann-file``) to plot per-class counts anyway.

@@ -8,7 +8,7 @@ same seed, data and epochs; writes ``sweep.json``, ``sweep.md`` and
 unfinished ones resumed, so an interrupted sweep continues where it stopped
 (``--force`` retrains).
 
-Example (the built-in synthetic data; ``make demo`` makes the teacher)::
+Example (the built-in synthetic data; ``make teacher`` makes the teacher)::
 
     python tools/analysis/sweep_ratio.py
     python tools/analysis/sweep_ratio.py --ratios 0.05,0.1,0.3 --epochs 5

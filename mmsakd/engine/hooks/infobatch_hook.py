@@ -1,4 +1,5 @@
 import json
+import math
 import os.path as osp
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -222,7 +223,10 @@ class InfoBatchHook(Hook):
             return None, None, info
         scores = self.scores.numpy().astype(np.float64)
         well_learned = np.flatnonzero(seen & (scores < mean_score))
-        num_kept = int((1. - self.prune_ratio) * len(well_learned))
+        # Rounded down, with a tolerance for the float product (0.2 * 10
+        # is 1.9999999999999996).
+        num_kept = math.floor((1. - self.prune_ratio) * len(well_learned) +
+                              1e-9)
         if num_kept == len(well_learned):
             return None, None, info
         generator = np.random.default_rng([self.seed, epoch])

@@ -26,7 +26,10 @@ class TrainTimeHook(Hook):
     The part of it spent waiting for training batches is summed from the
     ``train/data_time`` that :class:`~mmengine.hooks.IterTimerHook` records
     before each iteration (scoring passes load their own data and are not
-    included).
+    included). As in MMEngine's own logs, that is the time from the end of
+    IterTimerHook's ``after_train_iter`` to the next ``before_train_iter``,
+    so it also holds the hooks that run after IterTimerHook between
+    iterations (logging, checkpoints), which are short next to a batch.
 
     After each validation one JSON line is appended to
     ``<work_dir>/<log_file>``: ``epoch`` (1-based, as in the logs),

@@ -109,7 +109,7 @@ def load_recognizer_checkpoint(model: nn.Module,
     """
     key = f'model.{name}_ckpt'
     if '://' not in ckpt and not osp.isfile(osp.expanduser(ckpt)):
-        hint = ('train the teacher first, e.g. with `make demo`, or set '
+        hint = ('train the teacher first, e.g. with `make teacher`, or set '
                 f'{key}') if name == 'teacher' else f'set {key}'
         raise FileNotFoundError(
             f'{name} checkpoint not found: {ckpt!r} (config key {key}, '

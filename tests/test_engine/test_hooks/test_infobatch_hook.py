@@ -131,6 +131,16 @@ def test_prunes_random_share_of_seen_below_mean_samples(prune_ratio):
         pruned_indices=pruned)
 
 
+def test_kept_count_is_exact_for_float_ratios():
+    # (1 - 0.8) * 10 is 1.9999999999999996 in floating point: 2 are kept.
+    scores = torch.tensor([0.1] * 10 + [5.] * 10)
+    hook = InfoBatchHook(prune_ratio=0.8, seed=0)
+    _set_state(hook, scores, torch.ones(N, dtype=torch.bool))
+    subset, weights, info = hook.plan(1, 8)
+    assert info['pruned'] == 8 and len(subset) == 12
+    assert int((weights > 1).sum()) == 2
+
+
 def test_nothing_to_prune_gives_full_data_and_no_weights():
     scores, seen = _canned_scores()
     hook = InfoBatchHook(prune_ratio=0.5, seed=0)
