@@ -121,7 +121,7 @@ REGIMES: Dict[str, Regime] = dict(
         name='scratch',
         target=SyntheticActionConfig(),
         teacher_epochs=10,
-        epochs=20),
+        epochs=15),
 )
 
 
@@ -473,7 +473,10 @@ def collect(work_dir: str, runs: Sequence[str],
             path = osp.join(work_dir, 'runs', run, f'seed{seed}', RESULT_FILE)
             if osp.isfile(path):
                 with open(path) as f:
-                    records.append(json.load(f))
+                    record = json.load(f)
+                # Where it is now, should the work dir have moved.
+                record['work_dir'] = osp.dirname(path)
+                records.append(record)
     return records
 
 
