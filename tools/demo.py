@@ -36,8 +36,6 @@ from mmsakd.visualization import plot_run
 
 #: The demo's runs: the smallest set that answers the question.
 DEMO_RUNS = ('ce', 'kd', 'sakd_i1', 'sakd_i5', 'random_kd_i1', 'infobatch')
-#: Fewer epochs than the full study, to fit 20 minutes on 2 CPU cores.
-DEMO_EPOCHS = 10
 
 
 def parse_args(argv=None):
@@ -49,9 +47,9 @@ def parse_args(argv=None):
     parser.add_argument(
         '--epochs',
         type=int,
-        default=DEMO_EPOCHS,
-        help='epochs of every student run (default: %(default)s; 2 with '
-        '--quick)')
+        default=REGIMES['transfer'].epochs,
+        help='epochs of every student run (default: the full study\'s, '
+        '%(default)s; 2 with --quick)')
     parser.add_argument(
         '--runs',
         default=','.join(DEMO_RUNS),

@@ -112,11 +112,11 @@ REGIMES: Dict[str, Regime] = dict(
         target=SyntheticActionConfig(num_train=500, num_val=300, seed=2),
         source=SyntheticActionConfig(
             num_train=1000, num_val=240, seed=1, classes=SOURCE_CLASSES),
-        source_epochs=10,
+        source_epochs=20,
         teacher_source_epochs=20,
         teacher_epochs=12,
         epochs=15,
-        lr=1e-3),
+        lr=2e-3),
     scratch=Regime(
         name='scratch',
         target=SyntheticActionConfig(),
