@@ -64,3 +64,24 @@ def make_teacher_checkpoint(path: str,
     model.init_weights()
     torch.save(dict(state_dict=model.state_dict(), meta=dict()), path)
     return path
+
+
+class TinyDistillData:
+    """Class-level fixture of ``RunnerTestCase`` subclasses that train tiny
+    distillation configs: the tiny synthetic dataset (``cls.data_root``)
+    and a random tiny teacher checkpoint (``cls.teacher_ckpt``) in a
+    temporary folder, made once per class."""
+
+    @classmethod
+    def setUpClass(cls):
+        import tempfile
+        super().setUpClass()
+        cls._data_dir = tempfile.TemporaryDirectory()
+        cls.data_root = make_tiny_dataset(osp.join(cls._data_dir.name, 'data'))
+        cls.teacher_ckpt = make_teacher_checkpoint(
+            osp.join(cls._data_dir.name, 'teacher.pth'))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls._data_dir.cleanup()
+        super().tearDownClass()

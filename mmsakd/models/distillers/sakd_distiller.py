@@ -13,8 +13,8 @@ from torch import Tensor, nn
 from mmsakd.registry import MODELS
 from mmsakd.selection.features import pool_features
 from ..utils import (TEACHER_PREFIX, Features, batch_labels, check_compatible,
-                     first_tensor, interrupt_layout, interrupt_settings,
-                     interrupt_training_batch, is_number,
+                     check_sample_vector, first_tensor, interrupt_layout,
+                     interrupt_settings, interrupt_training_batch, is_number,
                      load_recognizer_checkpoint, resolve_model_cfg,
                      run_recognizer, sample_indices)
 
@@ -238,23 +238,8 @@ class SAKDDistiller(BaseModel):
             alpha (Tensor, optional): ``(N,)`` values in ``[0, 1]``, N the
                 size of the training set. Copied.
         """
-        if alpha is None:
-            self._sample_alpha = None
-            return
-        if not isinstance(alpha, Tensor):
-            raise TypeError('alpha must be a 1-D tensor or None, got '
-                            f'{type(alpha).__name__}')
-        if alpha.dim() != 1 or alpha.numel() == 0:
-            raise ValueError('alpha must be a non-empty 1-D tensor (one value '
-                             'per training sample), got shape '
-                             f'{tuple(alpha.shape)}')
-        alpha = alpha.detach().to(device='cpu', dtype=torch.float32)
-        if not torch.isfinite(alpha).all() or alpha.min() < 0 or \
-                alpha.max() > 1:
-            raise ValueError('alpha values must be in [0, 1], got min '
-                             f'{alpha.min().item()} and max '
-                             f'{alpha.max().item()}')
-        self._sample_alpha = alpha.clone()
+        self._sample_alpha = None if alpha is None else check_sample_vector(
+            'alpha', alpha, high=1.)
 
     @property
     def sample_weight(self) -> Optional[Tensor]:
@@ -273,22 +258,8 @@ class SAKDDistiller(BaseModel):
             weight (Tensor, optional): ``(N,)`` finite values >= 0, N the
                 size of the training set. Copied.
         """
-        if weight is None:
-            self._sample_weight = None
-            return
-        if not isinstance(weight, Tensor):
-            raise TypeError('weight must be a 1-D tensor or None, got '
-                            f'{type(weight).__name__}')
-        if weight.dim() != 1 or weight.numel() == 0:
-            raise ValueError('weight must be a non-empty 1-D tensor (one '
-                             'value per training sample), got shape '
-                             f'{tuple(weight.shape)}')
-        weight = weight.detach().to(device='cpu', dtype=torch.float32)
-        if not torch.isfinite(weight).all() or weight.min() < 0:
-            raise ValueError('weight values must be finite and >= 0, got min '
-                             f'{weight.min().item()} and max '
-                             f'{weight.max().item()}')
-        self._sample_weight = weight.clone()
+        self._sample_weight = None if weight is None else \
+            check_sample_vector('weight', weight)
 
     def forward(self,
                 inputs: Tensor,

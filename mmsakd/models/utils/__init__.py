@@ -4,7 +4,7 @@ training batches."""
 from .checkpoint import (DDP_REVISE_KEYS, STUDENT_PREFIX, TEACHER_PREFIX,
                          checkpoint_state_dict, load_recognizer_checkpoint,
                          read_checkpoint, strip_prefix)
-from .checks import is_int, is_number
+from .checks import check_sample_vector, is_int, is_number
 from .compatibility import check_compatible, num_classes, preprocessing
 from .features import Features, average_views, first_tensor
 from .interruption import (INTERRUPT_DEFAULTS, interrupt_layout,
@@ -16,10 +16,10 @@ from .runtime import RuntimeProgress, runtime_progress
 __all__ = [
     'DDP_REVISE_KEYS', 'STUDENT_PREFIX', 'TEACHER_PREFIX',
     'checkpoint_state_dict', 'load_recognizer_checkpoint', 'read_checkpoint',
-    'strip_prefix', 'is_int', 'is_number', 'check_compatible', 'num_classes',
-    'preprocessing', 'Features', 'average_views', 'first_tensor',
-    'INTERRUPT_DEFAULTS', 'interrupt_layout', 'interrupt_settings',
-    'interrupt_training_batch', 'load_config', 'resolve_model_cfg',
-    'batch_labels', 'run_recognizer', 'sample_indices', 'RuntimeProgress',
-    'runtime_progress'
+    'strip_prefix', 'check_sample_vector', 'is_int', 'is_number',
+    'check_compatible', 'num_classes', 'preprocessing', 'Features',
+    'average_views', 'first_tensor', 'INTERRUPT_DEFAULTS', 'interrupt_layout',
+    'interrupt_settings', 'interrupt_training_batch', 'load_config',
+    'resolve_model_cfg', 'batch_labels', 'run_recognizer', 'sample_indices',
+    'RuntimeProgress', 'runtime_progress'
 ]

@@ -1,15 +1,13 @@
 import json
 import math
 import os.path as osp
-import tempfile
 import threading
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 import torch
-from helpers import (REPO_ROOT, make_teacher_checkpoint, make_tiny_dataset,
-                     tiny_cfg_options)
+from helpers import REPO_ROOT, TinyDistillData, tiny_cfg_options
 from mmengine.config import Config
 from mmengine.logging import MessageHub
 from mmengine.testing import RunnerTestCase
@@ -375,18 +373,7 @@ def _tiny_cfg(data_root, work_dir, teacher_ckpt, max_epochs=3, **hook_kwargs):
     return cfg
 
 
-class TestInfoBatchRunner(RunnerTestCase):
-
-    @classmethod
-    def setUpClass(cls):
-        cls._data_dir = tempfile.TemporaryDirectory()
-        cls.data_root = make_tiny_dataset(osp.join(cls._data_dir.name, 'data'))
-        cls.teacher_ckpt = make_teacher_checkpoint(
-            osp.join(cls._data_dir.name, 'teacher.pth'))
-
-    @classmethod
-    def tearDownClass(cls):
-        cls._data_dir.cleanup()
+class TestInfoBatchRunner(TinyDistillData, RunnerTestCase):
 
     def _records(self, work_dir):
         with open(osp.join(work_dir, 'infobatch_epochs.jsonl')) as f:

@@ -1,13 +1,11 @@
 import json
 import math
 import os.path as osp
-import tempfile
 from types import SimpleNamespace
 
 import pytest
 import torch
-from helpers import (REPO_ROOT, make_teacher_checkpoint, make_tiny_dataset,
-                     tiny_cfg_options)
+from helpers import REPO_ROOT, TinyDistillData, tiny_cfg_options
 from mmengine.config import Config
 from mmengine.testing import RunnerTestCase
 from torch.utils.data import DataLoader, SequentialSampler
@@ -169,18 +167,7 @@ def _tiny_cfg(config, data_root, work_dir, teacher_ckpt, max_epochs=3):
     return cfg
 
 
-class TestRandomSubsetRunner(RunnerTestCase):
-
-    @classmethod
-    def setUpClass(cls):
-        cls._data_dir = tempfile.TemporaryDirectory()
-        cls.data_root = make_tiny_dataset(osp.join(cls._data_dir.name, 'data'))
-        cls.teacher_ckpt = make_teacher_checkpoint(
-            osp.join(cls._data_dir.name, 'teacher.pth'))
-
-    @classmethod
-    def tearDownClass(cls):
-        cls._data_dir.cleanup()
+class TestRandomSubsetRunner(TinyDistillData, RunnerTestCase):
 
     def _records(self, work_dir):
         with open(osp.join(work_dir, 'random_subset_rounds.jsonl')) as f:

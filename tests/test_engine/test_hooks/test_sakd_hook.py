@@ -4,13 +4,11 @@ import os
 import os.path as osp
 import subprocess
 import sys
-import tempfile
 
 import pytest
 import torch
-from helpers import (REPO_ROOT, TINY_DATA, as_cli_options,
-                     make_teacher_checkpoint, make_tiny_dataset,
-                     tiny_cfg_options)
+from helpers import (REPO_ROOT, TINY_DATA, TinyDistillData, as_cli_options,
+                     make_teacher_checkpoint, tiny_cfg_options)
 from mmengine.config import Config
 from mmengine.testing import RunnerTestCase
 
@@ -81,18 +79,7 @@ def _tiny_sakd_cfg(data_root,
     return cfg
 
 
-class TestSAKDHookRound(RunnerTestCase):
-
-    @classmethod
-    def setUpClass(cls):
-        cls._data_dir = tempfile.TemporaryDirectory()
-        cls.data_root = make_tiny_dataset(osp.join(cls._data_dir.name, 'data'))
-        cls.teacher_ckpt = make_teacher_checkpoint(
-            osp.join(cls._data_dir.name, 'teacher.pth'))
-
-    @classmethod
-    def tearDownClass(cls):
-        cls._data_dir.cleanup()
+class TestSAKDHookRound(TinyDistillData, RunnerTestCase):
 
     def _runner(self, **hook_kwargs):
         cfg = _tiny_sakd_cfg(self.data_root, self.temp_dir.name,
