@@ -10,10 +10,10 @@ from mmengine.hooks import Hook
 from mmengine.logging import print_log
 from torch import Tensor
 
-from mmsakd.datasets.samplers import SubsetSampler
 from mmsakd.registry import HOOKS
 from mmsakd.selection import check_int, check_range
-from .utils import check_by_epoch_schedulers, fix_max_iters, unwrap_model
+from .utils import (check_by_epoch_schedulers, check_subset_sampler,
+                    fix_max_iters, resolve_seed, unwrap_model)
 
 
 @HOOKS.register_module()
@@ -95,17 +95,11 @@ class InfoBatchHook(Hook):
 
     # ------------------------------------------------------------------ run
     def before_run(self, runner) -> None:
-        if self.seed is None:
-            self.seed = int(
-                (runner.cfg.get('randomness') or {}).get('seed', 0) or 0)
+        self.seed = resolve_seed(runner, self.seed)
         check_by_epoch_schedulers(runner, 'InfoBatchHook')
 
     def before_train(self, runner) -> None:
-        sampler = runner.train_dataloader.sampler
-        if not isinstance(sampler, SubsetSampler):
-            raise TypeError('InfoBatchHook needs train_dataloader.sampler='
-                            "dict(type='SubsetSampler'), got "
-                            f'{type(sampler).__name__}')
+        check_subset_sampler(runner, 'InfoBatchHook')
         model = unwrap_model(runner)
         if not callable(getattr(model, 'set_sample_weight', None)) or \
                 not hasattr(model, 'last_sample_losses'):

@@ -7,10 +7,10 @@ from mmengine.dist import is_main_process
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
 
-from mmsakd.datasets.samplers import SubsetSampler
 from mmsakd.registry import HOOKS
 from mmsakd.selection import check_int, check_range, subset_size
-from .utils import check_by_epoch_schedulers, fix_max_iters
+from .utils import (check_by_epoch_schedulers, check_subset_sampler,
+                    fix_max_iters, resolve_seed)
 
 
 @HOOKS.register_module()
@@ -65,17 +65,11 @@ class RandomSubsetHook(Hook):
 
     # ------------------------------------------------------------------ run
     def before_run(self, runner) -> None:
-        if self.seed is None:
-            self.seed = int(
-                (runner.cfg.get('randomness') or {}).get('seed', 0) or 0)
+        self.seed = resolve_seed(runner, self.seed)
         check_by_epoch_schedulers(runner, 'RandomSubsetHook')
 
     def before_train(self, runner) -> None:
-        sampler = runner.train_dataloader.sampler
-        if not isinstance(sampler, SubsetSampler):
-            raise TypeError('RandomSubsetHook needs train_dataloader.sampler='
-                            "dict(type='SubsetSampler'), got "
-                            f'{type(sampler).__name__}')
+        sampler = check_subset_sampler(runner, 'RandomSubsetHook')
         self._num_samples = len(runner.train_dataloader.dataset)
         if self.subset is not None:
             # A resumed run continues with the restored subset.

@@ -13,12 +13,12 @@ from mmengine.logging import print_log
 from torch import Tensor
 from torch.utils.data import DataLoader
 
-from mmsakd.datasets.samplers import SubsetSampler
 from mmsakd.engine.scoring import build_scoring_loader, score_samples
 from mmsakd.registry import DATASETS, HOOKS
 from mmsakd.selection import (RoundSettings, check_choice, check_int,
                               check_range, interruption_rate, selection_round)
-from .utils import check_by_epoch_schedulers, fix_max_iters, unwrap_model
+from .utils import (check_by_epoch_schedulers, check_subset_sampler,
+                    fix_max_iters, resolve_seed, unwrap_model)
 
 
 @HOOKS.register_module()
@@ -173,17 +173,11 @@ class SAKDHook(Hook):
 
     # ------------------------------------------------------------------ run
     def before_run(self, runner) -> None:
-        if self.seed is None:
-            self.seed = int(
-                (runner.cfg.get('randomness') or {}).get('seed', 0) or 0)
+        self.seed = resolve_seed(runner, self.seed)
         check_by_epoch_schedulers(runner, 'SAKDHook')
 
     def before_train(self, runner) -> None:
-        sampler = runner.train_dataloader.sampler
-        if not isinstance(sampler, SubsetSampler):
-            raise TypeError('SAKDHook needs train_dataloader.sampler='
-                            "dict(type='SubsetSampler'), got "
-                            f'{type(sampler).__name__}')
+        sampler = check_subset_sampler(runner, 'SAKDHook')
         model = unwrap_model(runner)
         for method in ('score', 'set_sample_alpha'):
             if not callable(getattr(model, method, None)):

@@ -1,8 +1,12 @@
 """Helpers shared by the hooks that train on a changing subset of the
 training set (:class:`SAKDHook`, :class:`InfoBatchHook`,
 :class:`RandomSubsetHook`)."""
+from typing import Optional
+
 from mmengine.model import is_model_wrapper
 from torch import nn
+
+from mmsakd.datasets.samplers import SubsetSampler
 
 
 def unwrap_model(runner) -> nn.Module:
@@ -56,3 +60,38 @@ def fix_max_iters(runner) -> None:
     loop = runner.train_loop
     remaining = runner.max_epochs - runner.epoch
     loop._max_iters = runner.iter + remaining * len(runner.train_dataloader)
+
+
+def resolve_seed(runner, seed: Optional[int]) -> int:
+    """A hook's seed: ``seed`` itself, or the config's ``randomness.seed``
+    (0 if unset) when it is None.
+
+    Args:
+        runner (Runner): The runner, whose ``cfg.randomness`` is read.
+        seed (int, optional): The hook's own seed.
+
+    Returns:
+        int: The seed to use.
+    """
+    if seed is not None:
+        return seed
+    return int((runner.cfg.get('randomness') or {}).get('seed', 0) or 0)
+
+
+def check_subset_sampler(runner, hook_name: str) -> SubsetSampler:
+    """The training loader's :class:`SubsetSampler`; a TypeError naming the
+    config key otherwise.
+
+    Args:
+        runner (Runner): The runner.
+        hook_name (str): The hook's name, used in the message.
+
+    Returns:
+        SubsetSampler: ``runner.train_dataloader.sampler``.
+    """
+    sampler = runner.train_dataloader.sampler
+    if not isinstance(sampler, SubsetSampler):
+        raise TypeError(f'{hook_name} needs train_dataloader.sampler='
+                        "dict(type='SubsetSampler'), got "
+                        f'{type(sampler).__name__}')
+    return sampler
