@@ -61,6 +61,69 @@ RUNS = OrderedDict([
     ('infobatch', ('InfoBatch-style KD',
                    'synthetic/infobatch_kd_slowfast_tiny_synthetic.py', None)),
 ])
+#: Variants of the study beyond the paper (docs/benchmarks.md#beyond-the-
+#: paper), run only when named in ``--runs``: name -> (label, config,
+#: options merged into its selection hook, run options). Run options:
+#: ``epochs_scale`` (the run trains ``round(scale * regime.epochs)``
+#: epochs, its schedule stretched to them) and ``model`` (merged into
+#: ``cfg.model``).
+KD_CONFIG = 'synthetic/kd_slowfast_tiny_synthetic.py'
+SAKD_CONFIG = 'synthetic/sakd_slowfast_tiny_synthetic.py'
+SAKD_I5_CONFIG = 'synthetic/sakd_i5_slowfast_tiny_synthetic.py'
+#: The hook options of the ``plus`` variants of the study.
+PLUS = dict(
+    ratio=0.3,
+    warmup_epochs=1,
+    anneal_epochs=1,
+    alpha_min=0.5,
+    pool_factor=0.5,
+    reuse_train_losses=True)
+CACHE = dict(teacher_cache=True)
+
+
+def _plus(label: str, lr_by_steps: bool = True, **hook) -> tuple:
+    """A ``plus`` variant: :data:`PLUS` updated by ``hook``, teacher cache."""
+    return (label, SAKD_CONFIG, dict(PLUS, **hook),
+            dict(model=CACHE, lr_by_steps=lr_by_steps))
+
+
+VARIANTS = OrderedDict([
+    ('kd_cache', ('Vanilla KD, teacher cache', KD_CONFIG, None,
+                  dict(model=CACHE))),
+    ('kd_e40', ('Vanilla KD, 40% of the epochs', KD_CONFIG, None,
+                dict(epochs_scale=0.4))),
+    ('kd_e40_cache', ('Vanilla KD, 40% of the epochs, teacher cache',
+                      KD_CONFIG, None, dict(epochs_scale=0.4, model=CACHE))),
+    ('kd_e53_cache', ('Vanilla KD, 53% of the epochs, teacher cache',
+                      KD_CONFIG, None, dict(epochs_scale=8 / 15,
+                                            model=CACHE))),
+    ('sakd_r1', ('SAKD at r = 1 (Eq. 6 weighting alone)', SAKD_CONFIG,
+                 dict(ratio=1.0), None)),
+    ('fast_dpp',
+     ('r 0.3, every 5, warm-up + anneal, alpha >= 0.5, cache', SAKD_I5_CONFIG,
+      dict(ratio=0.3, warmup_epochs=1, anneal_epochs=1,
+           alpha_min=0.5), dict(model=CACHE))),
+    ('fast_random', ('as fast_dpp, random subset', SAKD_I5_CONFIG,
+                     dict(
+                         ratio=0.3,
+                         warmup_epochs=1,
+                         anneal_epochs=1,
+                         alpha_min=0.5,
+                         selector='random'), dict(model=CACHE))),
+    ('fast_eq6', ('as fast_dpp, Eq. 6 alpha unfloored', SAKD_I5_CONFIG,
+                  dict(ratio=0.3, warmup_epochs=1,
+                       anneal_epochs=1), dict(model=CACHE))),
+    ('plus',
+     _plus('r 0.3 every epoch, warm-up + anneal, alpha >= 0.5, '
+           'pool 0.5 + reuse, LR per step, cache')),
+    ('plus_epochlr', _plus('as plus, LR per epoch', lr_by_steps=False)),
+    ('plus_r05', _plus('as plus, r 0.5', ratio=0.5)),
+    ('plus_random',
+     _plus('as plus, random subset', criterion='random', diversity='none')),
+    ('plus_keephigh',
+     _plus('as plus, keep-high criterion', criterion='keep_high')),
+    ('plus_i2', _plus('as plus, every 2 epochs', interval=2)),
+])
 TEACHER_CONFIG = 'synthetic/slowfast_tiny_teacher_synthetic.py'
 STUDENT_CONFIG = 'synthetic/slowfast_tiny_student_synthetic.py'
 BASELINE = 'kd'
@@ -357,12 +420,31 @@ def prepare(regime: Regime,
         pretrained=infos)
 
 
+def run_spec(run: str):
+    """``(label, config, hook options, run options)`` of a run of
+    :data:`RUNS` or :data:`VARIANTS`."""
+    if run in RUNS:
+        return tuple(RUNS[run]) + (None, )
+    if run in VARIANTS:
+        return VARIANTS[run]
+    raise KeyError(f'unknown run {run!r}; choose from '
+                   f'{", ".join(list(RUNS) + list(VARIANTS))}')
+
+
+def run_epochs(regime: Regime, run: str) -> int:
+    """The number of epochs ``run`` trains in ``regime``."""
+    options = run_spec(run)[3] or {}
+    return max(1, round(options.get('epochs_scale', 1.0) * regime.epochs))
+
+
 def build_run_cfg(regime: Regime, run: str, seed: int, prepared: Dict,
                   work_dir: str) -> Config:
     """The config of one run of the regime with one seed."""
-    label, relpath, hook_options = RUNS[run]
-    cfg = _base_cfg(relpath, regime, prepared['target_root'], regime.epochs,
-                    seed, len(regime.target.classes))
+    label, relpath, hook_options, options = run_spec(run)
+    cfg = _base_cfg(relpath, regime, prepared['target_root'],
+                    run_epochs(regime, run), seed, len(regime.target.classes))
+    if options and options.get('model'):
+        cfg.model.update(options['model'])
     cfg.work_dir = work_dir
     if regime.lr is not None:
         cfg.optim_wrapper.optimizer.lr = regime.lr
@@ -403,16 +485,12 @@ def train_run(regime: Regime, run: str, seed: int, prepared: Dict,
     os.makedirs(run_dir, exist_ok=True)
     with open(key_file, 'w') as f:
         f.write(key + '\n')
-    label = RUNS[run][0]
+    label, config = run_spec(run)[:2]
     result = run_experiment(
         cfg,
         f'{run}/seed{seed}',
         extra=dict(
-            run=run,
-            seed=seed,
-            label=label,
-            config=RUNS[run][1],
-            fingerprint=key))
+            run=run, seed=seed, label=label, config=config, fingerprint=key))
     return result
 
 
@@ -588,8 +666,8 @@ def run_benchmark(regime: Regime,
         for run in runs:
             done += 1
             print(
-                f'\n==> run {done}/{total}: {RUNS[run][0]} ({run}), seed '
-                f'{seed}, {regime.epochs} epochs',
+                f'\n==> run {done}/{total}: {run_spec(run)[0]} ({run}), '
+                f'seed {seed}, {run_epochs(regime, run)} epochs',
                 flush=True)
             record = train_run(regime, run, seed, prepared, work_dir)
             print(
@@ -597,7 +675,8 @@ def run_benchmark(regime: Regime,
                 f'in {record["train_time"]:.0f}s',
                 flush=True)
     records = collect(work_dir, runs, seeds)
-    summary = aggregate(records, baseline=BASELINE, order=list(RUNS))
+    summary = aggregate(
+        records, baseline=BASELINE, order=list(RUNS) + list(VARIANTS))
     calib = calibration(regime, prepared, summary)
     settings = dict(
         regime=regime.settings(),

@@ -3,7 +3,7 @@ the teacher and the student once (docs/method.md#selection-rounds)."""
 import functools
 import math
 import time
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
 from mmengine.dataset import pseudo_collate, worker_init_fn
@@ -44,8 +44,13 @@ def rank_batches(num_samples: int, batch_size: int, rank: int,
 def build_scoring_loader(dataset: Dataset,
                          batch_size: int,
                          num_workers: int = 0,
-                         seed: int = 0) -> DataLoader:
+                         seed: int = 0,
+                         indices: Optional[Sequence[int]] = None
+                         ) -> DataLoader:
     """A loader of this rank's share of :func:`rank_batches`, in order.
+
+    With ``indices`` (a candidate pool, docs/method.md#candidate-pool), the
+    global batches are cut from ``indices`` instead of the whole dataset.
 
     Built by hand rather than with ``Runner.build_dataloader`` because the
     share must be whole global batches, which no registered sampler
@@ -58,11 +63,21 @@ def build_scoring_loader(dataset: Dataset,
         batch_size (int): The scoring batch size, >= 1.
         num_workers (int): Dataloader workers. Defaults to 0.
         seed (int): Seed of the workers' random state. Defaults to 0.
+        indices (Sequence[int], optional): The dataset indices to score, in
+            order; None scores every sample. Defaults to None.
 
     Returns:
         DataLoader: Batches collated by ``pseudo_collate``.
     """
     rank, world_size = get_dist_info()
+    if indices is None:
+        sampler = rank_batches(len(dataset), batch_size, rank, world_size)
+    else:
+        indices = [int(i) for i in indices]
+        sampler = [
+            indices[p]
+            for p in rank_batches(len(indices), batch_size, rank, world_size)
+        ]
     init_fn = None
     if num_workers > 0:
         init_fn = functools.partial(
@@ -70,7 +85,7 @@ def build_scoring_loader(dataset: Dataset,
     return DataLoader(
         dataset,
         batch_size=batch_size,
-        sampler=rank_batches(len(dataset), batch_size, rank, world_size),
+        sampler=sampler,
         num_workers=num_workers,
         collate_fn=pseudo_collate,
         worker_init_fn=init_fn,
@@ -87,9 +102,11 @@ def score_samples(model,
                   scope: str = 'batch',
                   patch_size: int = 4,
                   progress: bool = True,
-                  timing: Optional[Dict[str, float]] = None
+                  timing: Optional[Dict[str, float]] = None,
+                  indices: Optional[Sequence[int]] = None
                   ) -> Tuple[Tensor, Tensor]:
-    """Per-sample KD loss and pooled teacher feature of every sample.
+    """Per-sample KD loss and pooled teacher feature of every sample (or of
+    the ``indices`` the loader was built for).
 
     Each batch is preprocessed (``training=False``), interrupted at ``rate``
     by :func:`~mmsakd.selection.interrupt_batch` with the generator
@@ -118,15 +135,19 @@ def score_samples(model,
             the seconds this rank waited for the loader's batches (decoding
             and the pipeline, as far as workers did not hide them).
             Defaults to None.
+        indices (Sequence[int], optional): The samples the loader scores
+            (:func:`build_scoring_loader`'s ``indices``); None: all.
+            Defaults to None.
 
     Returns:
-        tuple[Tensor, Tensor]: ``(N,)`` float32 losses and ``(N, c)``
-        float32 features on the CPU, in dataset order (by ``sample_idx``).
+        tuple[Tensor, Tensor]: ``(M,)`` float32 losses and ``(M, c)``
+        float32 features on the CPU, in ascending dataset index (``M = N``
+        without ``indices``).
     """
     rank, world_size = get_dist_info()
     num_samples = len(loader.dataset)
     bar = ProgressBar(len(loader)) if progress and is_main_process() else None
-    indices, losses, feats = [], [], []
+    scored, losses, feats = [], [], []
     data_time = 0.
     ready = time.perf_counter()
     for local_idx, data_batch in enumerate(loader):
@@ -143,7 +164,7 @@ def score_samples(model,
                 patch_size=patch_size,
                 generator=make_generator(seed, epoch, batch_idx))
         scores = model.score(inputs, data['data_samples'])
-        indices.append(
+        scored.append(
             torch.tensor([s.sample_idx for s in data['data_samples']]))
         losses.append(scores['kd_loss'].float().cpu())
         feats.append(scores['teacher_feat'].float().cpu())
@@ -154,13 +175,17 @@ def score_samples(model,
         timing['data_time'] = data_time
     if bar is not None:
         print('', flush=True)
-    local = (torch.cat(indices), torch.cat(losses), torch.cat(feats))
+    local = (torch.cat(scored), torch.cat(losses), torch.cat(feats))
     parts = all_gather_object(local) if world_size > 1 else [local]
     all_idx = torch.cat([p[0] for p in parts])
     counts = torch.bincount(all_idx, minlength=num_samples)
-    if not torch.all(counts == 1):
-        raise RuntimeError('the scoring pass must score every sample '
-                           'exactly once; counts per sample were '
+    expected = torch.ones(num_samples, dtype=torch.long)
+    if indices is not None:
+        expected = torch.zeros(num_samples, dtype=torch.long)
+        expected[torch.as_tensor(list(indices), dtype=torch.long)] = 1
+    if not torch.equal(counts, expected):
+        raise RuntimeError('the scoring pass must score every sample it is '
+                           'given exactly once; counts per sample were '
                            f'{counts.unique().tolist()}')
     order = torch.argsort(all_idx)
     return (torch.cat([p[1] for p in parts])[order],

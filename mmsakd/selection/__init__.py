@@ -10,8 +10,9 @@ from .features import (fuse_features, gaussian_projection, pool_features,
 from .interruption import (LAYOUTS, InterruptionPlan, apply_interruption_plan,
                            interrupt_batch, make_generator, plan_interruption)
 from .partition import allocate_counts, partition_blocks
-from .round import (DIVERSITY, SELECTORS, RoundSettings, select_subset,
-                    selection_round, subset_size)
+from .pool import candidate_pool
+from .round import (DIVERSITY, SELECTORS, RoundSettings, pool_round,
+                    select_subset, selection_round, subset_size)
 from .schedule import interruption_rate, num_interrupted
 from .select import (quality_temperature, select_samples, selection_objective,
                      top_k)
@@ -26,5 +27,6 @@ __all__ = [
     'quality_temperature', 'select_samples', 'selection_objective', 'top_k',
     'CRITERIA', 'easiness_criterion', 'random_criterion', 'DIVERSITY',
     'SELECTORS', 'RoundSettings', 'select_subset', 'selection_round',
-    'subset_size', 'check_range', 'check_int', 'check_choice'
+    'subset_size', 'check_range', 'check_int', 'check_choice',
+    'candidate_pool', 'pool_round'
 ]

@@ -12,6 +12,8 @@ from typing import Callable, Dict
 import torch
 from torch import Tensor
 
+from .difficulty import normalize_easiness
+
 Criterion = Callable[[Tensor, Tensor, torch.Generator], Tensor]
 
 
@@ -55,6 +57,68 @@ def random_criterion(losses: Tensor, s_hat: Tensor,
     return scores
 
 
+def low_loss_criterion(losses: Tensor, s_hat: Tensor,
+                       generator: torch.Generator) -> Tensor:
+    """The opposite of SAKD's: the lowest ``p * L`` preferred,
+    ``1 - s_hat``.
+
+    Args:
+        losses (Tensor): Per-sample distillation losses, ``(N,)``; unused.
+        s_hat (Tensor): Normalized easiness, ``(N,)``, in ``[0, 1]``.
+        generator (torch.Generator): Unused.
+
+    Returns:
+        Tensor: ``1 - s_hat``.
+    """
+    return 1 - s_hat
+
+
+def band_criterion(losses: Tensor, s_hat: Tensor,
+                   generator: torch.Generator) -> Tensor:
+    """A middle band: samples whose ``s_hat`` ranks near the median
+    preferred, neither the easiest nor the hardest to transfer.
+
+    The score is ``1 - |2 q - 1|`` of the rank quantile ``q`` of ``s_hat``
+    (0-based ranks over ``N - 1``, ties at their mean rank).
+
+    Args:
+        losses (Tensor): Per-sample distillation losses, ``(N,)``; unused.
+        s_hat (Tensor): Normalized easiness, ``(N,)``.
+        generator (torch.Generator): Unused.
+
+    Returns:
+        Tensor: ``(N,)`` float64 scores in ``[0, 1]``.
+    """
+    quantile = normalize_easiness(s_hat.double(), 'rank')
+    return 1 - (2 * quantile - 1).abs()
+
+
+def keep_high_criterion(losses: Tensor, s_hat: Tensor,
+                        generator: torch.Generator) -> Tensor:
+    """InfoBatch's rule as a ranking: samples whose ``s_hat`` is at least
+    the mean come first, in a random order, then the others, in a random
+    order, so the top ``k`` keep the high ones and a random thinning of the
+    low ones (Qin et al., ICLR 2024).
+
+    Args:
+        losses (Tensor): Per-sample distillation losses, ``(N,)``; unused.
+        s_hat (Tensor): Normalized easiness, ``(N,)``.
+        generator (torch.Generator): The CPU generator of the orders.
+
+    Returns:
+        Tensor: ``(N,)`` float64 scores, in ``[0.5, 1)`` for the high
+        samples and ``[0, 0.5)`` for the low ones.
+    """
+    jitter = torch.rand(
+        s_hat.numel(), generator=generator, dtype=torch.float64)
+    high = (s_hat.double() >= s_hat.double().mean()).double()
+    return 0.5 * high + 0.5 * jitter
+
+
 #: The criteria by name, as ``RoundSettings.criterion`` takes them.
 CRITERIA: Dict[str, Criterion] = dict(
-    easiness=easiness_criterion, random=random_criterion)
+    easiness=easiness_criterion,
+    random=random_criterion,
+    low_loss=low_loss_criterion,
+    band=band_criterion,
+    keep_high=keep_high_criterion)

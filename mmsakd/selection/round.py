@@ -5,6 +5,7 @@ import math
 from dataclasses import dataclass
 from typing import Dict, Optional
 
+import torch
 from torch import Tensor
 
 from .checks import check_choice, check_int, check_range
@@ -206,11 +207,8 @@ def selection_round(losses: Tensor,
     new_feat = fuse_features(
         feat, projected, settings.lam, first_round=rounds == 0)
 
-    scores = CRITERIA[settings.criterion](losses, s_hat,
-                                          make_generator(
-                                              settings.seed, epoch, 0))
     k = subset_size(settings.ratio, len(losses))
-    subset = select_subset(scores, new_feat, k, epoch, settings, labels)
+    subset = _select(losses, s_hat, new_feat, k, epoch, settings, labels)
     new_omega = omega.clone()
     new_omega[subset] += 1
     return dict(
@@ -219,3 +217,114 @@ def selection_round(losses: Tensor,
         feat=new_feat,
         subset=[int(i) for i in subset],
         rounds=rounds + 1)
+
+
+def pool_round(candidates: Tensor,
+               losses: Tensor,
+               feats: Optional[Tensor],
+               fresh: Tensor,
+               omega: Tensor,
+               alpha: Tensor,
+               feat: Optional[Tensor],
+               known: Tensor,
+               rounds: int,
+               rate: float,
+               epoch: int,
+               settings: Optional[RoundSettings] = None,
+               labels: Optional[Tensor] = None) -> Dict:
+    """:func:`selection_round` over a candidate pool
+    (docs/method.md#candidate-pool).
+
+    Only the candidates have losses this round: Eq. 5 normalizes their
+    easiness among themselves, Eq. 6 updates their strengths, Eq. 7 fuses
+    the features of the ``fresh`` ones (scored this round; the others
+    reuse a training loss and keep their features), and the subset of
+    ``ceil(ratio * N)`` samples (at most the pool) is selected among them.
+    Every other sample keeps its state.
+
+    Args:
+        candidates (Tensor): ``(M,)`` distinct int64 indices.
+        losses (Tensor): ``(M,)`` their distillation losses.
+        feats (Tensor, optional): ``(F, c)`` pooled teacher features of the
+            fresh candidates, in candidate order; None if none is fresh.
+        fresh (Tensor): ``(M,)`` bool, which candidates were scored (and
+            have a row of ``feats``).
+        omega (Tensor): ``(N,)`` selection counts so far.
+        alpha (Tensor): ``(N,)`` strengths so far.
+        feat (Tensor, optional): ``(N, d)`` fused features so far; None
+            before any sample was scored.
+        known (Tensor): ``(N,)`` bool, which samples have fused features.
+            Every candidate that is not fresh must be known.
+        rounds (int): Selection rounds done so far.
+        rate (float): Interruption rate ``beta(n)`` of this round.
+        epoch (int): 0-based epoch of this round (seeds the selection).
+        settings (RoundSettings, optional): None takes the defaults.
+            Defaults to None.
+        labels (Tensor, optional): ``(N,)`` class labels for
+            ``partition='class'``. Defaults to None.
+
+    Returns:
+        dict: ``omega``, ``alpha``, ``feat``, ``known``, ``subset`` (list of
+        indices) and ``rounds`` after this round.
+    """
+    settings = settings or RoundSettings()
+    num = len(omega)
+    fresh = fresh.bool()
+    if not (candidates.shape == losses.shape == fresh.shape):
+        raise ValueError('candidates, losses and fresh must have one entry '
+                         f'per candidate, got {tuple(candidates.shape)}, '
+                         f'{tuple(losses.shape)} and {tuple(fresh.shape)}')
+    if len(candidates) == 0:
+        raise ValueError('the candidate pool is empty')
+    if len(torch.unique(candidates)) != len(candidates):
+        raise ValueError('candidates must be distinct')
+    num_fresh = int(fresh.sum())
+    if num_fresh and (feats is None or len(feats) != num_fresh):
+        raise ValueError(f'feats must have one row per fresh candidate '
+                         f'({num_fresh}), got '
+                         f'{None if feats is None else tuple(feats.shape)}')
+    if not bool(known[candidates[~fresh]].all()):
+        raise ValueError('a candidate that reuses its loss must have fused '
+                         'features from an earlier round')
+    check_finite(losses, 'distillation losses')
+    probability = selection_probability(omega, rounds)[candidates]
+    s_hat = normalize_easiness(easiness(losses, probability), settings.norm)
+    new_alpha = alpha.clone()
+    new_alpha[candidates] = update_strength(alpha[candidates], s_hat, rate,
+                                            settings.lam)
+    new_feat, new_known = feat, known.clone()
+    if num_fresh:
+        projected = project_features(feats, settings.d_max, settings.seed)
+        if new_feat is None:
+            new_feat = torch.zeros(num, projected.shape[1])
+        else:
+            new_feat = new_feat.clone()
+        rows = candidates[fresh]
+        first = ~known[rows]
+        new_feat[rows[first]] = projected[first].to(new_feat.dtype)
+        new_feat[rows[~first]] = fuse_features(new_feat[rows[~first]],
+                                               projected[~first], settings.lam)
+        new_known[rows] = True
+    k = min(subset_size(settings.ratio, num), len(candidates))
+    picked = _select(losses, s_hat, new_feat[candidates], k, epoch, settings,
+                     None if labels is None else labels[candidates])
+    subset = candidates[picked]
+    new_omega = omega.clone()
+    new_omega[subset] += 1
+    return dict(
+        omega=new_omega,
+        alpha=new_alpha,
+        feat=new_feat,
+        known=new_known,
+        subset=sorted(int(i) for i in subset),
+        rounds=rounds + 1)
+
+
+def _select(losses: Tensor, s_hat: Tensor, features: Tensor, k: int,
+            epoch: int, settings: RoundSettings,
+            labels: Optional[Tensor]) -> Tensor:
+    """The criterion's scores, then :func:`select_subset`."""
+    scores = CRITERIA[settings.criterion](losses, s_hat,
+                                          make_generator(
+                                              settings.seed, epoch, 0))
+    return select_subset(scores, features, k, epoch, settings, labels)

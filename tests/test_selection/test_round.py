@@ -274,7 +274,8 @@ def test_rounds_chain():
     (dict(sigma=0), 'sigma must be > 0'),
     (dict(partition='kmeans'), "partition must be 'class' or 'random'"),
     (dict(block_size=2.0), 'block_size must be an integer >= 1'),
-    (dict(criterion='loss'), "criterion must be 'easiness' or 'random'"),
+    (dict(criterion='loss'),
+     "criterion must be one of 'easiness', 'random', 'low_loss'"),
     (dict(diversity='mmr'), "diversity must be 'dpp' or 'none'"),
     (dict(seed=-1), 'seed must be an integer >= 0'),
 ])
@@ -343,3 +344,24 @@ def test_criterion_and_diversity_combine():
     assert select_subset(
         scores, feats, k, 2, RoundSettings(seed=3),
         labels=labels).tolist() == expected
+
+
+def test_low_loss_band_and_keep_high_criteria():
+    s_hat = torch.tensor([0.0, 0.2, 0.5, 0.9, 1.0, 0.4])
+    losses = torch.zeros(6)
+    gen = torch.Generator().manual_seed(0)
+    torch.testing.assert_close(CRITERIA['low_loss'](losses, s_hat, gen),
+                               1 - s_hat)
+    band = CRITERIA['band'](losses, s_hat, gen)
+    # Rank quantiles 0, .2, .6, .8, 1, .4: the middle two score highest.
+    torch.testing.assert_close(
+        band, torch.tensor([0., .4, .8, .4, 0., .8], dtype=torch.float64))
+    keep = CRITERIA['keep_high'](losses, s_hat, gen)
+    high = s_hat >= s_hat.mean()
+    assert bool((keep[high] >= 0.5).all()) and bool((keep[~high] < 0.5).all())
+    # The top 3 are the 3 high samples, whatever the random order.
+    assert set(top_k(keep,
+                     3).tolist()) == set(high.nonzero().flatten().tolist())
+    other = CRITERIA['keep_high'](losses, s_hat,
+                                  torch.Generator().manual_seed(1))
+    assert not torch.equal(keep, other)

@@ -33,8 +33,8 @@ import sys
 sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..', '..')))
 
 import mmsakd  # noqa: F401  (compat fixes before mmaction.models)
-from mmsakd.apis.sakd_benchmark import (REGIMES, RUNS, prepare, quick_regime,
-                                        run_benchmark)
+from mmsakd.apis.sakd_benchmark import (REGIMES, RUNS, VARIANTS, prepare,
+                                        quick_regime, run_benchmark)
 
 #: Where configs/synthetic/*_slowfast_tiny_synthetic.py read the teacher.
 TINY_TEACHER = 'checkpoints/slowfast_tiny_teacher_synthetic.pth'
@@ -55,6 +55,7 @@ def parse_args(argv=None):
         '--runs',
         default=','.join(RUNS),
         help='comma-separated runs, from: ' + ', '.join(RUNS) +
+        '; and the variants beyond the paper: ' + ', '.join(VARIANTS) +
         ' (default: all)')
     parser.add_argument(
         '--epochs',
@@ -94,10 +95,10 @@ def parse_args(argv=None):
     args.runs = [r.strip() for r in args.runs.split(',') if r.strip()]
     if len(set(args.runs)) != len(args.runs):
         parser.error(f'--runs must be distinct, got {args.runs}')
-    unknown = [r for r in args.runs if r not in RUNS]
+    unknown = [r for r in args.runs if r not in RUNS and r not in VARIANTS]
     if unknown or not args.runs:
         parser.error(f'--runs: unknown run(s) {unknown}; choose from '
-                     f'{", ".join(RUNS)}')
+                     f'{", ".join(list(RUNS) + list(VARIANTS))}')
     if args.epochs is not None and args.epochs < 1:
         parser.error(f'--epochs must be >= 1, got {args.epochs}')
     if args.work_dir is None:

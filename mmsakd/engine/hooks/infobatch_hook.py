@@ -1,11 +1,11 @@
 import json
 import math
 import os.path as osp
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional
 
 import numpy as np
 import torch
-from mmengine.dist import all_gather, get_dist_info, is_main_process
+from mmengine.dist import is_main_process
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
 from torch import Tensor
@@ -13,7 +13,8 @@ from torch import Tensor
 from mmsakd.registry import HOOKS
 from mmsakd.selection import check_int, check_range
 from .utils import (check_by_epoch_schedulers, check_subset_sampler,
-                    fix_max_iters, resolve_seed, unwrap_model)
+                    fix_max_iters, gather_sample_values, resolve_seed,
+                    unwrap_model)
 
 
 @HOOKS.register_module()
@@ -174,13 +175,8 @@ class InfoBatchHook(Hook):
                 batch.
             loss (Tensor): ``(n,)`` their per-sample losses.
         """
-        indices, values = _gather_pairs(sample_idx, loss)
-        # Reversed, np.unique's first occurrence is the last one.
-        _, first = np.unique(indices[::-1], return_index=True)
-        last = len(indices) - 1 - first
-        indices, values = indices[last], values[last]
-        indices = torch.from_numpy(indices)
-        self.scores[indices] = torch.from_numpy(values).float()
+        indices, values = gather_sample_values(sample_idx, loss)
+        self.scores[indices] = values.float()
         self.seen[indices] = True
 
     def plan(self, epoch: int, max_epochs: int) -> tuple:
@@ -267,27 +263,3 @@ class InfoBatchHook(Hook):
         if is_main_process():
             with open(osp.join(runner.work_dir, self.log_file), 'a') as f:
                 f.write(json.dumps(record) + '\n')
-
-
-def _gather_pairs(sample_idx: Tensor,
-                  loss: Tensor) -> Tuple[np.ndarray, np.ndarray]:
-    """The (index, loss) pairs of every rank, concatenated in rank order."""
-    sample_idx = sample_idx.detach().reshape(-1).long().cpu()
-    loss = loss.detach().reshape(-1).double().cpu()
-    _, world_size = get_dist_info()
-    if world_size == 1:
-        return sample_idx.numpy(), loss.numpy()
-    # Ranks may hold batches of different sizes: pad to the largest.
-    counts = all_gather(torch.tensor([len(loss)]))
-    longest = int(max(int(c) for c in counts))
-    pairs = torch.full((2, longest), -1., dtype=torch.float64)
-    # float64 holds dataset indices exactly (below 2 ** 53).
-    pairs[0, :len(loss)] = sample_idx.double()
-    pairs[1, :len(loss)] = loss
-    gathered: Sequence[Tensor] = all_gather(pairs)
-    indices, values = [], []
-    for count, part in zip(counts, gathered):
-        part = part.cpu()[:, :int(count)]
-        indices.append(part[0].long())
-        values.append(part[1])
-    return torch.cat(indices).numpy(), torch.cat(values).numpy()

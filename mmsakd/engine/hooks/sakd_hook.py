@@ -1,6 +1,7 @@
 import copy
 import dataclasses
 import json
+import math
 import os.path as osp
 import time
 from typing import List, Optional, Sequence
@@ -15,10 +16,13 @@ from torch.utils.data import DataLoader
 
 from mmsakd.engine.scoring import build_scoring_loader, score_samples
 from mmsakd.registry import DATASETS, HOOKS
-from mmsakd.selection import (RoundSettings, check_choice, check_int,
-                              check_range, interruption_rate, selection_round)
-from .utils import (check_by_epoch_schedulers, check_subset_sampler,
-                    fix_max_iters, resolve_seed, unwrap_model)
+from mmsakd.selection import (RoundSettings, candidate_pool, check_choice,
+                              check_int, check_range, interruption_rate,
+                              make_generator, pool_round, selection_round,
+                              subset_size)
+from .utils import (check_subset_sampler, epoch_iters, fix_max_iters,
+                    gather_sample_values, plan_iter_schedulers, resolve_seed,
+                    unwrap_model)
 
 
 @HOOKS.register_module()
@@ -45,6 +49,21 @@ class SAKDHook(Hook):
        (docs/method.md#training-loss).
 
     Between rounds the subset and ``alpha`` are kept.
+
+    Beyond the paper (docs/method.md#beyond-the-paper), all off by default:
+    ``warmup_epochs`` full-data epochs before the first round and
+    ``anneal_epochs`` full-data epochs at the end (with the last strengths),
+    a floor ``alpha_min`` on the strength handed to the distiller, other
+    criteria and diversity terms, and cheaper rounds: a candidate pool of
+    ``pool_factor * k`` scored samples (docs/method.md#candidate-pool) and
+    the reuse of the training losses of the clips trained since the last
+    round (``reuse_train_losses``, docs/method.md#reused-training-losses).
+
+    Schedulers: by-epoch schedulers step once per epoch whatever its length.
+    Schedulers with ``convert_to_iter_based=True`` are rebuilt over the
+    planned iterations of every epoch (:meth:`planned_iters`), so that
+    they follow the optimizer steps actually taken
+    (docs/method.md#learning-rate-per-step).
 
     Distributed: each rank scores a disjoint share of global scoring batches
     (:func:`mmsakd.engine.rank_batches`), the results are gathered,
@@ -86,10 +105,37 @@ class SAKDHook(Hook):
         score_pipeline (list, optional): Pipeline of the scoring pass; None
             takes the validation dataloader's (no random augmentation).
             Defaults to None.
+        warmup_epochs (int): Epochs at the start that train on every sample
+            with the distiller's own ``alpha``; the first round runs after
+            them, >= 0. Defaults to 0.
+        anneal_epochs (int): Epochs at the end that train on every sample
+            with the last round's strengths, no round running in them, >= 0.
+            Defaults to 0.
+        alpha_min (float): Floor of the strength handed to the distiller,
+            ``max(alpha_j, alpha_min)``, in [0, 1]; the state and the logs
+            keep Eq. 6's value. Defaults to 0.
         selector (str): ``'dpp'`` (the method: easiness criterion with
             greedy DPP) or ``'random'`` (uniform random subset of the same
             size, an ablation; ``alpha`` is still updated); see
             :data:`mmsakd.selection.SELECTORS`. Defaults to 'dpp'.
+        criterion (str, optional): A name in
+            :data:`mmsakd.selection.CRITERIA`, replacing the selector's.
+            Defaults to None.
+        diversity (str, optional): ``'dpp'`` or ``'none'``, replacing the
+            selector's. Defaults to None.
+        pool_factor (float, optional): Score only ``ceil(pool_factor * k)``
+            samples per round (at least enough for ``k`` candidates), the
+            least recently scored and a random share; the subset is selected
+            among them (and the reused ones), the others keep their state.
+            None, without ``reuse_train_losses``, scores every sample (the
+            method). > 0. Defaults to None.
+        pool_random (float): Share of the scored pool drawn at random, in
+            [0, 1]. Defaults to 0.5.
+        reuse_train_losses (bool): Take the KD loss that the training
+            forward computed for each clip trained since the last round
+            (clean clip, train-mode student) as its score, instead of
+            scoring it again; it stays a candidate with its last fused
+            features. Defaults to False.
         seed (int, optional): Seed of interruption, projection and selection;
             None takes ``randomness.seed`` of the config (0 if unset).
             Defaults to None.
@@ -119,7 +165,15 @@ class SAKDHook(Hook):
                  score_batch_size: int = 64,
                  score_num_workers: Optional[int] = None,
                  score_pipeline: Optional[Sequence[dict]] = None,
+                 warmup_epochs: int = 0,
+                 anneal_epochs: int = 0,
+                 alpha_min: float = 0.,
                  selector: str = 'dpp',
+                 criterion: Optional[str] = None,
+                 diversity: Optional[str] = None,
+                 pool_factor: Optional[float] = None,
+                 pool_random: float = 0.5,
+                 reuse_train_losses: bool = False,
                  seed: Optional[int] = None,
                  log_file: str = 'sakd_rounds.jsonl') -> None:
         if not isinstance(interval, int) or isinstance(interval, bool) \
@@ -133,6 +187,19 @@ class SAKDHook(Hook):
         check_choice('scope', scope, ('batch', 'clip'))
         check_int('patch_size', patch_size, 1)
         check_int('score_batch_size', score_batch_size, 1)
+        check_int('warmup_epochs', warmup_epochs, 0)
+        check_int('anneal_epochs', anneal_epochs, 0)
+        check_range('alpha_min', alpha_min, 0, 1)
+        if pool_factor is not None and not (isinstance(pool_factor,
+                                                       (int, float)) and
+                                            not isinstance(pool_factor, bool)
+                                            and pool_factor > 0):
+            raise ValueError(f'pool_factor must be a number > 0 or None, got '
+                             f'{pool_factor!r}')
+        check_range('pool_random', pool_random, 0, 1)
+        if not isinstance(reuse_train_losses, bool):
+            raise TypeError('reuse_train_losses must be a bool, got '
+                            f'{type(reuse_train_losses).__name__}')
         if score_num_workers is not None:
             check_int('score_num_workers', score_num_workers, 0)
         if seed is not None:
@@ -149,6 +216,14 @@ class SAKDHook(Hook):
             sigma=sigma,
             partition=partition,
             block_size=block_size)
+        overrides = dict()
+        if criterion is not None:
+            overrides['criterion'] = criterion
+        if diversity is not None:
+            overrides['diversity'] = diversity
+        if overrides:
+            # Checked by RoundSettings.
+            self.settings = dataclasses.replace(self.settings, **overrides)
         self.interval = interval
         self.eta = float(eta)
         self.theta = float(theta)
@@ -158,6 +233,12 @@ class SAKDHook(Hook):
         self.score_batch_size = score_batch_size
         self.score_num_workers = score_num_workers
         self.score_pipeline = score_pipeline
+        self.warmup_epochs = warmup_epochs
+        self.anneal_epochs = anneal_epochs
+        self.alpha_min = float(alpha_min)
+        self.pool_factor = pool_factor
+        self.pool_random = float(pool_random)
+        self.reuse_train_losses = reuse_train_losses
         self.selector = selector
         self.seed = seed
         self.log_file = log_file
@@ -168,13 +249,49 @@ class SAKDHook(Hook):
         self.feat: Optional[Tensor] = None
         self.subset: Optional[List[int]] = None
         self.rounds = 0
+        # State of the pool path: the round each sample was last scored in
+        # (-1: never), which samples have fused features, and the training
+        # KD losses of the clips trained since the last round.
+        self.last_scored: Optional[Tensor] = None
+        self.known: Optional[Tensor] = None
+        self.train_loss: Optional[Tensor] = None
+        self.trained: Optional[Tensor] = None
         self._labels: Optional[Tensor] = None
         self._score_loader: Optional[DataLoader] = None
+        self._plan: Optional[List[int]] = None
 
     # ------------------------------------------------------------------ run
     def before_run(self, runner) -> None:
         self.seed = resolve_seed(runner, self.seed)
-        check_by_epoch_schedulers(runner, 'SAKDHook')
+        if self.warmup_epochs + self.anneal_epochs >= runner.max_epochs:
+            raise ValueError(
+                f'warmup_epochs ({self.warmup_epochs}) + anneal_epochs '
+                f'({self.anneal_epochs}) must be below the '
+                f'{runner.max_epochs} training epochs, leaving at least '
+                'one epoch for selection rounds')
+        # Before the resume, which restores the rebuilt schedulers' state.
+        self._plan = self.planned_iters(runner)
+        plan_iter_schedulers(runner, self._plan, 'SAKDHook')
+
+    def planned_iters(self, runner) -> List[int]:
+        """The iterations of every epoch on this rank: the whole training
+        set in the warm-up and annealing epochs, ``k`` samples in the
+        others.
+
+        Args:
+            runner (Runner): The runner.
+
+        Returns:
+            list[int]: One count per epoch.
+        """
+        num = len(runner.train_dataloader.dataset)
+        full = epoch_iters(runner, num)
+        subset = epoch_iters(runner, subset_size(self.settings.ratio, num))
+        last = runner.max_epochs - self.anneal_epochs
+        return [
+            full if epoch < self.warmup_epochs or epoch >= last else subset
+            for epoch in range(runner.max_epochs)
+        ]
 
     def before_train(self, runner) -> None:
         sampler = check_subset_sampler(runner, 'SAKDHook')
@@ -189,6 +306,12 @@ class SAKDHook(Hook):
         if self.omega is None:
             self.omega = torch.zeros(num_samples, dtype=torch.long)
             self.alpha = torch.full((num_samples, ), self.alpha_init)
+            self.last_scored = torch.full((num_samples, ),
+                                          -1,
+                                          dtype=torch.long)
+            self.known = torch.zeros(num_samples, dtype=torch.bool)
+            self.train_loss = torch.zeros(num_samples)
+            self.trained = torch.zeros(num_samples, dtype=torch.bool)
         elif len(self.omega) != num_samples:
             raise ValueError(
                 f'the checkpoint holds SAKD state for {len(self.omega)} '
@@ -200,13 +323,37 @@ class SAKDHook(Hook):
         if self.subset is not None:
             sampler.set_subset(self.subset)
         if self.rounds > 0:
-            model.set_sample_alpha(self.alpha.clone())
-        fix_max_iters(runner)
+            model.set_sample_alpha(self._handed_alpha())
+        fix_max_iters(runner, self._plan)
 
     def before_train_epoch(self, runner) -> None:
-        if runner.epoch % self.interval == 0:
+        epoch = runner.epoch
+        if epoch >= runner.max_epochs - self.anneal_epochs:
+            # Annealing: every sample, the strengths of the last round.
+            runner.train_dataloader.sampler.set_subset(None)
+        elif epoch >= self.warmup_epochs and \
+                (epoch - self.warmup_epochs) % self.interval == 0:
             self._selection_round(runner)
-        fix_max_iters(runner)
+        fix_max_iters(runner, self._plan)
+
+    def after_train_iter(self,
+                         runner,
+                         batch_idx: int,
+                         data_batch=None,
+                         outputs: Optional[dict] = None) -> None:
+        if not self.reuse_train_losses:
+            return
+        record = unwrap_model(runner).last_sample_losses
+        if record is None:
+            raise ValueError(
+                'SAKDHook(reuse_train_losses=True) needs the per-sample '
+                'losses of every training batch, which the distiller '
+                "records only when each data sample has its dataset index: "
+                "add 'sample_idx' to the meta_keys of PackActionInputs in "
+                'the training pipeline')
+        indices, kd = gather_sample_values(record['sample_idx'], record['kd'])
+        self.train_loss[indices] = kd.float()
+        self.trained[indices] = True
 
     # ---------------------------------------------------------- checkpoint
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
@@ -216,7 +363,11 @@ class SAKDHook(Hook):
             feat=self.feat,
             subset=self.subset,
             rounds=self.rounds,
-            seed=self.seed)
+            seed=self.seed,
+            last_scored=self.last_scored,
+            known=self.known,
+            train_loss=self.train_loss,
+            trained=self.trained)
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
         state = checkpoint.get('sakd')
@@ -228,9 +379,22 @@ class SAKDHook(Hook):
         self.subset = state['subset']
         self.rounds = int(state['rounds'])
         self.seed = int(state['seed'])
+        # Checkpoints from before the pool path lack its state.
+        for name in ('last_scored', 'known', 'train_loss', 'trained'):
+            if state.get(name) is not None:
+                setattr(self, name, state[name].cpu())
 
     # ------------------------------------------------------------ a round
+    @property
+    def uses_pool(self) -> bool:
+        """Whether rounds score a candidate pool rather than every sample
+        (``pool_factor`` or ``reuse_train_losses`` set)."""
+        return self.pool_factor is not None or self.reuse_train_losses
+
     def _selection_round(self, runner) -> None:
+        if self.uses_pool:
+            self._pool_round(runner)
+            return
         epoch = runner.epoch
         rate = interruption_rate(epoch, runner.max_epochs, self.theta)
 
@@ -271,16 +435,113 @@ class SAKDHook(Hook):
         select_time = time.time() - start
 
         # 4. Hand the subset to the sampler and alpha to the distiller.
-        runner.train_dataloader.sampler.set_subset(self.subset)
-        unwrap_model(runner).set_sample_alpha(self.alpha.clone())
+        self._hand_over(runner)
         self._log_round(runner, epoch, rate, score_time, select_time,
                         timing['data_time'])
 
-    def _scoring_loader(self, runner) -> DataLoader:
-        """The training set with the validation-style pipeline, sharded by
-        :func:`mmsakd.engine.rank_batches`; built once."""
+    def _pool_round(self, runner) -> None:
+        """A round that scores a candidate pool and reuses training losses
+        (docs/method.md#candidate-pool)."""
+        epoch = runner.epoch
+        rate = interruption_rate(epoch, runner.max_epochs, self.theta)
+        num = len(self.omega)
+        k = subset_size(self.settings.ratio, num)
+        reused = torch.zeros(num, dtype=torch.bool)
+        if self.reuse_train_losses:
+            reused = self.trained & self.known
+        num_reused = int(reused.sum())
+        size = num - num_reused
+        if self.pool_factor is not None:
+            size = min(size,
+                       max(math.ceil(self.pool_factor * k), k - num_reused))
+        fresh = candidate_pool(
+            self.last_scored,
+            size,
+            self.pool_random,
+            generator=make_generator(self.seed, epoch, 1),
+            exclude=reused)
+
+        # 1. Score the fresh candidates under the interruption.
+        start = time.time()
+        timing = dict(data_time=0.)
+        losses = feats = None
+        if len(fresh):
+            losses, feats = score_samples(
+                unwrap_model(runner),
+                self._scoring_loader(runner, fresh.tolist()),
+                rate,
+                epoch,
+                seed=self.seed,
+                eta=self.eta,
+                scope=self.scope,
+                patch_size=self.patch_size,
+                timing=timing,
+                indices=fresh.tolist())
+        score_time = time.time() - start
+
+        # 2-3. Update the candidates' state and select (rank 0, broadcast).
+        start = time.time()
+        state = None
+        if is_main_process():
+            reused_idx = reused.nonzero().flatten()
+            candidates = torch.cat([fresh, reused_idx])
+            parts = [self.train_loss[reused_idx]]
+            if losses is not None:
+                parts.insert(0, losses)
+            state = pool_round(
+                candidates,
+                torch.cat(parts),
+                feats,
+                torch.arange(len(candidates)) < len(fresh),
+                self.omega,
+                self.alpha,
+                self.feat,
+                self.known,
+                self.rounds,
+                rate,
+                epoch,
+                settings=dataclasses.replace(self.settings, seed=self.seed),
+                labels=self._labels)
+            state['candidates'] = candidates
+        state = _broadcast(state)
+        self.last_scored[state['candidates']] = self.rounds
+        self.trained.zero_()
+        self.omega, self.alpha, self.feat, self.known = (state['omega'],
+                                                         state['alpha'],
+                                                         state['feat'],
+                                                         state['known'])
+        self.subset, self.rounds = state['subset'], state['rounds']
+        select_time = time.time() - start
+
+        # 4. Hand the subset to the sampler and alpha to the distiller.
+        self._hand_over(runner)
+        self._log_round(
+            runner,
+            epoch,
+            rate,
+            score_time,
+            select_time,
+            timing['data_time'],
+            scored=len(fresh),
+            reused=num_reused)
+
+    def _hand_over(self, runner) -> None:
+        runner.train_dataloader.sampler.set_subset(self.subset)
+        unwrap_model(runner).set_sample_alpha(self._handed_alpha())
+
+    def _scoring_loader(self,
+                        runner,
+                        indices: Optional[List[int]] = None) -> DataLoader:
+        """The training set (or its ``indices``) with the validation-style
+        pipeline, sharded by :func:`mmsakd.engine.rank_batches`; the dataset
+        is built once."""
         if self._score_loader is not None:
-            return self._score_loader
+            if indices is None:
+                return self._score_loader
+            return build_scoring_loader(self._score_loader.dataset,
+                                        self.score_batch_size,
+                                        self._score_loader.num_workers,
+                                        self.seed, indices)
         dataset_cfg = copy.deepcopy(runner.cfg.train_dataloader.dataset)
         pipeline = self.score_pipeline
         if pipeline is None:
@@ -302,11 +563,23 @@ class SAKDHook(Hook):
         self._score_loader = build_scoring_loader(dataset,
                                                   self.score_batch_size,
                                                   num_workers, self.seed)
-        return self._score_loader
+        return self._scoring_loader(runner, indices)
 
     # ------------------------------------------------------------ helpers
-    def _log_round(self, runner, epoch: int, rate: float, score_time: float,
-                   select_time: float, score_data_time: float) -> None:
+    def _handed_alpha(self) -> Tensor:
+        """The strengths the distiller trains with: Eq. 6's, floored at
+        ``alpha_min``."""
+        return self.alpha.clamp(min=self.alpha_min)
+
+    def _log_round(self,
+                   runner,
+                   epoch: int,
+                   rate: float,
+                   score_time: float,
+                   select_time: float,
+                   score_data_time: float,
+                   scored: Optional[int] = None,
+                   reused: int = 0) -> None:
         alpha = self.alpha
         subset = torch.tensor(self.subset)
         num_classes = int(self._labels.max()) + 1 if len(self._labels) else 0
@@ -322,6 +595,8 @@ class SAKDHook(Hook):
             select_time=round(select_time, 3),
             subset_size=len(self.subset),
             num_samples=len(alpha),
+            scored=len(alpha) if scored is None else scored,
+            reused=reused,
             alpha_mean=float(alpha.mean()),
             alpha_min=float(alpha.min()),
             alpha_max=float(alpha.max()),
@@ -334,7 +609,8 @@ class SAKDHook(Hook):
             selected_labels=self._labels[subset].tolist())
         print_log(
             f'SAKD round {self.rounds} (epoch {epoch}): scored '
-            f'{len(alpha)} samples in {score_time:.1f}s '
+            f'{record["scored"]} samples in {score_time:.1f}s '
+            f'{f"(reused {reused} training losses) " if reused else ""}'
             f'(interruption {record["interruption"]}, rate {rate:.3f}), '
             f'selected {len(self.subset)} in {select_time:.2f}s; alpha '
             f'mean/min/max {record["alpha_mean"]:.3f}/'

@@ -1,10 +1,14 @@
 """Helpers shared by the hooks that train on a changing subset of the
 training set (:class:`SAKDHook`, :class:`InfoBatchHook`,
 :class:`RandomSubsetHook`)."""
-from typing import Optional
+import math
+from typing import Optional, Sequence, Tuple
 
+import numpy as np
+import torch
+from mmengine.dist import all_gather, get_dist_info
 from mmengine.model import is_model_wrapper
-from torch import nn
+from torch import Tensor, nn
 
 from mmsakd.datasets.samplers import SubsetSampler
 
@@ -48,18 +52,127 @@ def check_by_epoch_schedulers(runner, hook_name: str) -> None:
                 f'subset. Use by-epoch schedulers with {hook_name}.')
 
 
-def fix_max_iters(runner) -> None:
+def fix_max_iters(runner,
+                  iters_per_epoch: Optional[Sequence[int]] = None) -> None:
     """Make ``max_iters`` (ETA, progress) follow the subset's length.
 
-    The remaining epochs are counted at the current length of the training
-    dataloader, i.e. of the subset set for this epoch.
+    Without a plan, the remaining epochs are counted at the current length
+    of the training dataloader, i.e. of the subset set for this epoch.
 
     Args:
         runner (Runner): The runner, whose train loop is updated.
+        iters_per_epoch (Sequence[int], optional): The planned iterations of
+            every epoch (:func:`epoch_iters`). Defaults to None.
     """
     loop = runner.train_loop
+    if iters_per_epoch is not None:
+        loop._max_iters = runner.iter + sum(iters_per_epoch[runner.epoch:])
+        return
     remaining = runner.max_epochs - runner.epoch
     loop._max_iters = runner.iter + remaining * len(runner.train_dataloader)
+
+
+def epoch_iters(runner, num_selected: int) -> int:
+    """Iterations of one epoch over ``num_selected`` samples on this rank,
+    as :class:`SubsetSampler` (``round_up``) and the training dataloader
+    cut them.
+
+    Args:
+        runner (Runner): The runner, whose training dataloader is read.
+        num_selected (int): Samples of the epoch, >= 1.
+
+    Returns:
+        int: The number of batches of this rank.
+    """
+    loader = runner.train_dataloader
+    sampler = loader.sampler
+    world_size = getattr(sampler, 'world_size', get_dist_info()[1])
+    if getattr(sampler, 'round_up', True):
+        per_rank = math.ceil(num_selected / world_size)
+    else:
+        per_rank = len(range(get_dist_info()[0], num_selected, world_size))
+    if loader.drop_last:
+        return per_rank // loader.batch_size
+    return math.ceil(per_rank / loader.batch_size)
+
+
+#: Scheduler arguments in epochs that :func:`plan_iter_schedulers` maps to
+#: planned iterations.
+_EPOCH_ARGS = ('begin', 'end', 'T_max', 'milestones')
+
+
+def plan_iter_schedulers(runner, iters_per_epoch: Sequence[int],
+                         hook_name: str) -> int:
+    """Size the schedulers converted to iterations from a plan of the
+    iterations of every epoch.
+
+    MMEngine converts a by-epoch scheduler with
+    ``convert_to_iter_based=True`` by multiplying its epochs by the full
+    epoch length when it is built; a hook that trains some epochs on a
+    subset knows the real lengths. Each such scheduler is rebuilt with its
+    epoch boundaries (``begin``, ``end``, ``T_max`` counted from ``begin``,
+    ``milestones``) mapped to the planned iteration counts, so that the
+    schedule follows the optimizer steps actually taken
+    (docs/method.md#learning-rate-per-step). Call it before the checkpoint
+    is resumed (``before_run``), which then restores their state.
+
+    Args:
+        runner (Runner): The runner; ``runner.param_schedulers`` (a list)
+            and ``runner.cfg.param_scheduler`` are read.
+        iters_per_epoch (Sequence[int]): Planned iterations of each epoch.
+        hook_name (str): The hook's name, used in the messages.
+
+    Returns:
+        int: The number of schedulers rebuilt.
+    """
+    from mmengine.registry import PARAM_SCHEDULERS
+    cfgs = runner.cfg.get('param_scheduler') or []
+    if isinstance(cfgs, dict):
+        cfgs = [cfgs]
+    schedulers = runner.param_schedulers
+    if not any(c.get('convert_to_iter_based', False) for c in cfgs):
+        return 0
+    if not isinstance(schedulers, list) or len(schedulers) != len(cfgs):
+        raise ValueError(f'{hook_name} plans iteration-based schedulers for '
+                         'a single optimizer: param_scheduler must be a list')
+    bounds = [0]
+    for iters in iters_per_epoch:
+        bounds.append(bounds[-1] + int(iters))
+    last = len(iters_per_epoch)
+
+    def at(epoch) -> int:
+        return bounds[min(int(epoch), last)]
+
+    rebuilt = 0
+    for i, cfg in enumerate(cfgs):
+        if not cfg.get('convert_to_iter_based', False):
+            continue
+        if not cfg.get('by_epoch', True):
+            continue
+        known = set(_EPOCH_ARGS) | {
+            'type', 'by_epoch', 'convert_to_iter_based', 'eta_min',
+            'eta_min_ratio', 'start_factor', 'end_factor', 'factor', 'power',
+            'gamma', 'verbose', 'param_name'
+        }
+        unknown = sorted(set(cfg) - known)
+        if unknown:
+            raise ValueError(
+                f'param_scheduler[{i}] ({cfg.get("type")}) has {unknown}, '
+                f'which {hook_name} cannot map from epochs to its planned '
+                f'iterations; use arguments among {list(_EPOCH_ARGS)} and '
+                'value settings only')
+        new = {k: v for k, v in cfg.items() if k != 'convert_to_iter_based'}
+        begin = int(cfg.get('begin', 0))
+        end = cfg.get('end', last)
+        new.update(by_epoch=False, begin=at(begin), end=at(end))
+        if 'T_max' in cfg:
+            new['T_max'] = max(1, at(begin + cfg['T_max']) - at(begin))
+        if 'milestones' in cfg:
+            new['milestones'] = [at(m) for m in cfg['milestones']]
+        new['optimizer'] = runner.optim_wrapper
+        schedulers[i] = PARAM_SCHEDULERS.build(new)
+        rebuilt += 1
+    return rebuilt
 
 
 def resolve_seed(runner, seed: Optional[int]) -> int:
@@ -95,3 +208,50 @@ def check_subset_sampler(runner, hook_name: str) -> SubsetSampler:
                         "dict(type='SubsetSampler'), got "
                         f'{type(sampler).__name__}')
     return sampler
+
+
+def gather_sample_values(sample_idx: Tensor,
+                         values: Tensor) -> Tuple[Tensor, Tensor]:
+    """The per-sample values of this iteration's batches on every rank, one
+    per sample.
+
+    A sample that occurs several times (a sampler pads the last positions
+    of an epoch by repetition) takes its last value in rank order.
+
+    Args:
+        sample_idx (Tensor): ``(n,)`` dataset indices of this rank's batch.
+        values (Tensor): ``(n,)`` their values.
+
+    Returns:
+        tuple[Tensor, Tensor]: Distinct int64 indices, ascending, and their
+        float64 values.
+    """
+    indices, gathered = _gather_pairs(sample_idx, values)
+    # Reversed, np.unique's first occurrence is the last one.
+    _, first = np.unique(indices[::-1], return_index=True)
+    last = len(indices) - 1 - first
+    return torch.from_numpy(indices[last]), torch.from_numpy(gathered[last])
+
+
+def _gather_pairs(sample_idx: Tensor,
+                  loss: Tensor) -> Tuple[np.ndarray, np.ndarray]:
+    """The (index, loss) pairs of every rank, concatenated in rank order."""
+    sample_idx = sample_idx.detach().reshape(-1).long().cpu()
+    loss = loss.detach().reshape(-1).double().cpu()
+    _, world_size = get_dist_info()
+    if world_size == 1:
+        return sample_idx.numpy(), loss.numpy()
+    # Ranks may hold batches of different sizes: pad to the largest.
+    counts = all_gather(torch.tensor([len(loss)]))
+    longest = int(max(int(c) for c in counts))
+    pairs = torch.full((2, longest), -1., dtype=torch.float64)
+    # float64 holds dataset indices exactly (below 2 ** 53).
+    pairs[0, :len(loss)] = sample_idx.double()
+    pairs[1, :len(loss)] = loss
+    gathered: Sequence[Tensor] = all_gather(pairs)
+    indices, values = [], []
+    for count, part in zip(counts, gathered):
+        part = part.cpu()[:, :int(count)]
+        indices.append(part[0].long())
+        values.append(part[1])
+    return torch.cat(indices).numpy(), torch.cat(values).numpy()

@@ -10,13 +10,14 @@ from mmengine.logging import print_log
 from mmengine.model import BaseModel
 from torch import Tensor, nn
 
-from mmsakd.registry import MODELS
+from mmsakd.registry import MODELS, TASK_UTILS
 from mmsakd.selection.features import pool_features
 from ..utils import (TEACHER_PREFIX, Features, batch_labels, check_compatible,
                      check_sample_vector, first_tensor, interrupt_layout,
                      interrupt_settings, interrupt_training_batch, is_number,
                      load_recognizer_checkpoint, resolve_model_cfg,
                      run_recognizer, sample_indices)
+from ..utils.teacher_cache import CACHE_PREFIX, TeacherOutputCache
 
 
 @MODELS.register_module()
@@ -138,6 +139,15 @@ class SAKDDistiller(BaseModel):
             >= 1) and ``seed`` (>= 0); their defaults are ``dict(eta=0.5,
             theta=0.9, scope='batch', patch_size=4, seed=0)``, which True
             takes. None or False: off. Defaults to None.
+        teacher_cache (dict | bool, optional): Keep the teacher's logits of
+            each training clip and run the teacher only on clips not seen
+            before (:class:`~mmsakd.models.utils.TeacherOutputCache`,
+            docs/method.md#teacher-output-cache): a config dict of the
+            cache, or True for the default one. Exact only for a
+            deterministic training pipeline; needs a ``kd_loss`` with
+            ``teacher_logits_only`` (KD, DKD, CTKD), ``sample_idx`` in the
+            meta keys, and no ``interrupt_train``. The scoring pass always
+            runs the teacher. None or False: off. Defaults to None.
         data_preprocessor (dict, optional): Must be None: the distiller uses
             the student's. Put it in the student's config instead.
             Defaults to None.
@@ -154,6 +164,7 @@ class SAKDDistiller(BaseModel):
                  save_teacher: bool = False,
                  student_ckpt: Optional[str] = None,
                  interrupt_train: Union[None, bool, dict] = None,
+                 teacher_cache: Union[None, bool, dict] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
         if data_preprocessor is not None:
@@ -195,9 +206,11 @@ class SAKDDistiller(BaseModel):
         self._interrupt_layout = None if interrupt is None else \
             interrupt_layout(
                 getattr(self.data_preprocessor, 'format_shape', None))
+        self.teacher_cache = self._build_teacher_cache(teacher_cache)
         self._sample_alpha: Optional[Tensor] = None
         self._sample_weight: Optional[Tensor] = None
-        # Written by loss(): dict(sample_idx=(N,) int64, loss=(N,) float32).
+        # Written by loss(): dict(sample_idx=(N,) int64, loss=(N,) float32,
+        # kd=(N,) float32).
         self.last_sample_losses: Optional[Dict[str, Tensor]] = None
 
         # Stored past nn.Module.__setattr__ so that it is no submodule.
@@ -205,6 +218,8 @@ class SAKDDistiller(BaseModel):
         self._init_teacher(teacher_ckpt)
         self.register_state_dict_post_hook(_add_teacher_state)
         self.register_load_state_dict_pre_hook(_load_teacher_state)
+        self.register_state_dict_post_hook(_add_cache_state)
+        self.register_load_state_dict_pre_hook(_load_cache_state)
 
     def init_weights(self) -> None:
         """Initialise the student, then load ``student_ckpt`` if given."""
@@ -311,7 +326,11 @@ class SAKDDistiller(BaseModel):
                                               self._interrupt_layout)
         student_logits, student_feats, aux_losses = run_recognizer(
             self.student, inputs, data_samples)
-        teacher_logits, teacher_feats = self._run_teacher(inputs)
+        if self.teacher_cache is None:
+            teacher_logits, teacher_feats = self._run_teacher(inputs)
+        else:
+            teacher_logits = self._cached_teacher_logits(inputs, data_samples)
+            teacher_feats = None
         labels = batch_labels(data_samples, student_logits)
         kd = self._per_sample_kd(student_logits, teacher_logits, student_feats,
                                  teacher_feats, labels)
@@ -419,6 +438,49 @@ class SAKDDistiller(BaseModel):
             logits, feats, _ = run_recognizer(self._teacher, inputs)
         return logits, feats
 
+    def _cached_teacher_logits(self, inputs: Tensor,
+                               data_samples: SampleList) -> Tensor:
+        """The teacher's logits of the batch: stored ones from the cache,
+        the teacher run on the others (which are then stored)."""
+        indices = sample_indices(
+            data_samples, num_samples=2**62, name='teacher cache')
+        logits, hit = self.teacher_cache.lookup(indices)
+        if bool(hit.all()):
+            return logits.to(inputs.device)
+        miss = (~hit).nonzero().flatten()
+        new_logits, _ = self._run_teacher(inputs[miss.to(inputs.device)])
+        self.teacher_cache.store(indices[miss], new_logits)
+        if logits is None:
+            return new_logits.float()
+        logits = logits.to(inputs.device)
+        logits[miss.to(inputs.device)] = new_logits.float()
+        return logits
+
+    def _build_teacher_cache(self,
+                             cfg: Union[None, bool,
+                                        dict]) -> Optional[TeacherOutputCache]:
+        """The cache of ``teacher_cache``, after checking that the KD loss
+        and the training batches allow it."""
+        if cfg is None or cfg is False:
+            return None
+        if cfg is True:
+            cfg = dict(type='TeacherOutputCache')
+        if not isinstance(cfg, dict):
+            raise TypeError('teacher_cache must be None, a bool or a config '
+                            f'dict, got {type(cfg).__name__}')
+        if not getattr(self.kd_loss, 'teacher_logits_only', False):
+            raise ValueError(
+                f'teacher_cache stores the teacher\'s logits only, but '
+                f'{type(self.kd_loss).__name__} reads more of the teacher '
+                '(its features or modules); use it with a logit loss (KDLoss, '
+                'DKDLoss, CTKDLoss) or set model.teacher_cache=None')
+        if self.interrupt_train is not None:
+            raise ValueError(
+                'teacher_cache needs the same clip at every epoch, but '
+                'interrupt_train changes the training clips at every step; '
+                'set one of them to None')
+        return TASK_UTILS.build(cfg)
+
     def _per_sample_kd(self, student_logits: Tensor, teacher_logits: Tensor,
                        student_feats: Features, teacher_feats: Features,
                        labels: Optional[Tensor]) -> Tensor:
@@ -460,14 +522,16 @@ class SAKDDistiller(BaseModel):
     def _record_sample_losses(self, data_samples: SampleList, alpha: Tensor,
                               ce: Tensor, kd: Tensor) -> None:
         """Keep the batch's per-sample Eq. 9 loss, before the loss weight,
-        by dataset index in :attr:`last_sample_losses`."""
+        and its KD term, unweighted by alpha, by dataset index in
+        :attr:`last_sample_losses`."""
         indices = [s.metainfo.get('sample_idx') for s in data_samples]
         if any(index is None for index in indices):
             return
         self.last_sample_losses = dict(
             sample_idx=torch.tensor([int(i) for i in indices],
                                     dtype=torch.long),
-            loss=((1 - alpha) * ce + alpha * kd).detach().float())
+            loss=((1 - alpha) * ce + alpha * kd).detach().float(),
+            kd=kd.detach().float())
 
     def _init_teacher(self, teacher_ckpt: Optional[str]) -> None:
         """Load the teacher's weights and freeze it."""
@@ -494,6 +558,31 @@ def _add_teacher_state(module: SAKDDistiller, state_dict: dict, prefix: str,
         return
     for key, value in module.teacher.state_dict().items():
         state_dict[prefix + TEACHER_PREFIX + key] = value
+
+
+def _add_cache_state(module: SAKDDistiller, state_dict: dict, prefix: str,
+                     local_metadata: dict) -> None:
+    """State-dict post-hook: add ``teacher_cache.*`` when the cache holds
+    logits."""
+    if module.teacher_cache is None:
+        return
+    for key, value in module.teacher_cache.state_dict().items():
+        state_dict[prefix + CACHE_PREFIX + key] = value
+
+
+def _load_cache_state(module: SAKDDistiller, state_dict: dict, prefix: str,
+                      local_metadata: dict, strict: bool,
+                      missing_keys: List[str], unexpected_keys: List[str],
+                      error_msgs: List[str]) -> None:
+    """Load-state-dict pre-hook: move ``teacher_cache.*`` into the cache
+    (or drop them when the cache is off: they are not weights)."""
+    cache_prefix = prefix + CACHE_PREFIX
+    keys = [key for key in state_dict if key.startswith(cache_prefix)]
+    if not keys:
+        return
+    state = {key[len(cache_prefix):]: state_dict.pop(key) for key in keys}
+    if module.teacher_cache is not None:
+        module.teacher_cache.load_state_dict(state)
 
 
 def _load_teacher_state(module: SAKDDistiller, state_dict: dict, prefix: str,

@@ -51,6 +51,11 @@ class BaseKDLoss(nn.Module, metaclass=ABCMeta):
     #: The positional arguments of :meth:`forward`, in order: the names of
     #: :meth:`per_sample` arguments that they are passed as.
     forward_args: Tuple[str, ...] = ('student_logits', 'teacher_logits')
+    #: Whether :meth:`per_sample` reads nothing of the teacher but
+    #: ``teacher_logits``, so that the distiller may take them from a
+    #: :class:`~mmsakd.models.utils.TeacherOutputCache` and pass
+    #: ``teacher_feats=None`` (docs/method.md#teacher-output-cache).
+    teacher_logits_only: bool = False
 
     def __init__(self,
                  loss_weight: float = 1.0,

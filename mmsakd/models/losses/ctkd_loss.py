@@ -78,6 +78,7 @@ class CTKDLoss(BaseKDLoss):
     """
 
     forward_args = ('student_logits', 'teacher_logits')
+    teacher_logits_only = True
 
     def __init__(self,
                  tau_min: float = 1.0,

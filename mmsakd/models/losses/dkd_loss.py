@@ -65,6 +65,7 @@ class DKDLoss(BaseKDLoss):
     """
 
     forward_args = ('student_logits', 'teacher_logits', 'labels')
+    teacher_logits_only = True
 
     def __init__(self,
                  alpha: float = 1.0,

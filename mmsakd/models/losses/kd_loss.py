@@ -34,6 +34,7 @@ class KDLoss(BaseKDLoss):
     """
 
     forward_args = ('student_logits', 'teacher_logits')
+    teacher_logits_only = True
 
     def __init__(self,
                  tau: float = 4.0,

@@ -12,6 +12,7 @@ from .interruption import (INTERRUPT_DEFAULTS, interrupt_layout,
 from .model_config import load_config, resolve_model_cfg
 from .recognizer import batch_labels, run_recognizer, sample_indices
 from .runtime import RuntimeProgress, runtime_progress
+from .teacher_cache import CACHE_PREFIX, TeacherOutputCache
 
 __all__ = [
     'DDP_REVISE_KEYS', 'STUDENT_PREFIX', 'TEACHER_PREFIX',
@@ -21,5 +22,5 @@ __all__ = [
     'average_views', 'first_tensor', 'INTERRUPT_DEFAULTS', 'interrupt_layout',
     'interrupt_settings', 'interrupt_training_batch', 'load_config',
     'resolve_model_cfg', 'batch_labels', 'run_recognizer', 'sample_indices',
-    'RuntimeProgress', 'runtime_progress'
+    'RuntimeProgress', 'runtime_progress', 'CACHE_PREFIX', 'TeacherOutputCache'
 ]

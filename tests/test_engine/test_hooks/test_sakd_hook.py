@@ -10,6 +10,7 @@ import torch
 from helpers import (REPO_ROOT, TINY_DATA, TinyDistillData, as_cli_options,
                      make_teacher_checkpoint, tiny_cfg_options)
 from mmengine.config import Config
+from mmengine.hooks import Hook
 from mmengine.testing import RunnerTestCase
 
 from mmsakd.engine import rank_batches
@@ -40,6 +41,13 @@ SAKD_CFG = 'configs/synthetic/sakd_slowfast_tiny_synthetic.py'
     (dict(seed=-1), 'seed must be an integer >= 0'),
     (dict(d_max=0), 'd_max must be an integer >= 1'),
     (dict(partition='kmeans'), "partition must be 'class' or 'random'"),
+    (dict(warmup_epochs=-1), 'warmup_epochs must be an integer >= 0'),
+    (dict(anneal_epochs=1.5), 'anneal_epochs must be an integer >= 0'),
+    (dict(alpha_min=1.2), r'alpha_min must be in \[0, 1\]'),
+    (dict(pool_factor=0), 'pool_factor must be a number > 0 or None'),
+    (dict(pool_random=-0.1), r'pool_random must be in \[0, 1\]'),
+    (dict(criterion='hardest'), 'criterion must be one of'),
+    (dict(diversity='mmr'), "diversity must be 'dpp' or 'none'"),
 ])
 def test_bad_arguments_name_key_and_range(kwargs, message):
     with pytest.raises(ValueError, match=message):
@@ -177,21 +185,147 @@ class TestSAKDHookRound(TinyDistillData, RunnerTestCase):
         with pytest.raises(TypeError, match='SubsetSampler'):
             runner.train()
 
-    def test_refuses_iteration_based_scheduler(self):
-        cfg = _tiny_sakd_cfg(self.data_root, self.temp_dir.name,
-                             self.teacher_ckpt)
+    def test_iteration_based_scheduler_follows_the_planned_steps(self):
+        cfg = _tiny_sakd_cfg(
+            self.data_root,
+            self.temp_dir.name,
+            self.teacher_ckpt,
+            max_epochs=4,
+            warmup_epochs=1,
+            anneal_epochs=1)
         cfg.param_scheduler = [
             dict(
-                type='LinearLR',
-                start_factor=0.1,
+                type='CosineAnnealingLR',
+                T_max=4,
+                eta_min=1e-5,
                 by_epoch=True,
                 begin=0,
-                end=1,
+                end=4,
                 convert_to_iter_based=True)
         ]
         runner = self.build_runner(cfg)
-        with pytest.raises(ValueError, match='convert_to_iter_based'):
+        lrs = []
+
+        class LrSpy(Hook):
+            priority = 'HIGHEST'  # before the scheduler steps
+
+            def before_train_iter(self, runner, batch_idx, data_batch=None):
+                lrs.append(runner.optim_wrapper.get_lr()['lr'][0])
+
+        runner.register_hook(LrSpy())
+        runner.train()
+        # 24 clips, batch 4: 6 iterations in the full epochs, ceil(6 / 4) =
+        # 2 on the subset of 6.
+        total = 6 + 2 + 2 + 6
+        assert len(lrs) == total == runner.iter
+        lr0 = cfg.optim_wrapper.optimizer.lr
+        expected = [
+            1e-5 + (lr0 - 1e-5) * (1 + math.cos(math.pi * t / total)) / 2
+            for t in range(total)
+        ]
+        assert lrs == pytest.approx(expected, rel=1e-6)
+        # MMEngine's own conversion would have used 6 iterations per epoch.
+        assert runner.train_loop.max_iters == total
+
+
+class _Spy(Hook):
+    """Records the training length of every epoch and the distiller's
+    per-sample losses of every iteration."""
+    priority = 'LOWEST'
+
+    def __init__(self):
+        self.lengths, self.records = [], []
+
+    def before_train_epoch(self, runner):
+        self.lengths.append(len(runner.train_dataloader))
+
+    def after_train_iter(self,
+                         runner,
+                         batch_idx,
+                         data_batch=None,
+                         outputs=None):
+        record = runner.model.last_sample_losses
+        self.records.append(
+            (runner.epoch, record['sample_idx'].clone(), record['kd'].clone()))
+
+
+class TestSAKDHookBeyondPaper(TinyDistillData, RunnerTestCase):
+
+    def _train(self, max_epochs, **hook_kwargs):
+        cfg = _tiny_sakd_cfg(
+            self.data_root,
+            self.temp_dir.name,
+            self.teacher_ckpt,
+            max_epochs=max_epochs,
+            **hook_kwargs)
+        runner = self.build_runner(cfg)
+        spy = _Spy()
+        runner.register_hook(spy)
+        runner.train()
+        hook = next(h for h in runner.hooks if isinstance(h, SAKDHook))
+        with open(osp.join(self.temp_dir.name, 'sakd_rounds.jsonl')) as f:
+            records = [json.loads(line) for line in f]
+        return runner, hook, spy, records
+
+    def test_warmup_anneal_and_alpha_floor(self):
+        runner, hook, spy, records = self._train(
+            5, warmup_epochs=1, anneal_epochs=2, alpha_min=0.3)
+        # Rounds only between warm-up and annealing.
+        assert [r['epoch'] for r in records] == [1, 2]
+        full, subset = math.ceil(24 / 4), math.ceil(6 / 4)
+        assert spy.lengths == [full, subset, subset, full, full]
+        assert runner.train_dataloader.sampler.subset == list(range(24))
+        # The distiller trains with Eq. 6's strengths floored at 0.3.
+        torch.testing.assert_close(runner.model.sample_alpha,
+                                   hook.alpha.clamp(min=0.3))
+        assert float(hook.alpha.min()) < 0.3
+
+    def test_warmup_and_anneal_leave_a_round(self):
+        cfg = _tiny_sakd_cfg(
+            self.data_root,
+            self.temp_dir.name,
+            self.teacher_ckpt,
+            max_epochs=3,
+            warmup_epochs=2,
+            anneal_epochs=1)
+        runner = self.build_runner(cfg)
+        with pytest.raises(ValueError, match='must be below the 3 training'):
             runner.train()
+
+    def test_pool_and_reused_training_losses(self):
+        runner, hook, spy, records = self._train(
+            3, pool_factor=0.5, reuse_train_losses=True)
+        # k = 6 of 24. Round 0 must score k clips; later rounds reuse the
+        # 6 trained ones and score ceil(0.5 * 6) = 3 more.
+        assert [r['scored'] for r in records] == [6, 3, 3]
+        assert [r['reused'] for r in records] == [0, 6, 6]
+        assert all(r['subset_size'] == 6 for r in records)
+        # Scored: 6 + 3 + 3 distinct least-recently-scored or random clips.
+        assert int((hook.last_scored >= 0).sum()) >= 9
+        assert int(hook.known.sum()) == int((hook.last_scored >= 0).sum())
+        # The stored losses are the training forward's own, the last one of
+        # each clip, for the clips of the last epoch only.
+        last = {}
+        for epoch, idx, kd in spy.records:
+            if epoch == 2:
+                last.update(zip(idx.tolist(), kd.tolist()))
+        assert sorted(last) == sorted(records[-1]['selected'])
+        assert hook.trained.nonzero().flatten().tolist() == sorted(last)
+        for index, value in last.items():
+            assert float(hook.train_loss[index]) == pytest.approx(value)
+
+    def test_new_state_survives_a_checkpoint(self):
+        runner, hook, _, _ = self._train(
+            2, pool_factor=0.5, reuse_train_losses=True, warmup_epochs=1)
+        checkpoint = dict()
+        hook.before_save_checkpoint(runner, checkpoint)
+        fresh = SAKDHook(pool_factor=0.5, reuse_train_losses=True)
+        runner._resume = True
+        fresh.after_load_checkpoint(runner, checkpoint)
+        for name in ('omega', 'alpha', 'feat', 'last_scored', 'known',
+                     'train_loss', 'trained'):
+            assert torch.equal(getattr(fresh, name), getattr(hook, name))
+        assert fresh.subset == hook.subset and fresh.rounds == 1
 
 
 def _annotations(root):
@@ -304,3 +438,49 @@ def test_two_processes_match_one(tiny_data_root, teacher_ckpt, tmp_path):
     for record in two:
         assert record['subset_size'] == 6
         assert record['num_samples'] == TINY_DATA.num_train
+
+
+def test_preset_resume_equals_uninterrupted(tiny_data_root, teacher_ckpt,
+                                            tmp_path):
+    """Every state beyond the paper (pool, reused losses, warm-up, annealing,
+    the teacher cache) resumes exactly."""
+    options = _sakd_options(tiny_data_root, teacher_ckpt, max_epochs=5)
+    options.update({
+        'default_hooks.sakd.warmup_epochs': 1,
+        'default_hooks.sakd.anneal_epochs': 1,
+        'default_hooks.sakd.alpha_min': 0.3,
+        'default_hooks.sakd.pool_factor': 0.5,
+        'default_hooks.sakd.reuse_train_losses': True,
+        'model.teacher_cache': True,
+    })
+    straight = tmp_path / 'straight'
+    _train(straight, options)
+    stop_cfg = tmp_path / 'sakd_stop_after_3.py'
+    stop_cfg.write_text(
+        f"_base_ = ['{osp.join(REPO_ROOT, SAKD_CFG)}']\n"
+        "custom_imports = dict(imports=['mmsakd', 'stop_hook'])\n"
+        "custom_hooks = [dict(type='StopAfterEpochHook', stop_epoch=3)]\n")
+    interrupted = tmp_path / 'interrupted'
+    _train(interrupted, options, config=str(stop_cfg))
+    assert not osp.exists(interrupted / 'epoch_4.pth')
+    _train(interrupted, options, '--resume')
+
+    expected, resumed = _rounds(straight), _rounds(interrupted)
+    assert [r['epoch'] for r in expected] == [1, 2, 3]
+    assert len(resumed) == 3
+    for a, b in zip(expected, resumed):
+        assert a['selected'] == b['selected']
+        assert (a['scored'], a['reused']) == (b['scored'], b['reused'])
+    ckpt_a = torch.load(straight / 'epoch_5.pth', weights_only=False)
+    ckpt_b = torch.load(interrupted / 'epoch_5.pth', weights_only=False)
+    for name in ('omega', 'last_scored', 'known', 'trained'):
+        assert torch.equal(ckpt_a['sakd'][name], ckpt_b['sakd'][name]), name
+    for name in ('alpha', 'train_loss', 'feat'):
+        torch.testing.assert_close(
+            ckpt_a['sakd'][name], ckpt_b['sakd'][name], rtol=0, atol=1e-6)
+    state_a, state_b = ckpt_a['state_dict'], ckpt_b['state_dict']
+    assert 'teacher_cache.logits' in state_a
+    assert set(state_a) == set(state_b)
+    for key, value in state_a.items():
+        torch.testing.assert_close(
+            state_b[key], value, rtol=0, atol=1e-5, msg=key)

@@ -257,6 +257,10 @@ def test_sample_weight_multiplies_each_samples_eq9_loss(distiller):
     assert record['sample_idx'].tolist() == idx
     _close(record['loss'], (1 - a) * ce + a * kd)
     assert not record['loss'].requires_grad
+    # And the KD term alone, unweighted by alpha and w (the loss that
+    # SAKDHook(reuse_train_losses=True) reuses), equal to the reference.
+    _close(record['kd'], kd)
+    assert not record['kd'].requires_grad
 
     # Weight 1 everywhere gives the unweighted loss.
     model.set_sample_weight(torch.ones(NUM_SAMPLES))
@@ -589,3 +593,94 @@ def test_tpn_student_keeps_auxiliary_loss():
     assert aux_head.fc.weight.grad.abs().sum() > 0
     # The TPN neck fuses its pyramid into 2048 channels.
     assert model.score(inputs)['teacher_feat'].shape == (2, 2048)
+
+
+def _count_teacher_rows(model, monkeypatch):
+    """Record the batch size of every teacher run of ``model``."""
+    rows = []
+    run = model._run_teacher
+
+    def counting(inputs):
+        rows.append(inputs.shape[0])
+        return run(inputs)
+
+    monkeypatch.setattr(model, '_run_teacher', counting)
+    return rows
+
+
+def test_teacher_cache_gives_the_uncached_losses(teacher_ckpt, monkeypatch):
+    plain = _distiller(teacher_ckpt).train()
+    cached = _distiller(teacher_ckpt, teacher_cache=True).train()
+    rows = _count_teacher_rows(cached, monkeypatch)
+    # The same clip has the same index in every batch (a deterministic
+    # pipeline); batches overlap, so the later ones hit the cache.
+    clips = torch.randn(
+        10, 1, 3, 16, 32, 32, generator=torch.Generator().manual_seed(3))
+    for idx in ([0, 1, 2, 3], [2, 3, 4, 5], [5, 0, 3, 1], [9, 8, 0, 2]):
+        _, samples = _batch(idx)
+        inputs = clips[idx]
+        expected = plain(inputs, samples, mode='loss')
+        losses = cached(inputs, samples, mode='loss')
+        for key in ('loss_ce', 'loss_kd', 'kd_raw'):
+            _close(losses[key], expected[key])
+        _close(cached.last_sample_losses['loss'],
+               plain.last_sample_losses['loss'])
+    # The teacher ran once per new clip, on the missing rows only.
+    assert rows == [4, 2, 2]
+    assert len(cached.teacher_cache) == 8
+    assert cached.teacher_cache.hits == 16 - 8
+
+
+def test_teacher_cache_hits_read_the_stored_logits(teacher_ckpt, monkeypatch):
+    model = _distiller(teacher_ckpt, teacher_cache=True).train()
+    idx = [4, 6]
+    inputs, samples = _batch(idx)
+    model(inputs, samples, mode='loss')
+    # Stored logits of a confident teacher predicting class 0.
+    target = torch.full((2, NUM_CLASSES), -20.)
+    target[:, 0] = 20.
+    model.teacher_cache.store(torch.tensor(idx), target)
+    rows = _count_teacher_rows(model, monkeypatch)
+    losses = model(inputs, samples, mode='loss')
+    assert rows == []
+    with torch.no_grad():
+        student_logits, _ = model.student.extract_feat(inputs, stage='head')
+    _close(losses['kd_raw'], _kd_reference(student_logits, target).mean())
+
+
+def test_teacher_cache_in_state_dict(teacher_ckpt):
+    model = _distiller(teacher_ckpt, teacher_cache=True).train()
+    assert not any(k.startswith('teacher_cache.') for k in model.state_dict())
+    inputs, samples = _batch([1, 3])
+    model(inputs, samples, mode='loss')
+    state = model.state_dict()
+    assert state['teacher_cache.valid'].tolist() == [False, True, False, True]
+
+    resumed = _distiller(teacher_ckpt, teacher_cache=True)
+    resumed.load_state_dict(state)
+    for index in (1, 3):
+        a, _ = model.teacher_cache.lookup(torch.tensor([index]))
+        b, _ = resumed.teacher_cache.lookup(torch.tensor([index]))
+        assert torch.equal(a, b)
+    # A distiller without the cache takes the checkpoint without complaint.
+    result = _distiller(teacher_ckpt).load_state_dict(state)
+    assert not result.unexpected_keys and not result.missing_keys
+
+
+def test_teacher_cache_refuses_what_it_cannot_reproduce(teacher_ckpt):
+    with pytest.raises(ValueError, match='FeatureKDLoss reads more'):
+        _distiller(
+            teacher_ckpt,
+            teacher_cache=True,
+            kd_loss=dict(
+                type='FeatureKDLoss',
+                student_channels=(64, 16),
+                teacher_channels=(128, 64)))
+    with pytest.raises(ValueError, match='interrupt_train changes'):
+        _distiller(teacher_ckpt, teacher_cache=True, interrupt_train=True)
+    with pytest.raises(TypeError, match='teacher_cache must be'):
+        _distiller(teacher_ckpt, teacher_cache='yes')
+    model = _distiller(teacher_ckpt, teacher_cache=True).train()
+    inputs, samples = _batch([None, 1])
+    with pytest.raises(ValueError, match='sample_idx'):
+        model(inputs, samples, mode='loss')
