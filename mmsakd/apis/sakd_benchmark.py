@@ -65,12 +65,16 @@ RUNS = OrderedDict([
 #: paper), run only when named in ``--runs``: name -> (label, config,
 #: options merged into its selection hook, run options). Run options:
 #: ``epochs_scale`` (the run trains ``round(scale * regime.epochs)``
-#: epochs, its schedule stretched to them) and ``model`` (merged into
-#: ``cfg.model``).
+#: epochs, its schedule stretched to them), ``model`` (merged into
+#: ``cfg.model``) and ``lr_by_steps`` (True: the schedulers converted to
+#: iterations, which SAKDHook sizes from its planned steps; False: by
+#: epoch).
 KD_CONFIG = 'synthetic/kd_slowfast_tiny_synthetic.py'
 SAKD_CONFIG = 'synthetic/sakd_slowfast_tiny_synthetic.py'
 SAKD_I5_CONFIG = 'synthetic/sakd_i5_slowfast_tiny_synthetic.py'
-#: The hook options of the ``plus`` variants of the study.
+PRESET_CONFIG = 'sakd_plus/sakd_plus_slowfast_tiny_synthetic.py'
+#: The hook options of the ``plus`` variants of the one-seed screen that
+#: chose the SAKD+ preset (docs/benchmarks.md#beyond-the-paper).
 PLUS = dict(
     ratio=0.3,
     warmup_epochs=1,
@@ -94,6 +98,9 @@ VARIANTS = OrderedDict([
                 dict(epochs_scale=0.4))),
     ('kd_e40_cache', ('Vanilla KD, 40% of the epochs, teacher cache',
                       KD_CONFIG, None, dict(epochs_scale=0.4, model=CACHE))),
+    ('kd_e47_cache', ('Vanilla KD, 47% of the epochs, teacher cache',
+                      KD_CONFIG, None, dict(epochs_scale=7 / 15,
+                                            model=CACHE))),
     ('kd_e53_cache', ('Vanilla KD, 53% of the epochs, teacher cache',
                       KD_CONFIG, None, dict(epochs_scale=8 / 15,
                                             model=CACHE))),
@@ -123,6 +130,31 @@ VARIANTS = OrderedDict([
     ('plus_keephigh',
      _plus('as plus, keep-high criterion', criterion='keep_high')),
     ('plus_i2', _plus('as plus, every 2 epochs', interval=2)),
+    ('plus_kh_i2',
+     _plus(
+         'as plus, keep-high criterion, every 2 epochs',
+         criterion='keep_high',
+         interval=2)),
+    ('plus_kh_r02',
+     _plus(
+         'as plus, keep-high criterion, r 0.2',
+         criterion='keep_high',
+         ratio=0.2)),
+    # The SAKD+ preset and its ablations, one lever off at a time.
+    ('sakd_plus', ('SAKD+ (preset)', PRESET_CONFIG, None, None)),
+    ('plus_easiness', ('SAKD+, SAKD\'s easiness criterion', PRESET_CONFIG,
+                       dict(criterion='easiness'), None)),
+    ('plus_rand', ('SAKD+, random subset', PRESET_CONFIG,
+                   dict(criterion='random', diversity='none'), None)),
+    ('plus_no_floor', ('SAKD+, no alpha floor', PRESET_CONFIG,
+                       dict(alpha_min=0.), None)),
+    ('plus_no_warm', ('SAKD+, no warm-up or annealing', PRESET_CONFIG,
+                      dict(warmup_epochs=0, anneal_epochs=0), None)),
+    ('plus_full_scoring',
+     ('SAKD+, every clip scored each round', PRESET_CONFIG,
+      dict(pool_factor=None, reuse_train_losses=False), None)),
+    ('plus_lr_epoch', ('SAKD+, learning rate per epoch', PRESET_CONFIG, None,
+                       dict(lr_by_steps=False))),
 ])
 TEACHER_CONFIG = 'synthetic/slowfast_tiny_teacher_synthetic.py'
 STUDENT_CONFIG = 'synthetic/slowfast_tiny_student_synthetic.py'
@@ -445,6 +477,14 @@ def build_run_cfg(regime: Regime, run: str, seed: int, prepared: Dict,
                     run_epochs(regime, run), seed, len(regime.target.classes))
     if options and options.get('model'):
         cfg.model.update(options['model'])
+    if options and 'lr_by_steps' in options:
+        # True: sized by SAKDHook from its planned steps
+        # (docs/method.md#learning-rate-per-step); False: by epoch.
+        for scheduler in cfg.param_scheduler:
+            if options['lr_by_steps']:
+                scheduler.convert_to_iter_based = True
+            else:
+                scheduler.pop('convert_to_iter_based', None)
     cfg.work_dir = work_dir
     if regime.lr is not None:
         cfg.optim_wrapper.optimizer.lr = regime.lr
@@ -694,6 +734,14 @@ def run_benchmark(regime: Regime,
         title=f'Top-1 vs training time, {regime.name} regime '
         f'(mean ± std over {len(seeds)} seed(s))')
     text += f'\n![accuracy vs time]({osp.basename(png)})\n'
+    if summary['baseline'] is not None and len(summary['rows']) > 1:
+        from mmsakd.visualization import plot_frontier
+        frontier = plot_frontier(
+            summary,
+            osp.join(work_dir, 'frontier.png'),
+            title=f'Top-1 vs time relative to {BASELINE}, {regime.name} '
+            f'regime (mean ± std over {len(seeds)} seed(s))')
+        text += f'\n![frontier]({osp.basename(frontier)})\n'
     out = dict(
         settings=settings, calibration=calib, summary=summary, records=records)
     with open(osp.join(work_dir, 'results.json'), 'w') as f:

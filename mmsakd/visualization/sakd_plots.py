@@ -31,6 +31,7 @@ DPI = 100
 ACCURACY_FIGSIZE = (8.0, 5.0)  # 800 x 500 pixels
 ALPHA_FIGSIZE = (9.0, 5.0)  # 900 x 500 pixels
 SELECTION_FIGSIZE = (12.0, 5.0)  # 1200 x 500 pixels
+FRONTIER_FIGSIZE = (9.0, 6.0)  # 900 x 600 pixels
 
 #: Above this many seconds the time axis is in minutes.
 MINUTES_ABOVE = 600.0
@@ -640,6 +641,101 @@ def plot_benchmark(summary: dict,
         str: ``out_file``.
     """
     return plot_accuracy_vs_time(_benchmark_runs(summary), out_file, title)
+
+
+def frontier_indices(times: Sequence[float],
+                     accuracies: Sequence[float]) -> List[int]:
+    """The points no other point beats: none is at least as fast and more
+    accurate, or faster and at least as accurate.
+
+    Args:
+        times (Sequence[float]): Time of each point, lower is better.
+        accuracies (Sequence[float]): Accuracy of each point, higher is
+            better.
+
+    Returns:
+        list[int]: Indices of the frontier, by increasing time.
+    """
+    x, y = list(times), list(accuracies)
+    if len(x) != len(y):
+        raise ValueError('times and accuracies must have the same length, '
+                         f'got {len(x)} and {len(y)}')
+    front = [
+        i for i in range(len(x)) if not any(
+            (x[j] <= x[i] and y[j] > y[i]) or (x[j] < x[i] and y[j] >= y[i])
+            for j in range(len(x)))
+    ]
+    return sorted(front, key=lambda i: x[i])
+
+
+def plot_frontier(summary: dict,
+                  out_file: str,
+                  title: Optional[str] = None,
+                  max_time: Optional[float] = 0.4,
+                  tolerance: Optional[float] = 0.5) -> str:
+    """Final top-1 against training time relative to the baseline, one
+    point per run of a benchmark summary
+    (:func:`mmsakd.apis.benchmark.aggregate`), with ± one std over seeds in
+    both directions; the points that no other run beats in both accuracy
+    and time (the frontier) are joined.
+
+    Args:
+        summary (dict): With ``baseline`` and ``rows``, each with
+            ``label``, ``top1`` and ``rel_time`` as ``(mean, std)``.
+        out_file (str): Output PNG; missing folders are created.
+        title (str, optional): Title; None for a default one.
+        max_time (float, optional): A time budget drawn as a vertical line
+            (0.4: 0.4x the baseline's time); None draws none.
+            Defaults to 0.4.
+        tolerance (float, optional): Points below the baseline's mean
+            top-1 drawn as a horizontal line; None draws none.
+            Defaults to 0.5.
+
+    Returns:
+        str: ``out_file``.
+    """
+    rows = [r for r in summary['rows'] if r.get('top1') and r.get('rel_time')]
+    if not rows:
+        raise ValueError('the summary has no run with a top-1 and a time '
+                         'ratio to plot')
+    fig = Figure(figsize=FRONTIER_FIGSIZE, dpi=DPI, layout='constrained')
+    ax = fig.add_subplot()
+    x = np.array([r['rel_time'][0] for r in rows])
+    y = np.array([r['top1'][0] for r in rows])
+    for row, color in zip(rows, _colors(len(rows))):
+        ax.errorbar(
+            row['rel_time'][0],
+            row['top1'][0],
+            xerr=row['rel_time'][1],
+            yerr=row['top1'][1],
+            fmt='o',
+            color=color,
+            capsize=3,
+            label=row.get('label') or row['run'])
+    front = frontier_indices(x, y)
+    ax.plot(x[front], y[front], '--', color='0.5', lw=1, zorder=0)
+    base = summary.get('baseline')
+    base_row = next((r for r in rows if r['run'] == base), None)
+    if base_row is not None and tolerance is not None:
+        ax.axhline(
+            base_row['top1'][0] - tolerance,
+            color='0.3',
+            ls=':',
+            lw=1,
+            label=f'{base} top-1 - {tolerance:g}')
+    if max_time is not None:
+        ax.axvline(
+            max_time,
+            color='0.3',
+            ls='-.',
+            lw=1,
+            label=f'{max_time:g}x {base or "baseline"} time')
+    ax.set_xlabel(f'training time / {base or "baseline"} (per-seed ratio)')
+    ax.set_ylabel('final top-1 (%)')
+    ax.set_title(title or 'Accuracy-time frontier (mean ± std over seeds)')
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7, loc='lower right', ncol=2)
+    return _save(fig, out_file)
 
 
 def _benchmark_runs(summary: dict) -> List[dict]:

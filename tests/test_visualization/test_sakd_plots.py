@@ -10,10 +10,11 @@ import numpy as np
 import pytest
 from helpers import REPO_ROOT
 
-from mmsakd.visualization import (load_results, load_rounds,
+from mmsakd.visualization import (frontier_indices, load_results, load_rounds,
                                   plot_accuracy_vs_time,
                                   plot_alpha_distribution, plot_benchmark,
-                                  plot_run, plot_selection_counts, sakd_plots,
+                                  plot_frontier, plot_run,
+                                  plot_selection_counts, sakd_plots,
                                   selection_counts)
 
 NUM_SAMPLES, NUM_CLASSES, SUBSET = 30, 4, 7
@@ -199,6 +200,28 @@ def test_plots_write_png_of_expected_size(tmp_path):
     assert dict(matplotlib.rcParams) == before
     assert 'matplotlib.pyplot' not in sys.modules or not (
         sys.modules['matplotlib.pyplot'].get_fignums())
+
+
+def test_frontier_indices_and_plot(tmp_path):
+    times = [1.0, 0.5, 0.3, 0.6, 0.3, 0.1]
+    top1 = [80.0, 79.0, 70.0, 75.0, 72.0, 60.0]
+    # 0.6/75 is beaten by 0.5/79; 0.3/70 by 0.3/72.
+    assert frontier_indices(times, top1) == [5, 4, 1, 0]
+    assert frontier_indices([1.0, 1.0], [5.0, 5.0]) == [0, 1]
+    with pytest.raises(ValueError, match='same length'):
+        frontier_indices([1.0], [])
+    rows = [
+        dict(run=f'r{i}', label=f'run {i}', top1=(a, 1.0), rel_time=(t, 0.05))
+        for i, (t, a) in enumerate(zip(times, top1))
+    ]
+    rows[0]['run'] = 'kd'
+    rows.append(
+        dict(run='none', label='no time', top1=(50.0, 0), rel_time=None))
+    out = plot_frontier(
+        dict(baseline='kd', rows=rows), str(tmp_path / 'f' / 'front.png'))
+    assert png_size(out) == (900, 600)
+    with pytest.raises(ValueError, match='no run with a top-1'):
+        plot_frontier(dict(baseline='kd', rows=rows[-1:]), out)
 
 
 def test_plot_inputs_errors(tmp_path):

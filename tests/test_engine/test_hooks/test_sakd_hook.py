@@ -73,6 +73,25 @@ def test_rank_batches_cover_every_sample_once(num_samples, batch_size,
         assert all((s // batch_size) % world_size == rank for s in starts)
 
 
+def test_defaults_are_the_papers():
+    """Every option beyond the paper is off by default
+    (docs/method.md#beyond-the-paper), and the distiller keeps no cache."""
+    import inspect
+
+    from mmsakd.models import SAKDDistiller
+    hook = SAKDHook()
+    assert (hook.warmup_epochs, hook.anneal_epochs, hook.alpha_min) == (0, 0,
+                                                                         0.)
+    assert hook.pool_factor is None and not hook.reuse_train_losses
+    assert not hook.uses_pool
+    assert (hook.settings.criterion, hook.settings.diversity) == ('easiness',
+                                                                  'dpp')
+    assert (hook.settings.ratio, hook.interval, hook.alpha_init) == (0.1, 1,
+                                                                     0.)
+    signature = inspect.signature(SAKDDistiller)
+    assert signature.parameters['teacher_cache'].default is None
+
+
 def _tiny_sakd_cfg(data_root,
                    work_dir,
                    teacher_ckpt,
