@@ -53,6 +53,24 @@ def test_json_times_are_consistent(bench):
         rel=1e-9)
 
 
+def test_json_plus_phases(bench):
+    results, stdout = bench
+    for key in ('kd_cache_epoch_s', 'plus_round_s', 'plus_train_s'):
+        assert results[key] > 0, key
+    assert results['plus_epoch_s'] == pytest.approx(
+        results['plus_round_s'] + results['plus_train_s'], rel=1e-9)
+    vanilla = results['vanilla_epoch_s']
+    for name, key in (('kd_cache_vs_vanilla', 'kd_cache_epoch_s'),
+                      ('plus_round_vs_vanilla', 'plus_round_s'),
+                      ('plus_vs_vanilla', 'plus_epoch_s')):
+        assert results[name] == pytest.approx(results[key] / vanilla,
+                                              rel=1e-9)
+    # k = ceil(0.3 * 24) = 8 clips trained.
+    assert results['plus_subset_size'] == 8
+    assert '| SAKD+ training (8 clips, cache) |' in stdout
+    assert '| vanilla KD epoch, teacher cache |' in stdout
+
+
 def test_json_run_description(bench):
     from mmsakd.selection import interruption_rate
     results, _ = bench
@@ -88,3 +106,6 @@ def test_bad_ratio_is_rejected():
     result = _run(*TINY_ARGS, '--eta', '1.5')
     assert result.returncode != 0
     assert '--eta must be in (0, 1], got 1.5' in result.stderr
+    result = _run(*TINY_ARGS, '--pool-factor', '0')
+    assert result.returncode != 0
+    assert '--pool-factor must be > 0, got 0.0' in result.stderr

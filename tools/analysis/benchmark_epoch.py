@@ -1,4 +1,5 @@
-"""Wall time of one vanilla-KD epoch vs one SAKD epoch (interval 1).
+"""Wall time of one vanilla-KD epoch vs one SAKD epoch (interval 1) and one
+SAKD+ epoch.
 
 Builds the teacher and student of a distillation config (default: the
 paper's SlowFast R101 -> R50 on UCF101) with random initial weights (no
@@ -11,7 +12,14 @@ the same ``--num-clips`` synthetic clips at the config's input size:
   student forward, per-sample KD loss, pooled teacher features;
   :func:`mmsakd.engine.score_samples`, as ``SAKDHook`` runs it), the
   selection round (Eq. 5-8, :func:`mmsakd.selection.selection_round`) and
-  the training epoch on the selected ``ratio`` of the clips.
+  the training epoch on the selected ``ratio`` of the clips;
+- **vanilla KD with the teacher cache** (``model.teacher_cache``,
+  docs/method.md#teacher-output-cache): a training epoch over every clip
+  once the cache holds every clip's logits (logit losses only);
+- **SAKD+** (configs/sakd_plus/): a pool round, scoring ``pool_factor * k``
+  new clips (the ``k`` clips of the last subset reuse their losses), and
+  the training epoch on ``k = ceil(plus_ratio * N)`` clips with the teacher
+  cache.
 
 The clips are held in device memory (a pool of distinct random clips,
 indexed cyclically), so data loading and decoding are not timed: the figures
@@ -35,7 +43,7 @@ import os.path as osp
 import platform
 import sys
 import time
-from typing import Callable, Dict, List
+from typing import Callable, Dict, List, Optional
 
 sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..', '..')))
 
@@ -49,9 +57,10 @@ from mmengine.utils import ProgressBar
 
 import mmsakd  # noqa: F401  (compat fixes before mmaction.models)
 from mmsakd.engine import build_scoring_loader, score_samples
-from mmsakd.models.utils import resolve_model_cfg
+from mmsakd.models.utils import TeacherOutputCache, resolve_model_cfg
 from mmsakd.registry import MODELS
-from mmsakd.selection import RoundSettings, interruption_rate, selection_round
+from mmsakd.selection import (RoundSettings, candidate_pool, interruption_rate,
+                              pool_round, selection_round, subset_size)
 
 
 def parse_args() -> argparse.Namespace:
@@ -80,6 +89,17 @@ def parse_args() -> argparse.Namespace:
         default=10,
         help='epoch whose interruption rate the scoring pass uses '
         '(default: %(default)s)')
+    parser.add_argument(
+        '--plus-ratio',
+        type=float,
+        default=0.3,
+        help='SAKD+ subset fraction (default: %(default)s)')
+    parser.add_argument(
+        '--pool-factor',
+        type=float,
+        default=0.5,
+        help='SAKD+ new clips scored per round, in units of its subset '
+        '(default: %(default)s)')
     parser.add_argument('--max-epochs', type=int, default=50)
     parser.add_argument(
         '--eta',
@@ -100,8 +120,13 @@ def parse_args() -> argparse.Namespace:
                  'score_batch', 'max_epochs'):
         if getattr(args, name) < 1:
             parser.error(f'--{name.replace("_", "-")} must be >= 1')
-    if not 0 < args.ratio <= 1:
-        parser.error(f'--ratio must be in (0, 1], got {args.ratio}')
+    for name in ('ratio', 'plus_ratio'):
+        value = getattr(args, name)
+        if not 0 < value <= 1:
+            parser.error(f'--{name.replace("_", "-")} must be in (0, 1], '
+                         f'got {value}')
+    if not args.pool_factor > 0:
+        parser.error(f'--pool-factor must be > 0, got {args.pool_factor}')
     if not 0 <= args.epoch < args.max_epochs:
         parser.error('--epoch must be in [0, --max-epochs)')
     if not 0 < args.eta <= 1:
@@ -201,18 +226,64 @@ def train_epoch(model, optim_wrapper, clips: Clips, indices: List[int],
     print(f'  ({title})', flush=True)
 
 
-def score_epoch(model, clips: Clips, args: argparse.Namespace, rate: float):
-    """The SAKD scoring pass over every clip, on the device's clips."""
+def score_epoch(model,
+                clips: Clips,
+                args: argparse.Namespace,
+                rate: float,
+                indices: Optional[List[int]] = None):
+    """The SAKD scoring pass over every clip (or ``indices``), on the
+    device's clips."""
     model.eval()
-    loader = build_scoring_loader(clips, args.score_batch, seed=args.seed)
+    loader = build_scoring_loader(
+        clips, args.score_batch, seed=args.seed, indices=indices)
     with torch.autocast(
             device_type=args.device.split(':')[0],
             dtype=torch.bfloat16,
             enabled=args.amp):
         losses, feats = score_samples(
-            model, loader, rate, args.epoch, seed=args.seed, eta=args.eta)
+            model,
+            loader,
+            rate,
+            args.epoch,
+            seed=args.seed,
+            eta=args.eta,
+            indices=indices)
     print('  (scoring)', flush=True)
     return losses, feats
+
+
+def plus_round(model, clips: Clips, args: argparse.Namespace, rate: float,
+               previous: List[int], losses: torch.Tensor,
+               feats: torch.Tensor) -> Dict:
+    """A SAKD+ round: the last subset ``previous`` reuses its losses, a
+    pool of ``pool_factor * k`` other clips is scored, ``k`` are selected
+    among them (:func:`mmsakd.selection.pool_round`)."""
+    num = len(clips)
+    k = subset_size(args.plus_ratio, num)
+    reused = torch.zeros(num, dtype=torch.bool)
+    reused[previous] = True
+    size = min(num - len(previous),
+               max(math.ceil(args.pool_factor * k), k - len(previous)))
+    fresh = candidate_pool(
+        torch.full((num, ), -1, dtype=torch.long),
+        size,
+        generator=torch.Generator().manual_seed(args.seed),
+        exclude=reused)
+    new_losses, new_feats = score_epoch(model, clips, args, rate,
+                                        fresh.tolist())
+    candidates = torch.cat([fresh, torch.tensor(previous)])
+    known = torch.zeros(num, dtype=torch.bool)
+    known[previous] = True
+    feat = torch.zeros(num, feats.shape[1])
+    feat[previous] = feats[previous]
+    return pool_round(
+        candidates, torch.cat([new_losses, losses[previous]]), new_feats,
+        torch.arange(len(candidates)) < len(fresh),
+        torch.zeros(num, dtype=torch.long), torch.zeros(num), feat, known, 1,
+        rate, args.epoch,
+        RoundSettings(
+            ratio=args.plus_ratio, seed=args.seed,
+            criterion='keep_high'), clips.labels)
 
 
 def main() -> None:
@@ -265,6 +336,41 @@ def main() -> None:
                           'SAKD training on the subset')
     sakd_total = score_time + select_time + sakd_train
 
+    plus = None
+    if getattr(model.kd_loss, 'teacher_logits_only', False):
+        print('vanilla KD epoch with the teacher cache', flush=True)
+        model.set_sample_alpha(None)
+        model.teacher_cache = TeacherOutputCache()
+        train_epoch(model, optim_wrapper, clips, all_indices, args.train_batch,
+                    'filling the teacher cache')
+        _, kd_cache = timed(args.device, train_epoch, model, optim_wrapper,
+                            clips, all_indices, args.train_batch,
+                            'vanilla KD, teacher cache')
+        print('SAKD+ epoch', flush=True)
+        previous = sorted(
+            torch.randperm(
+                num, generator=torch.Generator().manual_seed(
+                    args.seed))[:subset_size(args.plus_ratio, num)].tolist())
+        plus_state, plus_round_time = timed(args.device, plus_round, model,
+                                            clips, args, rate, previous,
+                                            losses, feats)
+        model.set_sample_alpha(plus_state['alpha'].clamp(min=0.5))
+        _, plus_train = timed(args.device, train_epoch, model, optim_wrapper,
+                              clips, plus_state['subset'], args.train_batch,
+                              'SAKD+ training on the subset, teacher cache')
+        plus = dict(
+            kd_cache_epoch_s=kd_cache,
+            plus_round_s=plus_round_time,
+            plus_train_s=plus_train,
+            plus_epoch_s=plus_round_time + plus_train,
+            plus_subset_size=len(plus_state['subset']),
+            kd_cache_vs_vanilla=kd_cache / vanilla,
+            plus_round_vs_vanilla=plus_round_time / vanilla,
+            plus_vs_vanilla=(plus_round_time + plus_train) / vanilla)
+    else:
+        print(f'{type(model.kd_loss).__name__} reads more of the teacher '
+              'than its logits: no teacher-cache or SAKD+ phases')
+
     results = dict(
         config=args.config,
         device=(torch.cuda.get_device_name(args.device)
@@ -289,18 +395,31 @@ def main() -> None:
         sakd_i5_vs_vanilla=(score_time + select_time) / 5 / vanilla +
         sakd_train / vanilla,
         peak_memory_gib=(torch.cuda.max_memory_allocated(args.device) /
-                         2**30 if args.device.startswith('cuda') else None))
+                         2**30 if args.device.startswith('cuda') else None),
+        **(plus or {}))
     rows = [('vanilla KD epoch', vanilla),
             ('SAKD scoring (all clips)', score_time),
             ('SAKD selection', select_time),
             (f'SAKD training ({len(state["subset"])} clips)', sakd_train),
             ('SAKD epoch (interval 1)', sakd_total)]
+    if plus is not None:
+        rows += [('vanilla KD epoch, teacher cache', plus['kd_cache_epoch_s']),
+                 ('SAKD+ round (pool scoring, selection)',
+                  plus['plus_round_s']),
+                 (f'SAKD+ training ({plus["plus_subset_size"]} clips, cache)',
+                  plus['plus_train_s']), ('SAKD+ epoch', plus['plus_epoch_s'])]
     print(f'\n{results["device"]}, {args.config}, {num} clips of '
           f'{results["clip"]}, batch {args.train_batch}/{args.score_batch}'
           f'{", bf16 autocast" if args.amp else ""}')
     print('| phase | seconds | clips/s | x vanilla |\n|---|---|---|---|')
     for name, seconds in rows:
-        clips_done = len(state['subset']) if 'training (' in name else num
+        clips_done = num
+        if name.startswith('SAKD training ('):
+            clips_done = len(state['subset'])
+        elif name.startswith('SAKD+ training ('):
+            clips_done = plus['plus_subset_size']
+        elif name.startswith('SAKD+ round'):
+            clips_done = math.ceil(args.pool_factor * plus['plus_subset_size'])
         print(f'| {name} | {seconds:.2f} | {clips_done / seconds:.1f} | '
               f'{seconds / vanilla:.3f} |')
     print(f'SAKD every 5 epochs (scoring and selection amortised): '
