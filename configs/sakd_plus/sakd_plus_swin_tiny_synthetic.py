@@ -1,5 +1,5 @@
-# SAKD+ (mmsakd's preset, not the paper's; ./README.md) for the tiny
-# swin pair: ../synthetic/sakd_swin_tiny_synthetic.py with the options of
+# SAKD+ (mmsakd's preset, not the paper's; ./README.md) for the tiny swin
+# pair: ../synthetic/sakd_swin_tiny_synthetic.py with the settings of
 # ../_base_/distill/sakd_plus.py, the teacher's logits cached (the synthetic
 # pipeline is deterministic) and the learning rate per optimizer step.
 _base_ = [

@@ -1,20 +1,11 @@
-# SAKD+ (mmsakd's preset, not the paper's; ./README.md) for the paper's
-# swin pair on ucf101: ../kd/sakd_swin_ucf101.py with the settings of
-# ../_base_/distill/sakd_plus.py (a test checks they match), warm-up and
-# annealing scaled to 7 epochs each, and the learning rate per optimizer
-# step. No teacher cache: the training pipeline crops and flips at random.
-_base_ = ['../kd/sakd_swin_ucf101.py']
+# SAKD+ (mmsakd's preset, not the paper's; ./README.md) for the paper's swin
+# pair on ucf101: ../kd/sakd_swin_ucf101.py with the settings of
+# ../_base_/distill/sakd_plus.py for 100 epochs and the learning rate per
+# optimizer step. No teacher cache: the pipeline crops and flips at random.
+_base_ = ['../kd/sakd_swin_ucf101.py', '../_base_/distill/sakd_plus.py']
 
 max_epochs = {{_base_.max_epochs}}
-default_hooks = dict(
-    sakd=dict(
-        ratio=0.3,
-        warmup_epochs=7,
-        anneal_epochs=7,
-        alpha_min=0.5,
-        criterion='keep_high',
-        pool_factor=0.5,
-        reuse_train_losses=True))
+default_hooks = dict(sakd={{_base_.sakd_plus_hook_100e}})
 # Sized by SAKDHook from its planned steps
 # (docs/method.md#learning-rate-per-step).
 param_scheduler = [

@@ -1,10 +1,9 @@
-# SAKD+ (mmsakd's preset, not the paper's; ./README.md) for the tiny
-# tpn pair: ../synthetic/sakd_tpn_tiny_synthetic.py with the options of
+# SAKD+ (mmsakd's preset, not the paper's; ./README.md) for the tiny tpn
+# pair: ../synthetic/sakd_tpn_tiny_synthetic.py with the settings of
 # ../_base_/distill/sakd_plus.py, the teacher's logits cached (the synthetic
 # pipeline is deterministic) and the learning rate per optimizer step.
 _base_ = [
-    '../synthetic/sakd_tpn_tiny_synthetic.py',
-    '../_base_/distill/sakd_plus.py'
+    '../synthetic/sakd_tpn_tiny_synthetic.py', '../_base_/distill/sakd_plus.py'
 ]
 
 max_epochs = {{_base_.max_epochs}}

@@ -31,7 +31,7 @@ DPI = 100
 ACCURACY_FIGSIZE = (8.0, 5.0)  # 800 x 500 pixels
 ALPHA_FIGSIZE = (9.0, 5.0)  # 900 x 500 pixels
 SELECTION_FIGSIZE = (12.0, 5.0)  # 1200 x 500 pixels
-FRONTIER_FIGSIZE = (9.0, 6.0)  # 900 x 600 pixels
+FRONTIER_FIGSIZE = (13.0, 6.0)  # 1300 x 600 pixels
 
 #: Above this many seconds the time axis is in minutes.
 MINUTES_ABOVE = 600.0
@@ -734,7 +734,8 @@ def plot_frontier(summary: dict,
     ax.set_ylabel('final top-1 (%)')
     ax.set_title(title or 'Accuracy-time frontier (mean ± std over seeds)')
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7, loc='lower right', ncol=2)
+    # Outside the axes: the points fill the lower left.
+    ax.legend(fontsize=7, loc='upper left', bbox_to_anchor=(1.01, 1.0))
     return _save(fig, out_file)
 
 

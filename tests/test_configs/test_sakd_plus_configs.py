@@ -21,8 +21,9 @@ TINY = [(f'configs/sakd_plus/sakd_plus_{family}_tiny_synthetic.py',
          f'configs/synthetic/sakd_{family}_tiny_synthetic.py')
         for family in FAMILIES]
 CONFIGS = [preset for preset, _ in PAPER + TINY]
-PLUS = Config.fromfile(
-    osp.join(REPO_ROOT, 'configs/_base_/distill/sakd_plus.py')).sakd_plus_hook
+BASE = Config.fromfile(
+    osp.join(REPO_ROOT, 'configs/_base_/distill/sakd_plus.py'))
+PLUS = BASE.sakd_plus_hook
 
 
 def _load(path):
@@ -36,7 +37,8 @@ def _split(cfg):
         hook=cfg['default_hooks'].pop('sakd'),
         scheduler=cfg.pop('param_scheduler'),
         cache=cfg['model'].pop('teacher_cache', None))
-    for key in ('sakd_plus_hook', 'max_epochs'):
+    for key in ('max_epochs', ) + tuple(
+            k for k in cfg if k.startswith('sakd_plus_hook')):
         cfg.pop(key, None)
     return cfg, changed
 
@@ -54,6 +56,9 @@ def test_preset_changes_only_the_options_beyond_the_paper(preset, paper):
     if preset in dict(PAPER):
         expected_hook.update(
             warmup_epochs=round(epochs / 15), anneal_epochs=round(epochs / 15))
+        # The preset's other settings, whatever the schedule.
+        scaled = BASE[f'sakd_plus_hook_{epochs}e']
+        assert dict(scaled, warmup_epochs=1, anneal_epochs=1) == PLUS
     assert changed['hook'] == expected_hook
     # The same schedule, sized by SAKDHook from its planned steps.
     (scheduler, ), (paper_scheduler, ) = (changed['scheduler'],

@@ -61,10 +61,9 @@ def test_json_plus_phases(bench):
         results['plus_round_s'] + results['plus_train_s'], rel=1e-9)
     vanilla = results['vanilla_epoch_s']
     for name, key in (('kd_cache_vs_vanilla', 'kd_cache_epoch_s'),
-                      ('plus_round_vs_vanilla', 'plus_round_s'),
-                      ('plus_vs_vanilla', 'plus_epoch_s')):
-        assert results[name] == pytest.approx(results[key] / vanilla,
-                                              rel=1e-9)
+                      ('plus_round_vs_vanilla',
+                       'plus_round_s'), ('plus_vs_vanilla', 'plus_epoch_s')):
+        assert results[name] == pytest.approx(results[key] / vanilla, rel=1e-9)
     # k = ceil(0.3 * 24) = 8 clips trained.
     assert results['plus_subset_size'] == 8
     assert '| SAKD+ training (8 clips, cache) |' in stdout

@@ -219,7 +219,7 @@ def test_frontier_indices_and_plot(tmp_path):
         dict(run='none', label='no time', top1=(50.0, 0), rel_time=None))
     out = plot_frontier(
         dict(baseline='kd', rows=rows), str(tmp_path / 'f' / 'front.png'))
-    assert png_size(out) == (900, 600)
+    assert png_size(out) == (1300, 600)
     with pytest.raises(ValueError, match='no run with a top-1'):
         plot_frontier(dict(baseline='kd', rows=rows[-1:]), out)
 

@@ -5,8 +5,8 @@
 sakd_plus_hook = dict(
     # 30% of the clips per round instead of the paper's 10%.
     ratio=0.3,
-    # A full-data epoch before the first round and one at the end; the
-    # paper-size configs scale both to about 1/15 of their epochs.
+    # A full-data epoch before the first round and one at the end (of the
+    # 10-15 epochs of the tiny configs).
     warmup_epochs=1,
     anneal_epochs=1,
     # The subset trains with a KD weight of at least 0.5 (Eq. 6 keeps it
@@ -20,3 +20,8 @@ sakd_plus_hook = dict(
     # k clips trained since the last round.
     pool_factor=0.5,
     reuse_train_losses=True)
+# The same for the paper's schedules of 50, 100 and 200 epochs: warm-up and
+# annealing scaled to about 1/15 of the epochs each.
+sakd_plus_hook_50e = dict(sakd_plus_hook, warmup_epochs=3, anneal_epochs=3)
+sakd_plus_hook_100e = dict(sakd_plus_hook, warmup_epochs=7, anneal_epochs=7)
+sakd_plus_hook_200e = dict(sakd_plus_hook, warmup_epochs=13, anneal_epochs=13)

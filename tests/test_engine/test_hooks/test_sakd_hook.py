@@ -80,14 +80,13 @@ def test_defaults_are_the_papers():
 
     from mmsakd.models import SAKDDistiller
     hook = SAKDHook()
-    assert (hook.warmup_epochs, hook.anneal_epochs, hook.alpha_min) == (0, 0,
-                                                                         0.)
+    off = (hook.warmup_epochs, hook.anneal_epochs, hook.alpha_min)
+    assert off == (0, 0, 0.)
     assert hook.pool_factor is None and not hook.reuse_train_losses
     assert not hook.uses_pool
-    assert (hook.settings.criterion, hook.settings.diversity) == ('easiness',
-                                                                  'dpp')
-    assert (hook.settings.ratio, hook.interval, hook.alpha_init) == (0.1, 1,
-                                                                     0.)
+    settings = hook.settings
+    assert (settings.criterion, settings.diversity) == ('easiness', 'dpp')
+    assert (settings.ratio, hook.interval, hook.alpha_init) == (0.1, 1, 0.)
     signature = inspect.signature(SAKDDistiller)
     assert signature.parameters['teacher_cache'].default is None
 
