@@ -108,7 +108,10 @@ def aggregate(records: Sequence[dict],
         std)`` (None where no record has the value), ``diff`` (paired
         top-1 difference to the baseline, ``(mean, std)``, over the seeds
         both have; None without any), ``rel_time`` (per-seed ratio of
-        training times to the baseline's, ``(mean, std)``), ``curve`` (the
+        training times to the baseline's, ``(mean, std)``),
+        ``round_vs_epoch`` (per-seed ratio of the run's mean scoring round,
+        ``score_time / rounds``, to a baseline epoch, its ``train_time``
+        over its curve's epochs; None without rounds), ``curve`` (the
         :func:`mean_curve`) and ``tta`` (``{fraction: time / baseline's
         mean total time, or None for never}``).
     """
@@ -150,6 +153,14 @@ def aggregate(records: Sequence[dict],
         row['rel_time'] = mean_std(
             [r['train_time'] / b['train_time']
              for r, b in paired]) if paired else None
+        # A scoring round against an epoch of the baseline (its training
+        # time over its epochs), per seed.
+        rounds = [(r, b) for r, b in paired
+                  if r.get('rounds') and r.get('score_time') is not None]
+        row['round_vs_epoch'] = mean_std([
+            r['score_time'] / r['rounds'] / (b['train_time'] / len(b['curve']))
+            for r, b in rounds
+        ]) if rounds and len(rounds) == len(group) else None
         row['curve'] = mean_curve([r['curve'] for r in group])
         row['tta'] = {}
         for fraction, target in targets.items():
@@ -216,7 +227,8 @@ def results_table(summary: Dict) -> str:
 def time_split_table(summary: Dict) -> str:
     """Where the training time of each run goes, in mean seconds: waiting
     for training batches, scoring (and the part of it spent waiting for
-    the scoring loader), selection, and the rest (training compute)."""
+    the scoring loader), selection, and the rest (training compute); and
+    the cost of one scoring round relative to one epoch of the baseline."""
 
     def mean(row, key):
         return row[key][0] if row.get(key) else 0.
@@ -226,9 +238,14 @@ def time_split_table(summary: Dict) -> str:
         total = mean(row, 'train_time')
         data, score = mean(row, 'data_time'), mean(row, 'score_time')
         select = mean(row, 'select_time')
-        rows.append((row['label'], f'{total:.1f}', f'{data:.1f}',
-                     f'{score:.1f}', f'{mean(row, "score_data_time"):.1f}',
-                     f'{select:.2f}', f'{total - data - score - select:.1f}'))
+        ratio = row.get('round_vs_epoch')
+        rows.append(
+            (row['label'], f'{total:.1f}', f'{data:.1f}', f'{score:.1f}',
+             f'{mean(row, "score_data_time"):.1f}', f'{select:.2f}',
+             f'{total - data - score - select:.1f}',
+             '-' if ratio is None else f'{ratio[0]:.2f}x ± {ratio[1]:.2f}'))
+    base = summary.get('baseline') or 'baseline'
     return markdown_table(
         ('Run', 'Training time (s)', 'Training data wait', 'Scoring',
-         'Scoring data wait', 'Selection', 'Training compute'), rows)
+         'Scoring data wait', 'Selection', 'Training compute',
+         f'Scoring round / {base} epoch'), rows)

@@ -36,9 +36,27 @@ RECORDS = [
     _record('kd', 0, [30, 50, 60], 10., data_time=3.),
     _record('kd', 1, [40, 60, 70], 10., data_time=3.),
     _record('kd', 2, [50, 70, 80], 10., data_time=3.),
-    _record('fast', 0, [40, 60, 62], 3., score_time=1., score_data_time=.5),
-    _record('fast', 1, [50, 65, 66], 4., score_time=2., score_data_time=.4),
-    _record('fast', 2, [60, 80, 80], 5., score_time=3., score_data_time=.6),
+    _record(
+        'fast',
+        0, [40, 60, 62],
+        3.,
+        score_time=1.,
+        score_data_time=.5,
+        rounds=1),
+    _record(
+        'fast',
+        1, [50, 65, 66],
+        4.,
+        score_time=2.,
+        score_data_time=.4,
+        rounds=1),
+    _record(
+        'fast',
+        2, [60, 80, 80],
+        5.,
+        score_time=3.,
+        score_data_time=.6,
+        rounds=2),
     # A field that only some seeds have is not averaged.
     _record('slow', 1, [10, 20, 35], 20., data_time=1.),
     _record('slow', 0, [10, 20, 30], 20.),
@@ -100,6 +118,8 @@ def test_aggregate_against_hand_computation():
     assert fast['tta'][0.95] == pytest.approx(8 / 30)
     assert fast['tta'][1.0] is None
     assert fast['score_time'] == (2., 1.)
+    assert fast['round_vs_epoch'] == (pytest.approx(.15), pytest.approx(.05))
+    assert rows['kd']['round_vs_epoch'] is None
 
     slow = rows['slow']
     assert slow['diff'] == (-32.5, pytest.approx(math.sqrt(12.5)))
@@ -139,10 +159,13 @@ def test_tables():
     kd = next(line for line in split.splitlines() if line.startswith('| kd'))
     # 30 s: 3 s data, no scoring, 27 s compute.
     assert [c.strip() for c in kd.strip('|').split('|')
-            ] == ['kd', '30.0', '3.0', '0.0', '0.0', '0.00', '27.0']
+            ] == ['kd', '30.0', '3.0', '0.0', '0.0', '0.00', '27.0', '-']
+    assert 'Scoring round / kd epoch' in split.splitlines()[0]
     fast = next(line for line in split.splitlines()
                 if line.startswith('| fast'))
     # Mean 12 s, scoring 2 s of which 0.5 s data wait, no training data
     # time recorded: 10 s compute.
-    assert [c.strip() for c in fast.strip('|').split('|')
-            ] == ['fast', '12.0', '0.0', '2.0', '0.5', '0.00', '10.0']
+    # Rounds of 1, 2 and 1.5 s against kd epochs of 10 s.
+    assert [c.strip() for c in fast.strip('|').split('|')] == [
+        'fast', '12.0', '0.0', '2.0', '0.5', '0.00', '10.0', '0.15x ± 0.05'
+    ]
