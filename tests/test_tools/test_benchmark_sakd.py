@@ -12,8 +12,8 @@ import sys
 import pytest
 from helpers import REPO_ROOT
 
-from mmsakd.apis.sakd_benchmark import (REGIMES, RUNS, build_run_cfg,
-                                        fingerprint, quick_regime)
+from mmsakd.apis.sakd_benchmark import (REGIMES, RUNS, VARIANTS, build_run_cfg,
+                                        fingerprint, quick_regime, run_epochs)
 
 TOOL = osp.join(REPO_ROOT, 'tools', 'analysis', 'benchmark_sakd.py')
 PNG_SIGNATURE = b'\x89PNG\r\n\x1a\n'
@@ -178,6 +178,46 @@ def test_student_runs_start_from_source_weights():
     cfg = build_run_cfg(regime, 'sakd_random_i5', 1, prepared, 'w')
     assert cfg.default_hooks.sakd.selector == 'random'
     assert cfg.default_hooks.sakd.interval == 5
+
+
+def test_variants_build_valid_runs():
+    """Every variant beyond the paper builds a config whose hook accepts
+    its options, with the epochs, cache and schedule it names."""
+    from mmengine.registry import init_default_scope
+
+    from mmsakd.registry import HOOKS
+    init_default_scope('mmsakd')
+    regime = REGIMES['transfer']
+    prepared = dict(
+        target_root='data/t',
+        source_root='data/s',
+        teacher=dict(checkpoint='t.pth'),
+        student=dict(checkpoint='s.pth'))
+    for run, (_, config, _, options) in VARIANTS.items():
+        cfg = build_run_cfg(regime, run, 3, prepared, 'w')
+        options = options or {}
+        epochs = run_epochs(regime, run)
+        assert cfg.train_cfg.max_epochs == epochs
+        assert cfg.param_scheduler[0].T_max == epochs
+        # The preset's config caches; a variant's model options may too.
+        cache = options.get('model', {}).get('teacher_cache',
+                                             config.startswith('sakd_plus/'))
+        assert bool(cfg.model.get('teacher_cache')) == cache, run
+        hook = cfg.default_hooks.get('sakd')
+        if hook is not None:
+            HOOKS.build(hook.to_dict())
+        converted = cfg.param_scheduler[0].get('convert_to_iter_based', False)
+        if 'lr_by_steps' in options:
+            assert converted == options['lr_by_steps']
+    assert run_epochs(regime, 'kd_e40') == 6
+    assert run_epochs(regime, 'kd_e47_cache') == 7
+    preset = build_run_cfg(regime, 'sakd_plus', 3, prepared, 'w')
+    assert preset.model.teacher_cache is True
+    assert preset.param_scheduler[0].convert_to_iter_based is True
+    ablation = build_run_cfg(regime, 'plus_lr_epoch', 3, prepared, 'w')
+    assert 'convert_to_iter_based' not in ablation.param_scheduler[0]
+    assert build_run_cfg(regime, 'plus_no_floor', 3, prepared,
+                         'w').default_hooks.sakd.alpha_min == 0
 
 
 @pytest.mark.parametrize('argv, message', [

@@ -12,14 +12,21 @@ regimes:
   miniature);
 - ``scratch``: the default synthetic dataset, everything from scratch.
 
-Writes ``results.md``, ``results.json`` and ``accuracy_vs_time.png`` (mean
-curves with the seed spread as a band) into the work dir. Finished runs are
+Variants beyond the paper (shortened and cached vanilla KD, SAKD+ and its
+ablations, docs/benchmarks.md#beyond-the-paper) run when named in
+``--runs``.
+
+Writes ``results.md``, ``results.json``, ``accuracy_vs_time.png`` (mean
+curves with the seed spread as a band) and ``frontier.png`` (final top-1
+against time relative to vanilla KD) into the work dir. Finished runs are
 reused and unfinished ones resumed, so an interrupted study continues
 where it stopped; pretrained checkpoints are cached under
 ``checkpoints/benchmark``.
 
     python tools/analysis/benchmark_sakd.py --regime transfer --seeds 0,1,2
     python tools/analysis/benchmark_sakd.py --regime scratch --runs ce,kd
+    python tools/analysis/benchmark_sakd.py --regime transfer --seeds 1,2,3 \
+        --runs kd,kd_cache,infobatch,sakd_plus,plus_rand
     python tools/analysis/benchmark_sakd.py --regime transfer --quick
     python tools/analysis/benchmark_sakd.py --regime scratch --prepare-only
 """
