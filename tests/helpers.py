@@ -85,3 +85,42 @@ class TinyDistillData:
     def tearDownClass(cls):
         cls._data_dir.cleanup()
         super().tearDownClass()
+
+
+def fake_subset_runner(work_dir: str,
+                       num_samples: int,
+                       max_epochs: int,
+                       seed: int,
+                       schedulers=None,
+                       **attributes):
+    """A stand-in for a Runner, enough for the subset hooks' methods: a
+    loader of ``num_samples`` integers with a :class:`SubsetSampler`
+    (batches of 4, no shuffle), ``randomness.seed``, a by-epoch cosine
+    schedule unless ``schedulers`` are given, and the loop counters at
+    epoch 0. ``attributes`` are set on it (e.g. ``model``)."""
+    from types import SimpleNamespace
+
+    from mmengine.config import Config
+    from torch.utils.data import DataLoader
+
+    from mmsakd.datasets.samplers import SubsetSampler
+    dataset = list(range(num_samples))
+    loader = DataLoader(
+        dataset,
+        batch_size=4,
+        sampler=SubsetSampler(dataset, shuffle=False, seed=0))
+    cfg = Config(
+        dict(
+            randomness=dict(seed=seed),
+            param_scheduler=schedulers or
+            [dict(type='CosineAnnealingLR', by_epoch=True, T_max=max_epochs)]))
+    return SimpleNamespace(
+        cfg=cfg,
+        train_dataloader=loader,
+        train_loop=SimpleNamespace(_max_iters=0),
+        epoch=0,
+        iter=0,
+        max_epochs=max_epochs,
+        work_dir=str(work_dir),
+        _resume=False,
+        **attributes)

@@ -373,9 +373,10 @@ class SAKDHook(Hook):
         state = checkpoint.get('sakd')
         if state is None or not runner._resume:
             return
-        self.omega = state['omega']
-        self.alpha = state['alpha']
-        self.feat = state['feat']
+        # A resume maps tensors to the current device; the state is CPU.
+        self.omega = state['omega'].cpu()
+        self.alpha = state['alpha'].cpu()
+        self.feat = None if state['feat'] is None else state['feat'].cpu()
         self.subset = state['subset']
         self.rounds = int(state['rounds'])
         self.seed = int(state['seed'])

@@ -2,19 +2,18 @@ import json
 import math
 import os.path as osp
 import threading
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
 import torch
-from helpers import REPO_ROOT, TinyDistillData, tiny_cfg_options
+from helpers import (REPO_ROOT, TinyDistillData, fake_subset_runner,
+                     tiny_cfg_options)
 from mmengine.config import Config
 from mmengine.logging import MessageHub
 from mmengine.testing import RunnerTestCase
 from torch.utils.data import DataLoader, SequentialSampler
 
-import mmsakd.engine.hooks.infobatch_hook as infobatch_module
-from mmsakd.datasets.samplers import SubsetSampler
+import mmsakd.engine.hooks.utils as hook_utils
 from mmsakd.engine.hooks import InfoBatchHook
 
 INFOBATCH_CFG = 'configs/synthetic/infobatch_kd_slowfast_tiny_synthetic.py'
@@ -33,27 +32,14 @@ class _Distiller:
 
 
 def _runner(work_dir, num_samples=N, max_epochs=8, schedulers=None):
-    dataset = list(range(num_samples))
-    loader = DataLoader(
-        dataset,
-        batch_size=4,
-        sampler=SubsetSampler(dataset, shuffle=False, seed=0))
-    cfg = Config(
-        dict(
-            randomness=dict(seed=11),
-            param_scheduler=schedulers
-            or [dict(type='CosineAnnealingLR', by_epoch=True, T_max=8)]))
-    return SimpleNamespace(
-        cfg=cfg,
+    return fake_subset_runner(
+        work_dir,
+        num_samples,
+        max_epochs,
+        seed=11,
+        schedulers=schedulers,
         model=_Distiller(),
-        train_dataloader=loader,
-        train_loop=SimpleNamespace(_max_iters=0),
-        epoch=0,
-        iter=0,
-        max_epochs=max_epochs,
-        work_dir=str(work_dir),
-        message_hub=MessageHub.get_instance('infobatch_hook_test'),
-        _resume=False)
+        message_hub=MessageHub.get_instance('infobatch_hook_test'))
 
 
 def _canned_scores():
@@ -233,8 +219,8 @@ def test_scores_gathered_from_all_ranks_are_identical(monkeypatch):
         barrier.wait()
         return gathered
 
-    monkeypatch.setattr(infobatch_module, 'all_gather', all_gather)
-    monkeypatch.setattr(infobatch_module, 'get_dist_info', lambda: (0, 2))
+    monkeypatch.setattr(hook_utils, 'all_gather', all_gather)
+    monkeypatch.setattr(hook_utils, 'get_dist_info', lambda: (0, 2))
     # Batches of unequal size; index 3 on both ranks: rank 1's value wins.
     batches = [(torch.tensor([1, 3, 2]), torch.tensor([0.5, 1.5, 2.5])),
                (torch.tensor([3, 4]), torch.tensor([9., 0.25]))]

@@ -1,16 +1,15 @@
 import json
 import math
 import os.path as osp
-from types import SimpleNamespace
 
 import pytest
 import torch
-from helpers import REPO_ROOT, TinyDistillData, tiny_cfg_options
+from helpers import (REPO_ROOT, TinyDistillData, fake_subset_runner,
+                     tiny_cfg_options)
 from mmengine.config import Config
 from mmengine.testing import RunnerTestCase
 from torch.utils.data import DataLoader, SequentialSampler
 
-from mmsakd.datasets.samplers import SubsetSampler
 from mmsakd.engine.hooks import RandomSubsetHook
 from mmsakd.selection import RoundSettings, selection_round
 
@@ -20,25 +19,8 @@ RANDOM_I5_CFG = (
 
 
 def _runner(work_dir, num_samples=40, max_epochs=6, schedulers=None):
-    dataset = list(range(num_samples))
-    loader = DataLoader(
-        dataset,
-        batch_size=4,
-        sampler=SubsetSampler(dataset, shuffle=False, seed=0))
-    cfg = Config(
-        dict(
-            randomness=dict(seed=9),
-            param_scheduler=schedulers
-            or [dict(type='CosineAnnealingLR', by_epoch=True, T_max=6)]))
-    return SimpleNamespace(
-        cfg=cfg,
-        train_dataloader=loader,
-        train_loop=SimpleNamespace(_max_iters=0),
-        epoch=0,
-        iter=0,
-        max_epochs=max_epochs,
-        work_dir=str(work_dir),
-        _resume=False)
+    return fake_subset_runner(
+        work_dir, num_samples, max_epochs, seed=9, schedulers=schedulers)
 
 
 @pytest.mark.parametrize('kwargs, message', [
