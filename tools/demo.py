@@ -30,7 +30,7 @@ import time
 sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..')))
 
 import mmsakd  # noqa: F401  (compat fixes before mmaction.models)
-from mmsakd.apis.sakd_benchmark import (REGIMES, RUNS, quick_regime,
+from mmsakd.apis.sakd_benchmark import (REGIMES, RUNS, VARIANTS, quick_regime,
                                         run_benchmark)
 from mmsakd.visualization import plot_run
 
@@ -54,6 +54,7 @@ def parse_args(argv=None):
         '--runs',
         default=','.join(DEMO_RUNS),
         help='comma-separated student runs, from: ' + ', '.join(RUNS) +
+        ' and the variants beyond the paper: ' + ', '.join(VARIANTS) +
         ' (default: %(default)s)')
     parser.add_argument(
         '--quick',
@@ -62,10 +63,10 @@ def parse_args(argv=None):
         'under <work-dir>/quick')
     args = parser.parse_args(argv)
     args.runs = [r.strip() for r in args.runs.split(',') if r.strip()]
-    unknown = [r for r in args.runs if r not in RUNS]
+    unknown = [r for r in args.runs if r not in RUNS and r not in VARIANTS]
     if unknown or not args.runs:
         parser.error(f'--runs: unknown run(s) {unknown}; choose from '
-                     f'{", ".join(RUNS)}')
+                     f'{", ".join(list(RUNS) + list(VARIANTS))}')
     if len(set(args.runs)) != len(args.runs):
         parser.error(f'--runs must be distinct, got {args.runs}')
     if args.epochs < 1:
