@@ -113,8 +113,9 @@ def test_markdown_table_calibration_and_plots(demo):
     calibration = markdown.split('## Calibration')[1].split('##')[0]
     assert len(re.findall(r'\*\*(met|missed)\*\*', calibration)) == 5
     pngs = re.findall(r'!\[[^\]]*\]\(([^)]+)\)', markdown)
-    assert pngs[0] == 'accuracy_vs_time.png'
-    assert len(pngs) == 1 + 2 * 2  # accuracy + alpha/selection per SAKD run
+    assert pngs[:2] == ['accuracy_vs_time.png', 'frontier.png']
+    # Accuracy, frontier, and alpha/selection per SAKD run.
+    assert len(pngs) == 2 + 2 * 2
     for name in pngs:
         with open(osp.join(demo['quick'], name), 'rb') as f:
             assert f.read(8) == PNG_SIGNATURE, name
