@@ -402,16 +402,7 @@ class SAKDHook(Hook):
         # 1. Score every sample under the interruption.
         start = time.time()
         timing = dict()
-        losses, feats = score_samples(
-            unwrap_model(runner),
-            self._scoring_loader(runner),
-            rate,
-            epoch,
-            seed=self.seed,
-            eta=self.eta,
-            scope=self.scope,
-            patch_size=self.patch_size,
-            timing=timing)
+        losses, feats = self._score(runner, rate, epoch, timing)
         score_time = time.time() - start
 
         # 2-3. Update alpha and the features, select (rank 0, broadcast).
@@ -467,17 +458,8 @@ class SAKDHook(Hook):
         timing = dict(data_time=0.)
         losses = feats = None
         if len(fresh):
-            losses, feats = score_samples(
-                unwrap_model(runner),
-                self._scoring_loader(runner, fresh.tolist()),
-                rate,
-                epoch,
-                seed=self.seed,
-                eta=self.eta,
-                scope=self.scope,
-                patch_size=self.patch_size,
-                timing=timing,
-                indices=fresh.tolist())
+            losses, feats = self._score(runner, rate, epoch, timing,
+                                        fresh.tolist())
         score_time = time.time() - start
 
         # 2-3. Update the candidates' state and select (rank 0, broadcast).
@@ -525,6 +507,26 @@ class SAKDHook(Hook):
             timing['data_time'],
             scored=len(fresh),
             reused=num_reused)
+
+    def _score(self,
+               runner,
+               rate: float,
+               epoch: int,
+               timing: dict,
+               indices: Optional[List[int]] = None):
+        """The scoring pass over every sample (or ``indices``) at ``rate``
+        (:func:`mmsakd.engine.score_samples`)."""
+        return score_samples(
+            unwrap_model(runner),
+            self._scoring_loader(runner, indices),
+            rate,
+            epoch,
+            seed=self.seed,
+            eta=self.eta,
+            scope=self.scope,
+            patch_size=self.patch_size,
+            timing=timing,
+            indices=indices)
 
     def _hand_over(self, runner) -> None:
         runner.train_dataloader.sampler.set_subset(self.subset)
