@@ -15,7 +15,8 @@ from mmengine.config import Config, DictAction
 
 import mmsakd  # noqa: F401  (compat fixes before mmaction.models)
 from mmsakd.utils import (add_launcher_arguments, apply_launcher_defaults,
-                          build_runner, parse_launcher_args)
+                          build_runner, finish_distributed,
+                          parse_launcher_args)
 
 
 def parse_args(argv=None):
@@ -102,6 +103,7 @@ def main(argv=None):
     cfg = merge_args(Config.fromfile(args.config), args)
     runner = build_runner(cfg)
     runner.test()
+    finish_distributed()
 
 
 if __name__ == '__main__':

@@ -1,7 +1,7 @@
 from .launcher import (add_launcher_arguments, apply_launcher_defaults,
-                       build_runner, parse_launcher_args)
+                       build_runner, finish_distributed, parse_launcher_args)
 
 __all__ = [
     'add_launcher_arguments', 'apply_launcher_defaults', 'build_runner',
-    'parse_launcher_args'
+    'finish_distributed', 'parse_launcher_args'
 ]

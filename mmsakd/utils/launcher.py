@@ -1,7 +1,9 @@
 import argparse
 import os
+import time
 from typing import Optional, Sequence
 
+import torch.distributed as torch_dist
 from mmengine.config import Config
 from mmengine.runner import Runner
 
@@ -56,3 +58,34 @@ def build_runner(cfg: Config):
     if 'runner_type' not in cfg:
         return Runner.from_cfg(cfg)
     return RUNNERS.build(cfg)
+
+
+def finish_distributed(grace: float = 0.2) -> None:
+    """End a successful distributed run while the interpreter is alive:
+    wait for every rank, destroy the default process group and give gloo's
+    worker threads ``grace`` seconds to drop their last tensors. A no-op
+    outside distributed runs.
+
+    A gloo worker thread releases a collective's tensors just after the
+    caller's ``wait`` returns, and the barrier it runs keeps the collectives
+    before it alive. If that release comes while the interpreter finalises,
+    freeing a tensor that Python created needs the GIL of a dying
+    interpreter, and a run that succeeded ends in SIGABRT ("terminate called
+    without an active exception"). Holding the barrier's work until after
+    the grace period moves the release of everything it holds to this
+    thread; the sleep releases the GIL so a worker still finishing an
+    earlier collective can take it.
+
+    Args:
+        grace (float): Seconds to wait after the barrier, >= 0. Defaults
+            to 0.2.
+    """
+    if not grace >= 0:
+        raise ValueError(f'grace must be >= 0 seconds, got {grace}')
+    if not (torch_dist.is_available() and torch_dist.is_initialized()):
+        return
+    work = torch_dist.barrier(async_op=True)
+    work.wait()
+    torch_dist.destroy_process_group()
+    time.sleep(grace)
+    del work
