@@ -155,6 +155,14 @@ VARIANTS = OrderedDict([
       dict(pool_factor=None, reuse_train_losses=False), None)),
     ('plus_lr_epoch', ('SAKD+, learning rate per epoch', PRESET_CONFIG, None,
                        dict(lr_by_steps=False))),
+    # Finalists that combine the ablations which beat SAKD+ on seeds 1-3.
+    ('plus_rand_lr_epoch',
+     ('SAKD+, random subset, learning rate per epoch', PRESET_CONFIG,
+      dict(criterion='random', diversity='none'), dict(lr_by_steps=False))),
+    ('plus_rand_lr_epoch_no_floor',
+     ('SAKD+, random subset, learning rate per epoch, no alpha floor',
+      PRESET_CONFIG, dict(criterion='random', diversity='none',
+                          alpha_min=0.), dict(lr_by_steps=False))),
 ])
 TEACHER_CONFIG = 'synthetic/slowfast_tiny_teacher_synthetic.py'
 STUDENT_CONFIG = 'synthetic/slowfast_tiny_student_synthetic.py'
