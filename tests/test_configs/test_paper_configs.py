@@ -3,9 +3,9 @@ settings, builds with its full-size models and trains on tiny inputs.
 
 Tiny inputs go through cfg-options-style overrides (``merge_from_dict``):
 8 frames of 32x32 from the session's tiny synthetic dataset, batches of 2,
-no workers, no checkpoint loading or downloads (``teacher_ckpt=None``,
-``student_ckpt=None``, ``pretrained=None``, ``load_from=None``; a download
-fails the test).
+no workers, no checkpoint loading or downloads (``teacher_ckpt=None`` with
+``untrained_teacher=True``, ``student_ckpt=None``, ``pretrained=None``,
+``load_from=None``; a download fails the test).
 
 What runs, to stay within the suite's time budget on 2 CPU cores (a full
 SlowFast R101 + R50 pair takes about 2.5 s to build and 1 s per step):
@@ -143,6 +143,7 @@ def tiny_options(cfg, data_root, work_dir):
     if cfg.model.type == 'SAKDDistiller':
         options.update({
             'model.teacher_ckpt': None,
+            'model.untrained_teacher': True,
             'model.student_ckpt': None,
         })
         for role in ('student', 'teacher'):

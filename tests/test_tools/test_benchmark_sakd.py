@@ -213,11 +213,21 @@ def test_variants_build_valid_runs():
     assert run_epochs(regime, 'kd_e47_cache') == 7
     preset = build_run_cfg(regime, 'sakd_plus', 3, prepared, 'w')
     assert preset.model.teacher_cache is True
-    assert preset.param_scheduler[0].convert_to_iter_based is True
-    ablation = build_run_cfg(regime, 'plus_lr_epoch', 3, prepared, 'w')
-    assert 'convert_to_iter_based' not in ablation.param_scheduler[0]
-    assert build_run_cfg(regime, 'plus_no_floor', 3, prepared,
-                         'w').default_hooks.sakd.alpha_min == 0
+    assert 'convert_to_iter_based' not in preset.param_scheduler[0]
+    ablation = build_run_cfg(regime, 'plus_lr_step', 3, prepared, 'w')
+    assert ablation.param_scheduler[0].convert_to_iter_based is True
+    assert build_run_cfg(regime, 'plus_floor', 3, prepared,
+                         'w').default_hooks.sakd.alpha_min == 0.5
+    # The first preset, rebuilt from the current one.
+    first = build_run_cfg(regime, 'sakd_plus_v1', 3, prepared, 'w')
+    assert first.param_scheduler[0].convert_to_iter_based is True
+    assert first.default_hooks.sakd.criterion == 'keep_high'
+    assert first.default_hooks.sakd.diversity is None
+    assert first.default_hooks.sakd.alpha_min == 0.5
+    final = build_run_cfg(regime, 'v1_rand_lr_epoch_no_floor', 3, prepared,
+                          'w')
+    assert final.default_hooks.sakd == preset.default_hooks.sakd
+    assert final.param_scheduler == preset.param_scheduler
 
 
 @pytest.mark.parametrize('argv, message', [

@@ -160,7 +160,9 @@ def build_model(cfg: Config, num_classes: int, device: str):
             resolve_model_cfg(model_cfg[name], name))
         resolved['cls_head']['num_classes'] = num_classes
         model_cfg[name] = resolved
+    # Random weights time the same as trained ones.
     model_cfg['teacher_ckpt'] = None
+    model_cfg['untrained_teacher'] = True
     model_cfg.pop('student_ckpt', None)
     model = MODELS.build(model_cfg)
     model.init_weights()
@@ -252,6 +254,15 @@ def score_epoch(model,
     return losses, feats
 
 
+#: The SAKD+ preset's hook settings, of which the epoch uses ``criterion``,
+#: ``diversity`` and ``alpha_min`` (``--plus-ratio`` and ``--pool-factor``
+#: give the rest).
+PLUS_PRESET = Config.fromfile(
+    osp.join(
+        osp.dirname(__file__), '..', '..', 'configs', '_base_', 'distill',
+        'sakd_plus.py')).sakd_plus_hook
+
+
 def plus_round(model, clips: Clips, args: argparse.Namespace, rate: float,
                previous: List[int], losses: torch.Tensor,
                feats: torch.Tensor) -> Dict:
@@ -282,8 +293,10 @@ def plus_round(model, clips: Clips, args: argparse.Namespace, rate: float,
         torch.zeros(num, dtype=torch.long), torch.zeros(num), feat, known, 1,
         rate, args.epoch,
         RoundSettings(
-            ratio=args.plus_ratio, seed=args.seed,
-            criterion='keep_high'), clips.labels)
+            ratio=args.plus_ratio,
+            seed=args.seed,
+            criterion=PLUS_PRESET.criterion,
+            diversity=PLUS_PRESET.diversity), clips.labels)
 
 
 def main() -> None:
@@ -354,7 +367,8 @@ def main() -> None:
         plus_state, plus_round_time = timed(args.device, plus_round, model,
                                             clips, args, rate, previous,
                                             losses, feats)
-        model.set_sample_alpha(plus_state['alpha'].clamp(min=0.5))
+        model.set_sample_alpha(plus_state['alpha'].clamp(
+            min=PLUS_PRESET.alpha_min))
         _, plus_train = timed(args.device, train_epoch, model, optim_wrapper,
                               clips, plus_state['subset'], args.train_batch,
                               'SAKD+ training on the subset, teacher cache')

@@ -26,7 +26,7 @@ where it stopped; pretrained checkpoints are cached under
     python tools/analysis/benchmark_sakd.py --regime transfer --seeds 0,1,2
     python tools/analysis/benchmark_sakd.py --regime scratch --runs ce,kd
     python tools/analysis/benchmark_sakd.py --regime transfer --seeds 1,2,3 \
-        --runs kd,kd_cache,infobatch,sakd_plus,plus_rand
+        --runs kd,kd_cache,infobatch,sakd_plus,plus_sakd_selection
     python tools/analysis/benchmark_sakd.py --regime transfer --quick
     python tools/analysis/benchmark_sakd.py --regime scratch --prepare-only
 """

@@ -110,9 +110,17 @@ class SAKDDistiller(BaseModel):
         student (dict): Config of the student recognizer.
         teacher (dict): Config of the teacher recognizer.
         teacher_ckpt (str, optional): Checkpoint of the teacher, a path
-            relative to the current directory or a URL. None leaves the
-            teacher as its ``init_weights`` makes it (only for tests and
-            debugging; a warning is logged). Defaults to None.
+            relative to the current directory or a URL. None is refused
+            unless ``untrained_teacher``. Defaults to None.
+        strict_teacher (bool): Refuse a teacher checkpoint that lacks any
+            of the teacher's tensors (``num_batches_tracked`` aside) or has
+            one of another shape, naming the first keys. False loads what
+            matches and logs the rest as a warning (e.g. a teacher whose
+            classifier will be fine-tuned). Defaults to True.
+        untrained_teacher (bool): Allow ``teacher_ckpt=None``: the teacher
+            keeps the weights its ``init_weights`` gives it, and a warning
+            is logged. Only for tests and speed measurements: distilling
+            from it teaches noise. Defaults to False.
         kd_loss (dict): Config of the distillation loss, a
             :class:`BaseKDLoss` (anything with a ``per_sample(**kwargs)``
             method returning ``(N,)``). Defaults to
@@ -159,6 +167,8 @@ class SAKDDistiller(BaseModel):
                  student: dict,
                  teacher: dict,
                  teacher_ckpt: Optional[str] = None,
+                 strict_teacher: bool = True,
+                 untrained_teacher: bool = False,
                  kd_loss: dict = dict(type='KDLoss', tau=4.0),
                  alpha: float = 0.5,
                  save_teacher: bool = False,
@@ -182,6 +192,17 @@ class SAKDDistiller(BaseModel):
                 raise TypeError(f'{key} must be a path (str) or None, got '
                                 f'{type(value).__name__}')
 
+        if teacher_ckpt is None and not untrained_teacher:
+            raise ValueError(
+                'model.teacher_ckpt is None: SAKDDistiller would distil from '
+                'an untrained teacher. Set model.teacher_ckpt to the '
+                'teacher\'s checkpoint (e.g. `make teacher` for the '
+                'synthetic configs), or model.untrained_teacher=True for '
+                'tests and speed measurements')
+        if teacher_ckpt is not None and untrained_teacher:
+            raise ValueError(
+                'model.untrained_teacher=True contradicts model.teacher_ckpt='
+                f'{teacher_ckpt!r}: set one of them')
         interrupt = interrupt_settings(interrupt_train)
 
         student_model = MODELS.build(resolve_model_cfg(student, 'student'))
@@ -201,6 +222,7 @@ class SAKDDistiller(BaseModel):
         self.alpha = float(alpha)
         self.save_teacher = bool(save_teacher)
         self.teacher_ckpt = teacher_ckpt
+        self.strict_teacher = bool(strict_teacher)
         self.student_ckpt = student_ckpt
         self.interrupt_train = interrupt
         self._interrupt_layout = None if interrupt is None else \
@@ -539,12 +561,18 @@ class SAKDDistiller(BaseModel):
         if teacher_ckpt is None:
             teacher.init_weights()
             print_log(
-                'SAKDDistiller: model.teacher_ckpt is None, so the teacher '
-                'keeps its initial (untrained) weights',
+                'SAKDDistiller: model.untrained_teacher=True, so the '
+                'teacher keeps its initial (untrained) weights',
                 logger='current',
                 level=logging.WARNING)
         else:
-            load_recognizer_checkpoint(teacher, teacher_ckpt, 'teacher')
+            load_recognizer_checkpoint(
+                teacher,
+                teacher_ckpt,
+                'teacher',
+                skip_mismatched=not self.strict_teacher,
+                strict=self.strict_teacher,
+                opt_out='model.strict_teacher')
         # The weights are final: a later init_weights() must not reset them.
         teacher._is_init = True
         teacher.requires_grad_(False)

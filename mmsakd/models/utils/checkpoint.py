@@ -89,7 +89,9 @@ def strip_prefix(state_dict: dict, prefix: str) -> OrderedDict:
 def load_recognizer_checkpoint(model: nn.Module,
                                ckpt: str,
                                name: str,
-                               skip_mismatched: bool = False) -> None:
+                               skip_mismatched: bool = False,
+                               strict: bool = False,
+                               opt_out: Optional[str] = None) -> None:
     """Load a recognizer checkpoint into the teacher or the student.
 
     Accepts plain recognizer checkpoints and distillation checkpoints (keys
@@ -106,6 +108,13 @@ def load_recognizer_checkpoint(model: nn.Module,
             differs from the model's (e.g. the classifier of a checkpoint
             trained on another label set) instead of raising.
             Defaults to False.
+        strict (bool): Raise, naming the first keys and the checkpoint, if
+            any of the model's tensors (``num_batches_tracked`` aside) is
+            missing from the checkpoint, instead of logging a warning. A
+            shape mismatch raises unless ``skip_mismatched``.
+            Defaults to False.
+        opt_out (str, optional): The config key that turns ``strict`` off,
+            named in its error. Defaults to None.
     """
     key = f'model.{name}_ckpt'
     if '://' not in ckpt and not osp.isfile(osp.expanduser(ckpt)):
@@ -131,17 +140,26 @@ def load_recognizer_checkpoint(model: nn.Module,
                          and v.shape != expected[k].shape)
         state = OrderedDict(
             (k, v) for k, v in state.items() if k not in skipped)
+    hint = f'; set {opt_out}=False to load it anyway' \
+        if strict and opt_out else ''
     try:
         result = model.load_state_dict(state, strict=False)
     except RuntimeError as err:
         raise RuntimeError(
-            f'cannot load {key}={ckpt!r} into the {name}: {err}') from err
+            f'cannot load {key}={ckpt!r} into the {name}{hint}: {err}'
+        ) from err
     # Skipped tensors are reported once, as skipped, not also as missing.
     missing = [
         k for k in result.missing_keys
         if not k.endswith('num_batches_tracked') and k not in skipped
     ]
     unexpected = list(result.unexpected_keys)
+    if strict and missing:
+        raise KeyError(
+            f'{key}={ckpt!r} lacks {len(missing)} of the {name}\'s '
+            f'{len(expected)} tensors, e.g. {", ".join(missing[:5])}: it is '
+            f'not a checkpoint of this {name} (the loaded part would train '
+            f'against random weights){hint}')
     message = (f'SAKDDistiller: loaded the {name} from {ckpt} '
                f'({len(state)} tensors); missing keys: '
                f'{", ".join(missing) or "none"}; unexpected keys: '

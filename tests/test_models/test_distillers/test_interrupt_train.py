@@ -28,7 +28,8 @@ def _distiller(interrupt_train):
             cfg_path=osp.join(REPO_ROOT, STUDENT),
             cls_head=dict(dropout_ratio=0.)),
         dict(cfg_path=osp.join(REPO_ROOT, TEACHER)),
-        interrupt_train=interrupt_train)
+        interrupt_train=interrupt_train,
+        untrained_teacher=True)
     model.init_weights()
     return model.train()
 
@@ -138,4 +139,5 @@ def test_argument_checks(interrupt_train, error, message):
         SAKDDistiller(
             dict(cfg_path=osp.join(REPO_ROOT, STUDENT)),
             dict(cfg_path=osp.join(REPO_ROOT, TEACHER)),
-            interrupt_train=interrupt_train)
+            interrupt_train=interrupt_train,
+            untrained_teacher=True)

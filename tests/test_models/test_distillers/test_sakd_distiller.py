@@ -9,6 +9,7 @@ from mmengine.optim import build_optim_wrapper
 from mmengine.registry import init_default_scope
 from mmengine.runner.checkpoint import load_state_dict
 
+import mmsakd.models.distillers.sakd_distiller as distiller_module
 import mmsakd.models.utils.checkpoint as checkpoint_module
 from mmsakd.models import SAKDDistiller
 from mmsakd.models.utils import resolve_model_cfg
@@ -54,7 +55,11 @@ def _distiller(teacher_ckpt, student=None, teacher=None, **kwargs):
     teacher = teacher or _model_cfg(TEACHER)
     torch.manual_seed(1)
     model = SAKDDistiller(
-        student, teacher, teacher_ckpt=teacher_ckpt, **kwargs)
+        student,
+        teacher,
+        teacher_ckpt=teacher_ckpt,
+        untrained_teacher=teacher_ckpt is None,
+        **kwargs)
     model.init_weights()
     return model
 
@@ -419,11 +424,26 @@ def test_teacher_checkpoint_errors_and_report(teacher_ckpt, tmp_path,
     state['extra.weight'] = torch.zeros(1)
     partial = tmp_path / 'partial.pth'
     torch.save({'state_dict': state}, partial)
+    # Strict by default: a partial teacher is refused, naming the key.
+    with pytest.raises(KeyError) as err:
+        SAKDDistiller(
+            _model_cfg(STUDENT),
+            _model_cfg(TEACHER),
+            teacher_ckpt=str(partial))
+    for part in ('cls_head.fc_cls.bias', str(partial),
+                 'model.strict_teacher=False'):
+        assert part in str(err.value)
     logs = []
     monkeypatch.setattr(checkpoint_module, 'print_log',
                         lambda msg, **kw: logs.append((msg, kw)))
-    SAKDDistiller(
-        _model_cfg(STUDENT), _model_cfg(TEACHER), teacher_ckpt=str(partial))
+    lenient = SAKDDistiller(
+        _model_cfg(STUDENT),
+        _model_cfg(TEACHER),
+        teacher_ckpt=str(partial),
+        strict_teacher=False)
+    for key, value in lenient.teacher.state_dict().items():
+        if key in state and key != 'extra.weight':
+            assert torch.equal(value, state[key]), key
     report = [(m, kw) for m, kw in logs if 'loaded the teacher' in m]
     assert len(report) == 1
     message, kwargs = report[0]
@@ -438,6 +458,15 @@ def test_teacher_checkpoint_errors_and_report(teacher_ckpt, tmp_path,
     with pytest.raises(RuntimeError, match='cannot load model.teacher_ckpt'):
         SAKDDistiller(
             _model_cfg(STUDENT), _model_cfg(TEACHER), teacher_ckpt=str(wrong))
+    # Not strict: the tensors of another shape are skipped and logged.
+    logs.clear()
+    SAKDDistiller(
+        _model_cfg(STUDENT),
+        _model_cfg(TEACHER),
+        teacher_ckpt=str(wrong),
+        strict_teacher=False)
+    message = [m for m, _ in logs if 'loaded the teacher' in m][0]
+    assert 'skipped for a shape mismatch: backbone.' in message
     unrelated = tmp_path / 'unrelated.pth'
     torch.save({'state_dict': {'foo.weight': torch.zeros(1)}}, unrelated)
     with pytest.raises(ValueError, match='shares no key'):
@@ -447,11 +476,40 @@ def test_teacher_checkpoint_errors_and_report(teacher_ckpt, tmp_path,
             teacher_ckpt=str(unrelated))
 
 
+def test_untrained_teacher_only_when_asked(teacher_ckpt, monkeypatch):
+    with pytest.raises(ValueError, match='model.untrained_teacher=True'):
+        SAKDDistiller(_model_cfg(STUDENT), _model_cfg(TEACHER))
+    with pytest.raises(ValueError, match='contradicts'):
+        SAKDDistiller(
+            _model_cfg(STUDENT),
+            _model_cfg(TEACHER),
+            teacher_ckpt=teacher_ckpt,
+            untrained_teacher=True)
+    logs = []
+    monkeypatch.setattr(distiller_module, 'print_log',
+                        lambda msg, **kw: logs.append((msg, kw)))
+    models = []
+    for _ in range(2):
+        torch.manual_seed(0)
+        models.append(
+            SAKDDistiller(
+                _model_cfg(STUDENT),
+                _model_cfg(TEACHER),
+                untrained_teacher=True))
+    # The teacher is its seeded initialisation, frozen.
+    second = models[1].teacher.state_dict()
+    for key, value in models[0].teacher.state_dict().items():
+        assert torch.equal(value, second[key]), key
+    assert not any(p.requires_grad for p in models[0].teacher.parameters())
+    assert [kw['level'] for m, kw in logs if 'untrained' in m] == [30, 30]
+
+
 def test_incompatible_teacher(teacher_ckpt):
     with pytest.raises(ValueError) as err:
         SAKDDistiller(
             _model_cfg(STUDENT),
-            _model_cfg(TEACHER, cls_head=dict(num_classes=7)))
+            _model_cfg(TEACHER, cls_head=dict(num_classes=7)),
+            untrained_teacher=True)
     assert 'num_classes=7' in str(err.value)
     assert 'num_classes=10' in str(err.value)
     with pytest.raises(ValueError, match='data_preprocessors must match'):
@@ -459,7 +517,8 @@ def test_incompatible_teacher(teacher_ckpt):
             _model_cfg(STUDENT),
             _model_cfg(
                 TEACHER,
-                data_preprocessor=dict(mean=[0., 0., 0.], std=[1., 1., 1.])))
+                data_preprocessor=dict(mean=[0., 0., 0.], std=[1., 1., 1.])),
+            untrained_teacher=True)
 
 
 def test_state_dict_excludes_teacher_unless_asked(teacher_ckpt):
@@ -555,20 +614,28 @@ def test_cfg_path_resolution(tmp_path, monkeypatch):
     monkeypatch.chdir(REPO_ROOT)
     model = SAKDDistiller(
         dict(cfg_path=STUDENT, cls_head=dict(dropout_ratio=0.)),
-        dict(cfg_path=TEACHER))
+        dict(cfg_path=TEACHER),
+        untrained_teacher=True)
     assert model.student.cls_head.dropout is None
     assert model.teacher.cls_head.dropout is not None
     # ... and nowhere else.
     monkeypatch.chdir(tmp_path)
     with pytest.raises(FileNotFoundError) as err:
-        SAKDDistiller(dict(cfg_path=STUDENT), _model_cfg(TEACHER))
+        SAKDDistiller(
+            dict(cfg_path=STUDENT),
+            _model_cfg(TEACHER),
+            untrained_teacher=True)
     assert 'model.student.cfg_path' in str(err.value)
     assert repr(STUDENT) in str(err.value)
     assert str(tmp_path / STUDENT) in str(err.value)
     with pytest.raises(FileNotFoundError, match='model.teacher.cfg_path'):
-        SAKDDistiller(_model_cfg(STUDENT), dict(cfg_path='nope.py'))
+        SAKDDistiller(
+            _model_cfg(STUDENT),
+            dict(cfg_path='nope.py'),
+            untrained_teacher=True)
     with pytest.raises(ValueError, match='model.student must have "type"'):
-        SAKDDistiller(dict(depth=3), _model_cfg(TEACHER))
+        SAKDDistiller(
+            dict(depth=3), _model_cfg(TEACHER), untrained_teacher=True)
     # A config shipped with the package, from any directory.
     packaged = resolve_model_cfg(
         dict(
@@ -581,7 +648,8 @@ def test_cfg_path_resolution(tmp_path, monkeypatch):
 def test_tpn_student_keeps_auxiliary_loss():
     model = SAKDDistiller(
         _model_cfg('configs/_base_/models/tpn_tiny_student.py'),
-        _model_cfg('configs/_base_/models/tpn_tiny_teacher.py'))
+        _model_cfg('configs/_base_/models/tpn_tiny_teacher.py'),
+        untrained_teacher=True)
     model.init_weights()
     model.train()
     inputs, samples = _batch([0, 1])

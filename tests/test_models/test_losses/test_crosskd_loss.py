@@ -170,7 +170,8 @@ def test_in_distiller_student_gets_gradient_teacher_none():
             type='CrossKDLoss',
             student_channels=(64, 16),
             teacher_channels=(128, 64)),
-        alpha=1.0)
+        alpha=1.0,
+        untrained_teacher=True)
     model.init_weights()
     assert not any(
         name.startswith('teacher') or 'kd_loss.teacher' in name
