@@ -150,7 +150,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         '--workers',
         type=int,
-        default=min(8, os.cpu_count() or 1),
+        default=min(8,
+                    os.cpu_count() or 1),
         help='parallel worker processes (default: %(default)s)')
     parser.add_argument(
         '--out', help='write the list without the bad videos to this file')
