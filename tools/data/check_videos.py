@@ -8,8 +8,7 @@ import os.path as osp
 import sys
 
 # The checkout's mmsakd, also when another one is installed.
-sys.path.insert(
-    0, osp.abspath(osp.join(osp.dirname(__file__), '..', '..')))
+sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..', '..')))
 
 from mmsakd.tools.check_videos import main
 
