@@ -15,7 +15,7 @@ from mmengine.config import Config, DictAction
 
 import mmsakd  # noqa: F401  (compat fixes before mmaction.models)
 from mmsakd.utils import (add_launcher_arguments, apply_launcher_defaults,
-                          build_runner, finish_distributed,
+                          build_runner, finish_distributed, log_failure,
                           parse_launcher_args)
 
 
@@ -102,7 +102,8 @@ def main(argv=None):
     args = parse_args(argv)
     cfg = merge_args(Config.fromfile(args.config), args)
     runner = build_runner(cfg)
-    runner.test()
+    with log_failure(runner):
+        runner.test()
     finish_distributed()
 
 

@@ -15,7 +15,7 @@ from mmengine.config import Config, DictAction
 
 import mmsakd  # noqa: F401  (compat fixes before mmaction.models)
 from mmsakd.utils import (add_launcher_arguments, apply_launcher_defaults,
-                          build_runner, finish_distributed,
+                          build_runner, finish_distributed, log_failure,
                           parse_launcher_args)
 
 
@@ -128,7 +128,8 @@ def main(argv=None):
     cfg = Config.fromfile(args.config)
     cfg = merge_args(cfg, args)
     runner = build_runner(cfg)
-    runner.train()
+    with log_failure(runner):
+        runner.train()
     finish_distributed()
 
 

@@ -1,7 +1,8 @@
 from .launcher import (add_launcher_arguments, apply_launcher_defaults,
-                       build_runner, finish_distributed, parse_launcher_args)
+                       build_runner, finish_distributed, log_failure,
+                       parse_launcher_args)
 
 __all__ = [
     'add_launcher_arguments', 'apply_launcher_defaults', 'build_runner',
-    'finish_distributed', 'parse_launcher_args'
+    'finish_distributed', 'log_failure', 'parse_launcher_args'
 ]

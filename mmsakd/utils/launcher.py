@@ -1,7 +1,8 @@
 import argparse
+import contextlib
 import os
 import time
-from typing import Optional, Sequence
+from typing import Iterator, Optional, Sequence
 
 import torch.distributed as torch_dist
 from mmengine.config import Config
@@ -89,3 +90,22 @@ def finish_distributed(grace: float = 0.2) -> None:
     torch_dist.destroy_process_group()
     time.sleep(grace)
     del work
+
+
+@contextlib.contextmanager
+def log_failure(runner) -> Iterator[None]:
+    """Log an exception that ends the run to the runner's logger, so that
+    the run's log file in the work dir keeps it too, then re-raise it.
+
+    A dataloader worker's error arrives here with the worker's message and
+    traceback, e.g. the clip that could not be read
+    (:class:`~mmsakd.datasets.ClipLoadError`).
+
+    Args:
+        runner: The Runner of the run.
+    """
+    try:
+        yield
+    except Exception as err:
+        runner.logger.error(f'The run stopped: {type(err).__name__}: {err}')
+        raise
