@@ -3,9 +3,11 @@ need (the demo, ``tools/analysis/sweep_ratio.py``)."""
 import json
 import os
 import os.path as osp
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, Optional, Sequence
 
 from mmengine.config import Config
+
+from mmsakd.utils import read_json_lines
 
 #: File, in a run's work dir, holding its summary once it has finished.
 RESULT_FILE = 'run_result.json'
@@ -66,20 +68,6 @@ def add_train_time_hook(cfg: Config, run_name: Optional[str] = None) -> None:
             type='TrainTimeHook', run_name=run_name)
 
 
-def read_jsonl(path: str) -> List[Dict]:
-    """The JSON objects of a JSON-lines file; an error names the line."""
-    records = []
-    with open(path) as f:
-        for number, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                records.append(json.loads(line))
-            except json.JSONDecodeError as err:
-                raise ValueError(f'{path}, line {number}: {err}') from err
-    return records
-
-
 def summarize_run(work_dir: str) -> Dict:
     """Accuracy curve, final metrics and where the training time went.
 
@@ -101,7 +89,7 @@ def summarize_run(work_dir: str) -> Dict:
     if not osp.isfile(path):
         raise FileNotFoundError(
             f'{path} not found: the run has no TrainTimeHook record')
-    by_epoch = {r['epoch']: r for r in read_jsonl(path)}
+    by_epoch = {r['epoch']: r for r in read_json_lines(path)}
     records = [by_epoch[e] for e in sorted(by_epoch)]
     if not records:
         raise ValueError(f'{path} holds no epoch')
@@ -125,7 +113,7 @@ def summarize_run(work_dir: str) -> Dict:
         curve=curve)
     rounds_path = osp.join(work_dir, ROUNDS_FILE)
     if osp.isfile(rounds_path):
-        by_round = {r['round']: r for r in read_jsonl(rounds_path)}
+        by_round = {r['round']: r for r in read_json_lines(rounds_path)}
         rounds = [by_round[k] for k in sorted(by_round)]
         summary.update(
             rounds=len(rounds),

@@ -9,7 +9,8 @@ selection round. The accuracy plot reads the ``runs`` of a demo
 
 Everything here is headless: figures are plain :class:`matplotlib.figure.
 Figure` objects rendered by the Agg canvas, so neither ``pyplot`` nor the
-global backend or style is touched. This module does not import torch.
+global backend or style is touched. Importing this module does not import
+torch.
 """
 import json
 import os
@@ -64,29 +65,24 @@ def load_rounds(path: str) -> List[dict]:
         raise FileNotFoundError(
             f'{path}: no such file (SAKDHook writes {ROUNDS_FILE} into the '
             'work dir of a SAKD run)')
+    # Imported here: importing this module must not import torch.
+    from mmsakd.utils.json_lines import iter_json_lines
+
     records: List[dict] = []
-    with open(path, encoding='utf-8') as f:
-        for lineno, line in enumerate(f, 1):
-            line = line.strip()
-            if not line:
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as err:
-                raise ValueError(f'{path}, line {lineno}: malformed JSON '
-                                 f'({err.msg}, column {err.colno})') from None
-            if not isinstance(record, dict):
-                raise ValueError(f'{path}, line {lineno}: expected a JSON '
-                                 f'object, got {type(record).__name__}')
-            number = record.get('round')
-            if (isinstance(number, bool) or not isinstance(number, int)
-                    or number < 1):
-                raise ValueError(
-                    f'{path}, line {lineno}: "round" must be a positive '
-                    f'integer, got {number!r}')
-            while records and records[-1]['round'] >= number:
-                records.pop()
-            records.append(record)
+    # A torn last line (a kill mid-write) is left out.
+    for lineno, record in iter_json_lines(path):
+        if not isinstance(record, dict):
+            raise ValueError(f'{path}, line {lineno}: expected a JSON '
+                             f'object, got {type(record).__name__}')
+        number = record.get('round')
+        if (isinstance(number, bool) or not isinstance(number, int)
+                or number < 1):
+            raise ValueError(
+                f'{path}, line {lineno}: "round" must be a positive '
+                f'integer, got {number!r}')
+        while records and records[-1]['round'] >= number:
+            records.pop()
+        records.append(record)
     if not records:
         raise ValueError(f'{path}: the file holds no selection round')
     return records

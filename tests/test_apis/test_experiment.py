@@ -9,8 +9,9 @@ from helpers import REPO_ROOT, tiny_cfg_options
 from mmengine.config import Config
 
 from mmsakd.apis import (add_train_time_hook, markdown_table, point_to_data,
-                         read_jsonl, run_experiment, sakd_hook_cfg, set_epochs,
+                         run_experiment, sakd_hook_cfg, set_epochs,
                          summarize_run)
+from mmsakd.utils import read_json_lines
 
 STUDENT_CFG = 'configs/synthetic/slowfast_tiny_student_synthetic.py'
 SAKD_CFG = 'configs/synthetic/sakd_slowfast_tiny_synthetic.py'
@@ -167,7 +168,7 @@ def test_summarize_run_errors(tmp_path):
         summarize_run(str(tmp_path))
     path.write_text('{"epoch": 1}\nnot json\n')
     with pytest.raises(ValueError, match='line 2'):
-        read_jsonl(str(path))
+        read_json_lines(str(path))
 
 
 def test_run_experiment_reuses_finished_run(tiny_data_root, tmp_path,

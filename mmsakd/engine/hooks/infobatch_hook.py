@@ -1,4 +1,3 @@
-import json
 import math
 import os.path as osp
 from typing import Dict, List, Optional
@@ -12,6 +11,7 @@ from torch import Tensor
 
 from mmsakd.registry import HOOKS
 from mmsakd.selection import check_int, check_range
+from mmsakd.utils import append_json_line
 from .utils import (check_by_epoch_schedulers, check_subset_sampler,
                     fix_max_iters, gather_sample_values, resolve_seed,
                     unwrap_model)
@@ -261,5 +261,4 @@ class InfoBatchHook(Hook):
             logger='current')
         runner.message_hub.update_scalar('train/infobatch_kept', info['kept'])
         if is_main_process():
-            with open(osp.join(runner.work_dir, self.log_file), 'a') as f:
-                f.write(json.dumps(record) + '\n')
+            append_json_line(osp.join(runner.work_dir, self.log_file), record)

@@ -1,4 +1,3 @@
-import json
 import os.path as osp
 from typing import List, Optional
 
@@ -9,6 +8,7 @@ from mmengine.logging import print_log
 
 from mmsakd.registry import HOOKS
 from mmsakd.selection import check_int, check_range, subset_size
+from mmsakd.utils import append_json_line
 from .utils import (check_by_epoch_schedulers, check_subset_sampler,
                     fix_max_iters, resolve_seed)
 
@@ -132,5 +132,4 @@ class RandomSubsetHook(Hook):
             f'{len(self.subset)} of {self._num_samples} samples',
             logger='current')
         if is_main_process():
-            with open(osp.join(runner.work_dir, self.log_file), 'a') as f:
-                f.write(json.dumps(record) + '\n')
+            append_json_line(osp.join(runner.work_dir, self.log_file), record)

@@ -1,6 +1,5 @@
 import copy
 import dataclasses
-import json
 import math
 import os.path as osp
 import time
@@ -20,6 +19,7 @@ from mmsakd.selection import (RoundSettings, candidate_pool, check_choice,
                               check_int, check_range, interruption_rate,
                               make_generator, pool_round, selection_round,
                               subset_size)
+from mmsakd.utils import append_json_line
 from .utils import (check_subset_sampler, epoch_iters, fix_max_iters,
                     gather_sample_values, plan_iter_schedulers, resolve_seed,
                     unwrap_model)
@@ -625,8 +625,7 @@ class SAKDHook(Hook):
                     'never_selected'):
             runner.message_hub.update_scalar(f'train/sakd_{key}', record[key])
         if is_main_process():
-            with open(osp.join(runner.work_dir, self.log_file), 'a') as f:
-                f.write(json.dumps(record) + '\n')
+            append_json_line(osp.join(runner.work_dir, self.log_file), record)
 
 
 def _broadcast(obj):

@@ -1,4 +1,3 @@
-import json
 import os.path as osp
 import time
 from typing import Dict, List, Optional
@@ -8,6 +7,7 @@ from mmengine.hooks import Hook
 from mmengine.logging import print_log
 
 from mmsakd.registry import HOOKS
+from mmsakd.utils import append_json_line
 
 
 @HOOKS.register_module()
@@ -159,5 +159,4 @@ class TrainTimeHook(Hook):
 
     def _write(self, runner, record: Dict) -> None:
         if is_main_process():
-            with open(osp.join(runner.work_dir, self.log_file), 'a') as f:
-                f.write(json.dumps(record) + '\n')
+            append_json_line(osp.join(runner.work_dir, self.log_file), record)
