@@ -3,9 +3,10 @@
 A process killed in the middle of a write leaves a last line without its
 newline. :func:`append_json_line` drops such a torn fragment (one that is
 not valid JSON) before it appends, so that the next record does not
-continue it, and syncs each line to disk; :func:`read_json_lines` skips a torn last line, and only that:
-malformed JSON elsewhere is an error naming the file and the line. Written
-by hand because MMEngine's ``dump`` writes whole files, not appended lines.
+continue it, and syncs each line to disk. :func:`iter_json_lines` and
+:func:`read_json_lines` skip a torn last line, and only that: malformed
+JSON elsewhere is an error naming the file and the line. Written by hand
+because MMEngine's ``dump`` writes whole files, not appended lines.
 """
 import json
 import os
