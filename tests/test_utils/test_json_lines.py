@@ -11,8 +11,7 @@ def test_append_then_read(tmp_path):
     for record in records:
         append_json_line(path, record)
     assert read_json_lines(path) == records
-    assert open(path).read() == ''.join(
-        json.dumps(r) + '\n' for r in records)
+    assert open(path).read() == ''.join(json.dumps(r) + '\n' for r in records)
 
 
 def test_a_torn_last_line_is_skipped_and_then_dropped(tmp_path):
