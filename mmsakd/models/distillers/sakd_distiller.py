@@ -192,6 +192,11 @@ class SAKDDistiller(BaseModel):
                 raise TypeError(f'{key} must be a path (str) or None, got '
                                 f'{type(value).__name__}')
 
+        for key, value in (('strict_teacher', strict_teacher),
+                           ('untrained_teacher', untrained_teacher)):
+            if not isinstance(value, bool):
+                raise TypeError(f'model.{key} must be True or False, got '
+                                f'{value!r}')
         if teacher_ckpt is None and not untrained_teacher:
             raise ValueError(
                 'model.teacher_ckpt is None: SAKDDistiller would distil from '

@@ -488,6 +488,13 @@ def test_untrained_teacher_only_when_asked(teacher_ckpt, monkeypatch):
     logs = []
     monkeypatch.setattr(distiller_module, 'print_log',
                         lambda msg, **kw: logs.append((msg, kw)))
+    for key in ('strict_teacher', 'untrained_teacher'):
+        with pytest.raises(TypeError, match=f'model.{key} must be True'):
+            SAKDDistiller(
+                _model_cfg(STUDENT),
+                _model_cfg(TEACHER),
+                teacher_ckpt=teacher_ckpt,
+                **{key: 'yes'})
     models = []
     for _ in range(2):
         torch.manual_seed(0)
