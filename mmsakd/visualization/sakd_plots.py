@@ -15,6 +15,7 @@ torch.
 import json
 import os
 import os.path as osp
+import sys
 from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -36,6 +37,23 @@ FRONTIER_FIGSIZE = (13.0, 6.0)  # 1300 x 600 pixels
 
 #: Above this many seconds the time axis is in minutes.
 MINUTES_ABOVE = 600.0
+
+
+def _json_lines():
+    """``mmsakd.utils.json_lines``, loaded from its file: importing the
+    ``mmsakd`` package would import torch, which the plots do without."""
+    import importlib.util
+    name = 'mmsakd.utils.json_lines'
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(
+        '_mmsakd_json_lines',
+        osp.join(
+            osp.dirname(osp.dirname(osp.abspath(__file__))), 'utils',
+            'json_lines.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def load_rounds(path: str) -> List[dict]:
@@ -65,8 +83,7 @@ def load_rounds(path: str) -> List[dict]:
         raise FileNotFoundError(
             f'{path}: no such file (SAKDHook writes {ROUNDS_FILE} into the '
             'work dir of a SAKD run)')
-    # Imported here: importing this module must not import torch.
-    from mmsakd.utils.json_lines import iter_json_lines
+    iter_json_lines = _json_lines().iter_json_lines
 
     records: List[dict] = []
     # A torn last line (a kill mid-write) is left out.
