@@ -62,8 +62,8 @@ def describe_clip(dataset, idx: int) -> str:
         info = {}
     path = info.get('filename') or info.get('frame_dir') or '?'
     where = [ann_file] if ann_file else []
-    prefix = (getattr(dataset, 'data_prefix', None) or {}).get('video') or \
-        (getattr(dataset, 'data_prefix', None) or {}).get('img') or ''
+    prefixes = getattr(dataset, 'data_prefix', None) or {}
+    prefix = prefixes.get('video') or prefixes.get('img') or ''
     name = osp.relpath(path, prefix) if prefix and path != '?' else path
     line = annotation_line(ann_file, name) if ann_file else None
     if line is not None:
