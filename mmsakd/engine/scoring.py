@@ -3,16 +3,19 @@ the teacher and the student once (docs/method.md#selection-rounds)."""
 import functools
 import math
 import time
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 import torch
-from mmengine.dataset import pseudo_collate, worker_init_fn
-from mmengine.dist import all_gather_object, get_dist_info, is_main_process
+from mmengine.dataset import worker_init_fn
+from mmengine.dist import (all_gather_object, gather_object, get_dist_info,
+                           is_main_process)
 from mmengine.utils import ProgressBar
 from torch import Tensor
 from torch.utils.data import DataLoader, Dataset
 
-from mmsakd.selection import interrupt_batch, make_generator
+from mmsakd.datasets import skip_broken_collate
+from mmsakd.selection import (interrupt_batch, make_generator,
+                              project_features)
 
 
 def rank_batches(num_samples: int, batch_size: int, rank: int,
@@ -67,7 +70,8 @@ def build_scoring_loader(dataset: Dataset,
             order; None scores every sample. Defaults to None.
 
     Returns:
-        DataLoader: Batches collated by ``pseudo_collate``.
+        DataLoader: Batches collated by :func:`~mmsakd.datasets.
+        skip_broken_collate` (``pseudo_collate`` when no clip is skipped).
     """
     rank, world_size = get_dist_info()
     if indices is None:
@@ -87,9 +91,28 @@ def build_scoring_loader(dataset: Dataset,
         batch_size=batch_size,
         sampler=sampler,
         num_workers=num_workers,
-        collate_fn=pseudo_collate,
+        collate_fn=skip_broken_collate,
         worker_init_fn=init_fn,
         shuffle=False)
+
+
+class Scores(NamedTuple):
+    """The result of :func:`score_samples`.
+
+    Args:
+        indices (Tensor): ``(M,)`` int64 dataset indices of the scored
+            samples, ascending.
+        losses (Tensor): ``(M,)`` float32 per-sample KD losses.
+        feats (Tensor): ``(M, c)`` float32 pooled teacher features
+            (``(M, min(c, d_max))`` with ``d_max``).
+        skipped (list[tuple[int, str]]): ``(index, reason)`` of the samples
+            that could not be loaded (:class:`~mmsakd.datasets.
+            SkipBrokenClips`), ascending.
+    """
+    indices: Tensor
+    losses: Tensor
+    feats: Tensor
+    skipped: List[Tuple[int, str]]
 
 
 @torch.no_grad()
@@ -103,16 +126,25 @@ def score_samples(model,
                   patch_size: int = 4,
                   progress: bool = True,
                   timing: Optional[Dict[str, float]] = None,
-                  indices: Optional[Sequence[int]] = None
-                  ) -> Tuple[Tensor, Tensor]:
+                  indices: Optional[Sequence[int]] = None,
+                  d_max: Optional[int] = None,
+                  dst: Optional[int] = None) -> Optional[Scores]:
     """Per-sample KD loss and pooled teacher feature of every sample (or of
     the ``indices`` the loader was built for).
 
     Each batch is preprocessed (``training=False``), interrupted at ``rate``
     by :func:`~mmsakd.selection.interrupt_batch` with the generator
     ``make_generator(seed, epoch, b)`` of its global batch index ``b``, and
-    scored by ``model.score`` (Eq. 3, docs/method.md#difficulty). The
-    results of all ranks are gathered.
+    scored by ``model.score`` (Eq. 3, docs/method.md#difficulty). With
+    ``d_max``, each batch's features are projected at once
+    (:func:`~mmsakd.selection.project_features` with ``seed``), so that the
+    wide features are never gathered (at Kinetics-400 scale, 240,000 x 2304
+    floats are 2.2 GB). The results of all ranks are gathered, to every
+    rank or to ``dst`` only.
+
+    Samples that a :class:`~mmsakd.datasets.SkipBrokenClips` dataset
+    skipped (batches collated by :func:`~mmsakd.datasets.
+    skip_broken_collate`) have no score and are listed in ``skipped``.
 
     Args:
         model: The distiller (unwrapped), with ``data_preprocessor`` and
@@ -122,7 +154,8 @@ def score_samples(model,
         rate (float): The interruption rate ``beta(n)``, in ``[0, 1]``; 0
             scores clean clips.
         epoch (int): The 0-based epoch, which seeds the interruption.
-        seed (int): The base seed of the interruption. Defaults to 0.
+        seed (int): The base seed of the interruption and the projection.
+            Defaults to 0.
         eta (float): The dropout/shuffle threshold, in ``(0, 1]``.
             Defaults to 0.5.
         scope (str): The shuffle scope, ``'batch'`` or ``'clip'``.
@@ -138,36 +171,28 @@ def score_samples(model,
         indices (Sequence[int], optional): The samples the loader scores
             (:func:`build_scoring_loader`'s ``indices``); None: all.
             Defaults to None.
+        d_max (int, optional): Project the features of each batch to at
+            most ``d_max`` channels; None keeps them. Defaults to None.
+        dst (int, optional): The only rank that receives the results;
+            None: every rank. Defaults to None.
 
     Returns:
-        tuple[Tensor, Tensor]: ``(M,)`` float32 losses and ``(M, c)``
-        float32 features on the CPU, in ascending dataset index (``M = N``
-        without ``indices``).
+        Scores, optional: In ascending dataset index; None on the ranks
+        other than ``dst``.
     """
     rank, world_size = get_dist_info()
     num_samples = len(loader.dataset)
     bar = ProgressBar(len(loader)) if progress and is_main_process() else None
-    scored, losses, feats = [], [], []
+    scored, losses, feats, skipped = [], [], [], []
     data_time = 0.
     ready = time.perf_counter()
     for local_idx, data_batch in enumerate(loader):
         data_time += time.perf_counter() - ready
         batch_idx = rank + local_idx * world_size  # see rank_batches
-        data = model.data_preprocessor(data_batch, training=False)
-        inputs = data['inputs']
-        if rate > 0:
-            inputs = interrupt_batch(
-                inputs,
-                rate,
-                eta=eta,
-                scope=scope,
-                patch_size=patch_size,
-                generator=make_generator(seed, epoch, batch_idx))
-        scores = model.score(inputs, data['data_samples'])
-        scored.append(
-            torch.tensor([s.sample_idx for s in data['data_samples']]))
-        losses.append(scores['kd_loss'].float().cpu())
-        feats.append(scores['teacher_feat'].float().cpu())
+        skipped.extend(data_batch.pop('skipped', []))
+        if 'inputs' in data_batch:
+            _score_batch(model, data_batch, rate, epoch, batch_idx, seed, eta,
+                         scope, patch_size, d_max, scored, losses, feats)
         if bar is not None:
             bar.update()
         ready = time.perf_counter()
@@ -175,10 +200,23 @@ def score_samples(model,
         timing['data_time'] = data_time
     if bar is not None:
         print('', flush=True)
-    local = (torch.cat(scored), torch.cat(losses), torch.cat(feats))
-    parts = all_gather_object(local) if world_size > 1 else [local]
+    local = (_cat(scored, torch.long), _cat(losses), _cat(feats), skipped)
+    if world_size == 1:
+        parts = [local]
+    elif dst is None:
+        parts = all_gather_object(local)
+    else:
+        parts = gather_object(local, dst=dst)
+        if rank != dst:
+            return None
+    # A rank that scored nothing has a 1-d empty feature tensor.
+    rows = [p[2] for p in parts if len(p[0])]
+    feats = torch.cat(rows) if rows else torch.zeros(0, 0)
     all_idx = torch.cat([p[0] for p in parts])
+    skipped = sorted((int(i), r) for p in parts for i, r in p[3])
     counts = torch.bincount(all_idx, minlength=num_samples)
+    for index, _ in skipped:
+        counts[index] += 1
     expected = torch.ones(num_samples, dtype=torch.long)
     if indices is not None:
         expected = torch.zeros(num_samples, dtype=torch.long)
@@ -188,5 +226,35 @@ def score_samples(model,
                            'given exactly once; counts per sample were '
                            f'{counts.unique().tolist()}')
     order = torch.argsort(all_idx)
-    return (torch.cat([p[1] for p in parts])[order],
-            torch.cat([p[2] for p in parts])[order])
+    return Scores(all_idx[order],
+                  torch.cat([p[1] for p in parts])[order], feats[order],
+                  skipped)
+
+
+def _score_batch(model, data_batch: dict, rate: float, epoch: int,
+                 batch_idx: int, seed: int, eta: float, scope: str,
+                 patch_size: int, d_max: Optional[int], scored: list,
+                 losses: list, feats: list) -> None:
+    """Score one batch of :func:`score_samples`; append its results."""
+    data = model.data_preprocessor(data_batch, training=False)
+    inputs = data['inputs']
+    if rate > 0:
+        inputs = interrupt_batch(
+            inputs,
+            rate,
+            eta=eta,
+            scope=scope,
+            patch_size=patch_size,
+            generator=make_generator(seed, epoch, batch_idx))
+    scores = model.score(inputs, data['data_samples'])
+    feat = scores['teacher_feat'].float()
+    if d_max is not None:
+        feat = project_features(feat, d_max, seed)
+    scored.append(torch.tensor([s.sample_idx for s in data['data_samples']]))
+    losses.append(scores['kd_loss'].float().cpu())
+    feats.append(feat.cpu())
+
+
+def _cat(parts: List[Tensor], dtype=torch.float32) -> Tensor:
+    """``torch.cat``, or an empty tensor when nothing was scored."""
+    return torch.cat(parts) if parts else torch.zeros(0, dtype=dtype)

@@ -70,8 +70,11 @@ def test_scores_in_dataset_order_with_batch_interruption(rate, eta):
     order = torch.randperm(N, generator=torch.Generator().manual_seed(1))
     dataset = Clips(order.tolist())
     loader = build_scoring_loader(dataset, batch_size=4)
-    losses, feats = score_samples(
+    scores = score_samples(
         Scorer(), loader, rate, epoch=2, seed=7, eta=eta, progress=False)
+    losses, feats = scores.losses, scores.feats
+    assert scores.indices.tolist() == list(range(N))
+    assert scores.skipped == []
     ref_losses, ref_feats = _expected(dataset, 4, rate, 2, 7, eta)
     assert losses.shape == (N, ) and feats.shape == (N, 5)
     torch.testing.assert_close(losses, ref_losses, rtol=0, atol=0)

@@ -242,7 +242,7 @@ def score_epoch(model,
             device_type=args.device.split(':')[0],
             dtype=torch.bfloat16,
             enabled=args.amp):
-        losses, feats = score_samples(
+        scores = score_samples(
             model,
             loader,
             rate,
@@ -251,7 +251,7 @@ def score_epoch(model,
             eta=args.eta,
             indices=indices)
     print('  (scoring)', flush=True)
-    return losses, feats
+    return scores.losses, scores.feats
 
 
 #: The SAKD+ preset's hook settings, of which the epoch uses ``criterion``,

@@ -7,6 +7,7 @@ from mmengine.dist import get_dist_info, sync_random_seed
 from torch.utils.data import Sampler
 
 from mmsakd.registry import DATA_SAMPLERS
+from ..skip_broken_clips import SkipBrokenClips
 
 
 @DATA_SAMPLERS.register_module()
@@ -29,6 +30,11 @@ class SubsetSampler(Sampler):
 
     ``__iter__`` and ``__len__`` read the current state, so a subset set in
     ``before_train_epoch`` applies to the iterator of that same epoch.
+
+    The clips that a :class:`~mmsakd.datasets.SkipBrokenClips` dataset has
+    skipped so far are left out of the subset (and of the whole dataset);
+    every rank knows the same ones at the start of an epoch
+    (:class:`~mmsakd.engine.hooks.BrokenClipsHook`).
 
     Args:
         dataset (Sized): The dataset.
@@ -61,10 +67,19 @@ class SubsetSampler(Sampler):
 
     @property
     def subset(self) -> List[int]:
-        """list[int]: The dataset indices iterated, in stored order."""
-        if self._subset is None:
-            return list(range(len(self.dataset)))
-        return list(self._subset)
+        """list[int]: The dataset indices iterated, in stored order, less
+        the skipped clips."""
+        indices = range(len(self.dataset)) if self._subset is None \
+            else self._subset
+        skipped = self._skipped()
+        if skipped:
+            return [i for i in indices if i not in skipped]
+        return list(indices)
+
+    def _skipped(self) -> Dict[int, str]:
+        if isinstance(self.dataset, SkipBrokenClips):
+            return self.dataset.skipped
+        return dict()
 
     def set_subset(self, indices: Optional[Sequence[int]]) -> None:
         """Replace the subset iterated from now on.
@@ -96,6 +111,8 @@ class SubsetSampler(Sampler):
         return values
 
     def _num_selected(self) -> int:
+        if self._skipped():
+            return len(self.subset)
         if self._subset is None:
             return len(self.dataset)
         return len(self._subset)

@@ -1,3 +1,4 @@
+from .broken_clips_hook import BrokenClipsHook
 from .dropout_shuffle_hook import DropoutShuffleHook
 from .infobatch_hook import InfoBatchHook
 from .random_state_hook import RandomStateHook
@@ -7,7 +8,7 @@ from .train_time_hook import TrainTimeHook
 from .utils import check_by_epoch_schedulers, fix_max_iters, unwrap_model
 
 __all__ = [
-    'DropoutShuffleHook', 'InfoBatchHook', 'RandomStateHook',
-    'RandomSubsetHook', 'SAKDHook', 'TrainTimeHook',
+    'BrokenClipsHook', 'DropoutShuffleHook', 'InfoBatchHook',
+    'RandomStateHook', 'RandomSubsetHook', 'SAKDHook', 'TrainTimeHook',
     'check_by_epoch_schedulers', 'fix_max_iters', 'unwrap_model'
 ]

@@ -13,7 +13,8 @@ from mmengine.logging import print_log
 from torch import Tensor
 from torch.utils.data import DataLoader
 
-from mmsakd.engine.scoring import build_scoring_loader, score_samples
+from mmsakd.datasets import SkipBrokenClips, skipped_mask
+from mmsakd.engine.scoring import (Scores, build_scoring_loader, score_samples)
 from mmsakd.registry import DATASETS, HOOKS
 from mmsakd.selection import (RoundSettings, candidate_pool, check_choice,
                               check_int, check_range, interruption_rate,
@@ -66,12 +67,19 @@ class SAKDHook(Hook):
     (docs/method.md#learning-rate-per-step).
 
     Distributed: each rank scores a disjoint share of global scoring batches
-    (:func:`mmsakd.engine.rank_batches`), the results are gathered,
-    selection runs on rank 0 and is broadcast, so every rank holds identical
-    state. The per-sample state (``omega``, ``alpha``, ``feat``), the subset
-    and the round counter are saved in checkpoints and restored on resume.
-    Each round is logged and appended as one JSON line to
-    ``<work_dir>/sakd_rounds.jsonl``.
+    (:func:`mmsakd.engine.rank_batches`) and projects their features to
+    ``d_max`` channels; the results are gathered to rank 0, which selects
+    and broadcasts the subset and the strengths, so every rank holds the
+    same ``omega``, ``alpha`` and subset. The fused features ``feat``, which
+    only selection reads, stay on rank 0 (docs/method.md#memory). The
+    per-sample state, the subset and the round counter are saved in
+    checkpoints and restored on resume. Each round is logged and appended
+    as one JSON line to ``<work_dir>/sakd_rounds.jsonl``.
+
+    Unreadable clips (:class:`~mmsakd.datasets.SkipBrokenClips` with
+    :class:`BrokenClipsHook`) are no candidates: they are left out of the
+    scoring pass and of the subset, keep their state, and are counted in
+    the round's ``skipped``.
 
     Args:
         ratio (float): Fraction ``r`` of the training set selected, in
@@ -376,7 +384,9 @@ class SAKDHook(Hook):
         # A resume maps tensors to the current device; the state is CPU.
         self.omega = state['omega'].cpu()
         self.alpha = state['alpha'].cpu()
-        self.feat = None if state['feat'] is None else state['feat'].cpu()
+        # Only rank 0 selects, so only rank 0 keeps the fused features.
+        feat = state['feat'] if is_main_process() else None
+        self.feat = None if feat is None else feat.cpu()
         self.subset = state['subset']
         self.rounds = int(state['rounds'])
         self.seed = int(state['seed'])
@@ -398,32 +408,57 @@ class SAKDHook(Hook):
             return
         epoch = runner.epoch
         rate = interruption_rate(epoch, runner.max_epochs, self.theta)
+        skipped = skipped_mask(runner.train_dataloader.dataset)
+        indices = None
+        if skipped.any():
+            indices = (~skipped).nonzero().flatten().tolist()
 
         # 1. Score every sample under the interruption.
         start = time.time()
         timing = dict()
-        losses, feats = self._score(runner, rate, epoch, timing)
+        scores = self._score(runner, rate, epoch, timing, indices)
         score_time = time.time() - start
 
         # 2-3. Update alpha and the features, select (rank 0, broadcast).
         start = time.time()
         state = None
         if is_main_process():
-            state = selection_round(
-                losses,
-                feats,
-                self.omega,
-                self.alpha,
-                self.feat,
-                self.rounds,
-                rate,
-                epoch,
-                settings=dataclasses.replace(self.settings, seed=self.seed),
-                labels=self._labels)
-        state = _broadcast(state)
-        self.omega, self.alpha, self.feat, self.subset, self.rounds = (
-            state['omega'], state['alpha'], state['feat'], state['subset'],
-            state['rounds'])
+            settings = dataclasses.replace(self.settings, seed=self.seed)
+            if len(scores.indices) == len(self.omega):
+                state = selection_round(
+                    scores.losses,
+                    scores.feats,
+                    self.omega,
+                    self.alpha,
+                    self.feat,
+                    self.rounds,
+                    rate,
+                    epoch,
+                    settings=settings,
+                    labels=self._labels)
+            else:
+                # Skipped clips are no candidates; every other sample was
+                # scored in every earlier round, so has fused features.
+                state = pool_round(
+                    scores.indices,
+                    scores.losses,
+                    scores.feats,
+                    torch.ones(len(scores.indices), dtype=torch.bool),
+                    self.omega,
+                    self.alpha,
+                    self.feat,
+                    torch.full((len(self.omega), ), self.feat is not None),
+                    self.rounds,
+                    rate,
+                    epoch,
+                    settings=settings,
+                    labels=self._labels)
+            state['skipped'] = scores.skipped
+        state = self._share(runner, state, epoch)
+        self.omega, self.alpha, self.subset, self.rounds = (state['omega'],
+                                                            state['alpha'],
+                                                            state['subset'],
+                                                            state['rounds'])
         select_time = time.time() - start
 
         # 4. Hand the subset to the sampler and alpha to the distiller.
@@ -438,11 +473,12 @@ class SAKDHook(Hook):
         rate = interruption_rate(epoch, runner.max_epochs, self.theta)
         num = len(self.omega)
         k = subset_size(self.settings.ratio, num)
+        skipped = skipped_mask(runner.train_dataloader.dataset)
         reused = torch.zeros(num, dtype=torch.bool)
         if self.reuse_train_losses:
-            reused = self.trained & self.known
+            reused = self.trained & self.known & ~skipped
         num_reused = int(reused.sum())
-        size = num - num_reused
+        size = num - num_reused - int(skipped.sum())
         if self.pool_factor is not None:
             size = min(size,
                        max(math.ceil(self.pool_factor * k), k - num_reused))
@@ -451,15 +487,14 @@ class SAKDHook(Hook):
             size,
             self.pool_random,
             generator=make_generator(self.seed, epoch, 1),
-            exclude=reused)
+            exclude=reused | skipped)
 
         # 1. Score the fresh candidates under the interruption.
         start = time.time()
         timing = dict(data_time=0.)
-        losses = feats = None
+        scores = None
         if len(fresh):
-            losses, feats = self._score(runner, rate, epoch, timing,
-                                        fresh.tolist())
+            scores = self._score(runner, rate, epoch, timing, fresh.tolist())
         score_time = time.time() - start
 
         # 2-3. Update the candidates' state and select (rank 0, broadcast).
@@ -467,15 +502,16 @@ class SAKDHook(Hook):
         state = None
         if is_main_process():
             reused_idx = reused.nonzero().flatten()
-            candidates = torch.cat([fresh, reused_idx])
-            parts = [self.train_loss[reused_idx]]
-            if losses is not None:
-                parts.insert(0, losses)
+            scored = fresh[:0] if scores is None else scores.indices
+            candidates = torch.cat([scored, reused_idx])
+            losses = [self.train_loss[reused_idx]]
+            if scores is not None:
+                losses.insert(0, scores.losses)
             state = pool_round(
                 candidates,
-                torch.cat(parts),
-                feats,
-                torch.arange(len(candidates)) < len(fresh),
+                torch.cat(losses),
+                None if scores is None else scores.feats,
+                torch.arange(len(candidates)) < len(scored),
                 self.omega,
                 self.alpha,
                 self.feat,
@@ -486,13 +522,12 @@ class SAKDHook(Hook):
                 settings=dataclasses.replace(self.settings, seed=self.seed),
                 labels=self._labels)
             state['candidates'] = candidates
-        state = _broadcast(state)
+            state['skipped'] = [] if scores is None else scores.skipped
+        state = self._share(runner, state, epoch)
         self.last_scored[state['candidates']] = self.rounds
         self.trained.zero_()
-        self.omega, self.alpha, self.feat, self.known = (state['omega'],
-                                                         state['alpha'],
-                                                         state['feat'],
-                                                         state['known'])
+        self.omega, self.alpha, self.known = (state['omega'], state['alpha'],
+                                              state['known'])
         self.subset, self.rounds = state['subset'], state['rounds']
         select_time = time.time() - start
 
@@ -505,17 +540,30 @@ class SAKDHook(Hook):
             score_time,
             select_time,
             timing['data_time'],
-            scored=len(fresh),
+            scored=len(state['candidates']) - num_reused,
             reused=num_reused)
+
+    def _share(self, runner, state: Optional[dict], epoch: int) -> dict:
+        """Keep the fused features on rank 0, where selection runs; send
+        the rest of the round's state to every rank, which records the
+        clips skipped in scoring."""
+        if state is not None:
+            self.feat = state.pop('feat')
+        state = _broadcast(state)
+        if state['skipped']:
+            runner.train_dataloader.dataset.report(
+                state['skipped'], f'SAKD scoring, epoch {epoch}')
+        return state
 
     def _score(self,
                runner,
                rate: float,
                epoch: int,
                timing: dict,
-               indices: Optional[List[int]] = None):
+               indices: Optional[List[int]] = None) -> Optional[Scores]:
         """The scoring pass over every sample (or ``indices``) at ``rate``
-        (:func:`mmsakd.engine.score_samples`)."""
+        (:func:`mmsakd.engine.score_samples`), projected and gathered to
+        rank 0."""
         return score_samples(
             unwrap_model(runner),
             self._scoring_loader(runner, indices),
@@ -526,7 +574,9 @@ class SAKDHook(Hook):
             scope=self.scope,
             patch_size=self.patch_size,
             timing=timing,
-            indices=indices)
+            indices=indices,
+            d_max=self.settings.d_max,
+            dst=0)
 
     def _hand_over(self, runner) -> None:
         runner.train_dataloader.sampler.set_subset(self.subset)
@@ -553,13 +603,19 @@ class SAKDHook(Hook):
                     'SAKDHook scores with the validation pipeline, but the '
                     'config has no val_dataloader: set '
                     'default_hooks.sakd.score_pipeline')
-            pipeline = runner.cfg.val_dataloader.dataset.pipeline
-        dataset_cfg['pipeline'] = copy.deepcopy(pipeline)
-        dataset_cfg['test_mode'] = True
+            pipeline = _innermost(
+                runner.cfg.val_dataloader.dataset).get('pipeline')
+        inner = _innermost(dataset_cfg)
+        inner['pipeline'] = copy.deepcopy(pipeline)
+        inner['test_mode'] = True
         dataset = DATASETS.build(dataset_cfg)
         if len(dataset) != len(runner.train_dataloader.dataset):
             raise ValueError('the scoring dataset has a different length '
                              'than the training set')
+        train_set = runner.train_dataloader.dataset
+        if isinstance(dataset, SkipBrokenClips) and isinstance(
+                train_set, SkipBrokenClips) and train_set.skipping:
+            dataset.enable_skipping()
         num_workers = self.score_num_workers
         if num_workers is None:
             num_workers = runner.cfg.train_dataloader.get('num_workers', 0)
@@ -585,6 +641,7 @@ class SAKDHook(Hook):
                    reused: int = 0) -> None:
         alpha = self.alpha
         subset = torch.tensor(self.subset)
+        skipped = int(skipped_mask(runner.train_dataloader.dataset).sum())
         num_classes = int(self._labels.max()) + 1 if len(self._labels) else 0
         classes = self._labels[subset].unique()
         record = dict(
@@ -598,8 +655,9 @@ class SAKDHook(Hook):
             select_time=round(select_time, 3),
             subset_size=len(self.subset),
             num_samples=len(alpha),
-            scored=len(alpha) if scored is None else scored,
+            scored=len(alpha) - skipped if scored is None else scored,
             reused=reused,
+            skipped=skipped,
             alpha_mean=float(alpha.mean()),
             alpha_min=float(alpha.min()),
             alpha_max=float(alpha.max()),
@@ -619,13 +677,23 @@ class SAKDHook(Hook):
             f'mean/min/max {record["alpha_mean"]:.3f}/'
             f'{record["alpha_min"]:.3f}/{record["alpha_max"]:.3f}; never '
             f'selected {100 * record["never_selected"]:.1f}%; classes '
-            f'covered {record["classes_covered"]}/{num_classes}',
+            f'covered {record["classes_covered"]}/{num_classes}'
+            f'{f"; {skipped} unreadable clips skipped" if skipped else ""}',
             logger='current')
         for key in ('score_time', 'select_time', 'alpha_mean',
                     'never_selected'):
             runner.message_hub.update_scalar(f'train/sakd_{key}', record[key])
         if is_main_process():
             append_json_line(osp.join(runner.work_dir, self.log_file), record)
+
+
+def _innermost(dataset_cfg: dict) -> dict:
+    """The config of the dataset inside dataset wrappers (such as
+    ``SkipBrokenClips``), whose pipeline reads the clips."""
+    while 'pipeline' not in dataset_cfg and isinstance(
+            dataset_cfg.get('dataset'), dict):
+        dataset_cfg = dataset_cfg['dataset']
+    return dataset_cfg
 
 
 def _broadcast(obj):
