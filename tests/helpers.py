@@ -43,6 +43,28 @@ def tiny_cfg_options(data_root: str,
     return options
 
 
+def make_broken_copy(data_root: str, root) -> dict:
+    """Copy the tiny data to ``root`` (a ``pathlib.Path``), truncating the
+    video of line 2 of each list and pointing line 4 to a missing file.
+
+    Returns:
+        dict: ``{split: {line: file name}}`` of the broken clips.
+    """
+    import shutil
+    shutil.copytree(osp.join(data_root, 'videos'), root / 'videos')
+    bad = {}
+    for split in ('train', 'val'):
+        lines = open(osp.join(data_root, f'{split}.txt')).read().split('\n')
+        lines = [line for line in lines if line]
+        video = root / 'videos' / lines[1].split()[0]
+        data = video.read_bytes()
+        video.write_bytes(data[:len(data) // 2])
+        lines[3] = f'{split}/gone.mp4 {lines[3].split()[1]}'
+        (root / f'{split}.txt').write_text('\n'.join(lines) + '\n')
+        bad[split] = {2: lines[1].split()[0], 4: lines[3].split()[0]}
+    return bad
+
+
 def as_cli_options(options: dict) -> list:
     return ['--cfg-options'] + [f'{k}={v}' for k, v in options.items()]
 

@@ -16,10 +16,15 @@ from torch import Tensor
 from mmsakd.registry import DATASETS
 from .clip_errors import ClipLoadError
 
+#: How a :class:`ClipLoadError` message starts (``clip_errors.py``).
+_PREFIX = 'cannot load '
+
 
 class SkippedClip(NamedTuple):
     """What :class:`SkipBrokenClips` returns for a clip it skips: its
-    dataset index and the first line of its :class:`ClipLoadError`."""
+    dataset index and the first line of its :class:`ClipLoadError` (``clip
+    17 of VideoDataset (train.txt, line 18): /data/a.mp4: RuntimeError:
+    ...``)."""
     index: int
     reason: str
 
@@ -110,7 +115,10 @@ class SkipBrokenClips:
         except ClipLoadError as err:
             if not self.skipping:
                 raise
-            return SkippedClip(int(idx), str(err).split('\n')[0])
+            reason = str(err).split('\n')[0]
+            if reason.startswith(_PREFIX):
+                reason = reason[len(_PREFIX):]
+            return SkippedClip(int(idx), reason)
 
     # ------------------------------------------------------------ skipping
     def enable_skipping(self) -> None:

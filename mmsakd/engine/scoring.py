@@ -14,8 +14,7 @@ from torch import Tensor
 from torch.utils.data import DataLoader, Dataset
 
 from mmsakd.datasets import skip_broken_collate
-from mmsakd.selection import (interrupt_batch, make_generator,
-                              project_features)
+from mmsakd.selection import interrupt_batch, make_generator, project_features
 
 
 def rank_batches(num_samples: int, batch_size: int, rank: int,

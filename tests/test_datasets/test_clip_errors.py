@@ -5,10 +5,10 @@ log in the work dir keeps it."""
 import glob
 import os.path as osp
 import re
-import shutil
 
 import pytest
-from helpers import REPO_ROOT, make_teacher_checkpoint, tiny_cfg_options
+from helpers import (REPO_ROOT, make_broken_copy, make_teacher_checkpoint,
+                     tiny_cfg_options)
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
@@ -27,18 +27,7 @@ def broken(tiny_data_root, tmp_path_factory):
     """Copies of the tiny lists with a truncated video (line 2) and a
     missing one (line 4) in each; returns (root, {line: file name})."""
     root = tmp_path_factory.mktemp('broken')
-    shutil.copytree(osp.join(tiny_data_root, 'videos'), root / 'videos')
-    bad = {}
-    for split in ('train', 'val'):
-        lines = open(osp.join(tiny_data_root,
-                              f'{split}.txt')).read().split('\n')
-        lines = [line for line in lines if line]
-        video = root / 'videos' / lines[1].split()[0]
-        data = video.read_bytes()
-        video.write_bytes(data[:len(data) // 2])
-        lines[3] = f'{split}/gone.mp4 {lines[3].split()[1]}'
-        (root / f'{split}.txt').write_text('\n'.join(lines) + '\n')
-        bad[split] = {2: lines[1].split()[0], 4: lines[3].split()[0]}
+    bad = make_broken_copy(tiny_data_root, root)
     teacher = make_teacher_checkpoint(str(root / 'teacher.pth'))
     return root, bad, teacher
 

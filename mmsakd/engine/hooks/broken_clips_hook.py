@@ -3,8 +3,7 @@ from typing import Optional
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
 
-from mmsakd.datasets import (SkipBrokenClips, skip_broken_collate,
-                             write_skipped)
+from mmsakd.datasets import SkipBrokenClips, skip_broken_collate, write_skipped
 from mmsakd.registry import HOOKS
 
 

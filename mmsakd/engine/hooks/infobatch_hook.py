@@ -9,6 +9,7 @@ from mmengine.hooks import Hook
 from mmengine.logging import print_log
 from torch import Tensor
 
+from mmsakd.datasets import skipped_mask
 from mmsakd.registry import HOOKS
 from mmsakd.selection import check_int, check_range
 from mmsakd.utils import append_json_line
@@ -122,7 +123,9 @@ class InfoBatchHook(Hook):
 
     def before_train_epoch(self, runner) -> None:
         epoch = runner.epoch
-        self.subset, self.weights, info = self.plan(epoch, runner.max_epochs)
+        self.subset, self.weights, info = self.plan(
+            epoch, runner.max_epochs,
+            skipped_mask(runner.train_dataloader.dataset))
         self._hand_over(runner)
         self._log_epoch(runner, epoch, info)
 
@@ -179,20 +182,42 @@ class InfoBatchHook(Hook):
         self.scores[indices] = values.float()
         self.seen[indices] = True
 
-    def plan(self, epoch: int, max_epochs: int) -> tuple:
+    def plan(self,
+             epoch: int,
+             max_epochs: int,
+             skipped: Optional[Tensor] = None) -> tuple:
         """The subset and loss weights of an epoch from the current scores.
 
         Args:
             epoch (int): The 0-based epoch.
             max_epochs (int): The number of epochs of the run.
+            skipped (Tensor, optional): ``(N,)`` bool, unreadable clips
+                (:class:`~mmsakd.datasets.SkipBrokenClips`), left out of
+                the subset; they are never trained, so never seen, and do
+                not change the draw. Defaults to None.
 
         Returns:
             tuple: ``subset`` (sorted dataset indices, or None for the whole
             training set), ``weights`` (``(N,)`` float32, or None for weight
             1 everywhere) and a dict with ``phase`` (``'prune'`` or
-            ``'anneal'``), ``kept``, ``pruned``, ``mean_score`` (None while
-            no sample is seen) and ``pruned_indices`` (sorted).
+            ``'anneal'``), ``kept``, ``pruned``, ``skipped``, ``mean_score``
+            (None while no sample is seen) and ``pruned_indices`` (sorted).
         """
+        keep, weights, info = self._plan(epoch, max_epochs)
+        info['skipped'] = 0
+        if skipped is not None and bool(skipped.any()):
+            skipped = skipped.numpy()
+            info['skipped'] = int(skipped.sum())
+            keep = ~skipped if keep is None else keep & ~skipped
+        if keep is None:
+            return None, None, info
+        subset = np.flatnonzero(keep).tolist()
+        info['kept'] = len(subset)
+        return subset, weights, info
+
+    def _plan(self, epoch: int, max_epochs: int) -> tuple:
+        """:meth:`plan` without skipped clips: the mask of kept samples
+        (None: all), the weights and the info."""
         num_samples = len(self.scores)
         seen = self.seen.numpy()
         mean_score = None
@@ -224,14 +249,12 @@ class InfoBatchHook(Hook):
         keep = np.ones(num_samples, dtype=bool)
         keep[well_learned] = False
         keep[kept] = True
-        subset = np.flatnonzero(keep).tolist()
         weights = torch.ones(num_samples)
         weights[torch.from_numpy(kept).long()] = self.upweight
         info.update(
-            kept=len(subset),
-            pruned=num_samples - len(subset),
+            pruned=int((~keep).sum()),
             pruned_indices=np.flatnonzero(~keep).tolist())
-        return subset, weights, info
+        return keep, weights, info
 
     def _hand_over(self, runner) -> None:
         """The subset to the sampler, the weights to the distiller."""
@@ -251,13 +274,17 @@ class InfoBatchHook(Hook):
             weight=weight,
             mean_score=info['mean_score'],
             phase=info['phase'],
+            skipped=info['skipped'],
             pruned_indices=info['pruned_indices'])
+        skipped = f', {info["skipped"]} unreadable clips skipped' \
+            if info['skipped'] else ''
         mean = '-' if info['mean_score'] is None else \
             f'{info["mean_score"]:.4f}'
         print_log(
             f'InfoBatch epoch {epoch} ({info["phase"]}): kept '
             f'{info["kept"]}/{num_samples}, pruned {info["pruned"]}, weight '
-            f'{weight:.3f} on the kept low-loss samples, mean score {mean}',
+            f'{weight:.3f} on the kept low-loss samples, mean score {mean}'
+            f'{skipped}',
             logger='current')
         runner.message_hub.update_scalar('train/infobatch_kept', info['kept'])
         if is_main_process():

@@ -5,7 +5,9 @@ import numpy as np
 from mmengine.dist import is_main_process
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
+from torch import Tensor
 
+from mmsakd.datasets import skipped_mask
 from mmsakd.registry import HOOKS
 from mmsakd.selection import check_int, check_range, subset_size
 from mmsakd.utils import append_json_line
@@ -84,7 +86,9 @@ class RandomSubsetHook(Hook):
     def before_train_epoch(self, runner) -> None:
         epoch = runner.epoch
         if epoch % self.interval == 0:
-            self.subset = self.draw(epoch, self._num_samples)
+            self.subset = self.draw(
+                epoch, self._num_samples,
+                skipped_mask(runner.train_dataloader.dataset))
             self.rounds += 1
             runner.train_dataloader.sampler.set_subset(self.subset)
             self._log_round(runner, epoch)
@@ -104,21 +108,31 @@ class RandomSubsetHook(Hook):
         self.rounds = int(state['rounds'])
 
     # ---------------------------------------------------------------- draw
-    def draw(self, epoch: int, num_samples: int) -> List[int]:
+    def draw(self,
+             epoch: int,
+             num_samples: int,
+             skipped: Optional[Tensor] = None) -> List[int]:
         """The subset of a round.
 
         Args:
             epoch (int): The 0-based epoch of the round.
             num_samples (int): Size ``N`` of the training set.
+            skipped (Tensor, optional): ``(N,)`` bool, unreadable clips
+                (:class:`~mmsakd.datasets.SkipBrokenClips`), never drawn.
+                Defaults to None.
 
         Returns:
-            list[int]: ``ceil(ratio * N)`` distinct indices in ``[0, N)``,
-            sorted.
+            list[int]: ``min(ceil(ratio * N), readable)`` distinct indices
+            in ``[0, N)``, sorted.
         """
         k = subset_size(self.ratio, num_samples)
+        population = num_samples
+        if skipped is not None and bool(skipped.any()):
+            population = np.flatnonzero(~skipped.numpy())
+            k = min(k, len(population))
         generator = np.random.default_rng([self.seed, epoch])
         return sorted(
-            int(i) for i in generator.choice(num_samples, k, replace=False))
+            int(i) for i in generator.choice(population, k, replace=False))
 
     def _log_round(self, runner, epoch: int) -> None:
         record = dict(

@@ -14,7 +14,7 @@ from torch import Tensor
 from torch.utils.data import DataLoader
 
 from mmsakd.datasets import SkipBrokenClips, skipped_mask
-from mmsakd.engine.scoring import (Scores, build_scoring_loader, score_samples)
+from mmsakd.engine.scoring import Scores, build_scoring_loader, score_samples
 from mmsakd.registry import DATASETS, HOOKS
 from mmsakd.selection import (RoundSettings, candidate_pool, check_choice,
                               check_int, check_range, interruption_rate,

@@ -112,7 +112,29 @@ def test_prunes_random_share_of_seen_below_mean_samples(prune_ratio):
         kept=len(subset),
         pruned=len(pruned),
         mean_score=pytest.approx(1.28125),
+        skipped=0,
         pruned_indices=pruned)
+
+
+def test_skipped_clips_leave_the_subset_not_the_draw():
+    """Unreadable clips are never trained, so never seen: they leave the
+    subset of every phase, and the draw among the seen is unchanged."""
+    scores, seen = _canned_scores()
+    hook = InfoBatchHook(prune_ratio=0.5, seed=4)
+    _set_state(hook, scores, seen)
+    skipped = torch.zeros(N, dtype=torch.bool)
+    skipped[[16, 18]] = True
+    subset, weights, info = hook.plan(3, 8, skipped)
+    expected_subset, expected_weights, expected_info = hook.plan(3, 8)
+    assert subset == [i for i in expected_subset if i not in (16, 18)]
+    torch.testing.assert_close(weights, expected_weights, rtol=0, atol=0)
+    assert info == dict(expected_info, kept=len(subset), skipped=2)
+    # Nothing to prune, and annealing: every readable clip.
+    for epoch in (0, 7):
+        _set_state(hook, scores, seen if epoch else ~seen | ~seen)
+        subset, weights, info = hook.plan(epoch, 8, skipped)
+        assert subset == [i for i in range(N) if i not in (16, 18)]
+        assert weights is None and info['kept'] == N - 2
 
 
 def test_kept_count_is_exact_for_float_ratios():
@@ -136,6 +158,7 @@ def test_nothing_to_prune_gives_full_data_and_no_weights():
                                    kept=N,
                                    pruned=0,
                                    mean_score=None,
+                                   skipped=0,
                                    pruned_indices=[]))
     # All seen scores equal: none below the mean.
     _set_state(hook, torch.ones(N), seen)

@@ -61,6 +61,21 @@ def test_subset_size_is_sakds_k(ratio, num_samples):
     assert 0 <= subset[0] and subset[-1] < num_samples
 
 
+def test_skipped_clips_are_never_drawn():
+    hook = RandomSubsetHook(ratio=0.2, seed=0)
+    skipped = torch.zeros(50, dtype=torch.bool)
+    skipped[::3] = True
+    subset = hook.draw(1, 50, skipped)
+    assert len(subset) == 10 and len(set(subset)) == 10
+    assert not skipped[subset].any()
+    # Nothing skipped: the draw without a mask.
+    assert hook.draw(1, 50, torch.zeros(50, dtype=torch.bool)) == \
+        hook.draw(1, 50)
+    # More of them than readable clips: every readable clip.
+    skipped[:48] = True
+    assert hook.draw(1, 50, skipped) == [49]  # 48 is skipped too
+
+
 def test_draw_is_a_function_of_seed_and_epoch():
     draws = {
         (seed, epoch): RandomSubsetHook(ratio=0.2, seed=seed).draw(epoch, 50)

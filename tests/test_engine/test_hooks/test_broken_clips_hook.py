@@ -1,0 +1,170 @@
+"""BrokenClipsHook with SkipBrokenClips: a truncated and a missing clip of
+the training list are skipped (in training or in the SAKD scoring pass),
+logged once with file and line, listed in the work dir, counted in every
+round and never selected; a resumed run leaves them out without logging
+them again; the hook checks its config."""
+import glob
+import json
+import os.path as osp
+import subprocess
+import sys
+from types import SimpleNamespace
+
+import pytest
+import torch
+from helpers import (REPO_ROOT, make_broken_copy, make_teacher_checkpoint,
+                     tiny_cfg_options)
+from mmengine.config import Config
+from torch.utils.data import DataLoader
+
+from mmsakd.datasets import SkipBrokenClips, skip_broken_collate
+from mmsakd.engine.hooks import BrokenClipsHook
+
+SAKD_CFG = 'configs/synthetic/sakd_slowfast_tiny_synthetic.py'
+
+
+@pytest.fixture(scope='module')
+def broken(tiny_data_root, tmp_path_factory):
+    root = tmp_path_factory.mktemp('broken_train')
+    bad = make_broken_copy(tiny_data_root, root)['train']
+    teacher = make_teacher_checkpoint(str(root / 'teacher.pth'))
+    return root, bad, teacher
+
+
+def _skip_cfg(path, tiny_data_root, root, teacher, max_epochs, **sakd):
+    """The tiny SAKD config on the broken training list, with the skip
+    policy, dumped to ``path``."""
+    cfg = Config.fromfile(osp.join(REPO_ROOT, SAKD_CFG))
+    options = tiny_cfg_options(tiny_data_root, max_epochs=max_epochs)
+    options.update({
+        'train_dataloader.dataset.ann_file':
+        str(root / 'train.txt'),
+        'train_dataloader.dataset.data_prefix.video':
+        str(root / 'videos'),
+        # Through a worker process, as users train.
+        'train_dataloader.num_workers':
+        1,
+        'model.teacher_ckpt':
+        teacher,
+        'default_hooks.sakd.score_batch_size':
+        8,
+        'default_hooks.sakd.ratio':
+        0.25,
+    })
+    options.update({f'default_hooks.sakd.{k}': v for k, v in sakd.items()})
+    cfg.merge_from_dict(options)
+    cfg.train_dataloader.collate_fn = dict(type='skip_broken_collate')
+    cfg.train_dataloader.dataset = dict(
+        type='SkipBrokenClips',
+        max_skip_ratio=0.1,
+        dataset=cfg.train_dataloader.dataset)
+    cfg.custom_hooks = list(cfg.get('custom_hooks',
+                                    [])) + [dict(type='BrokenClipsHook')]
+    cfg.dump(str(path))
+    return str(path)
+
+
+def _train(config, work_dir, *extra):
+    result = subprocess.run([
+        sys.executable, '-W', 'ignore',
+        osp.join(REPO_ROOT, 'tools/train.py'), config, '--work-dir',
+        str(work_dir), '--seed', '3', *extra
+    ],
+                            capture_output=True,
+                            text=True,
+                            cwd=REPO_ROOT,
+                            timeout=600)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
+    logs = sorted(glob.glob(osp.join(str(work_dir), '*', '*.log')))
+    return open(logs[-1]).read()
+
+
+def _rounds(work_dir):
+    with open(osp.join(str(work_dir), 'sakd_rounds.jsonl')) as f:
+        return [json.loads(line) for line in f]
+
+
+def _assert_skipped_once(log, root, bad, where):
+    for line, name in bad.items():
+        text = (f'Skipped unreadable clip {line - 1} of VideoDataset '
+                f'({root / "train.txt"}, line {line}): '
+                f'{root / "videos" / name}: ')
+        assert log.count(text) == 1, log[-3000:]
+        start = log.index(text)
+        assert f'(in {where})' in log[start:log.index('\n', start)]
+
+
+@pytest.mark.parametrize('found_in', ['training', 'scoring'])
+def test_skipped_clips_are_logged_once_and_never_selected(
+        found_in, broken, tiny_data_root, tmp_path):
+    root, bad, teacher = broken
+    # With a warm-up epoch the full-data training finds them; without,
+    # the first scoring pass does.
+    warmup = 1 if found_in == 'training' else 0
+    config = _skip_cfg(
+        tmp_path / 'skip.py',
+        tiny_data_root,
+        root,
+        teacher,
+        max_epochs=2,
+        warmup_epochs=warmup)
+    work_dir = tmp_path / 'work'
+    log = _train(config, work_dir)
+    where = 'training epoch 0' if warmup else 'SAKD scoring, epoch 0'
+    _assert_skipped_once(log, root, bad, where)
+    assert '2 of the 24 training clips are unreadable and skipped' in log
+    with open(work_dir / 'skipped_clips.txt') as f:
+        listed = [line.split('\t') for line in f.read().splitlines()]
+    assert [int(index) for index, _ in listed] == [1, 3]
+    assert listed[1][1].startswith(
+        f'clip 3 of VideoDataset ({root / "train.txt"}, line 4): ')
+    rounds = _rounds(work_dir)
+    assert len(rounds) == 2 - warmup
+    for record in rounds:
+        assert record['skipped'] == 2 and record['scored'] == 22
+        assert record['subset_size'] == 6
+        assert not {1, 3} & set(record['selected'])
+    ckpt = torch.load(work_dir / 'epoch_2.pth', weights_only=False)
+    assert sorted(ckpt['skipped_clips']) == [1, 3]
+    # Resumed, the run leaves them out without logging them again.
+    if found_in == 'scoring':
+        resumed = tmp_path / 'resumed'
+        log = _train(config, resumed, '--resume',
+                     str(work_dir / 'epoch_1.pth'))
+        assert 'Skipped unreadable' not in log
+        assert _rounds(resumed)[-1]['skipped'] == 2
+
+
+def _runner(dataset, collate_fn=skip_broken_collate):
+    loader = DataLoader(dataset, batch_size=2, collate_fn=collate_fn)
+    return SimpleNamespace(train_dataloader=loader, epoch=0)
+
+
+def test_hook_checks_the_dataset_and_the_collate_fn():
+    hook = BrokenClipsHook()
+    with pytest.raises(
+            TypeError,
+            match=r"train_dataloader.dataset=dict\("
+            r"type='SkipBrokenClips'"):
+        hook.before_train(_runner(list(range(4))))
+    dataset = SkipBrokenClips(list(range(4)))
+    with pytest.raises(
+            TypeError,
+            match=r"train_dataloader.collate_fn=dict\("
+            r"type='skip_broken_collate'\), got default_collate"):
+        hook.before_train(_runner(dataset, torch.utils.data.default_collate))
+    hook.before_train(_runner(dataset))
+    assert dataset.skipping
+
+
+def test_a_batch_of_unreadable_clips_stops_with_their_name():
+    dataset = SkipBrokenClips(list(range(4)), max_skip_ratio=1.)
+    runner = _runner(dataset)
+    batch = dict(skipped=[(1, 'cannot load clip 1: a.mp4'), (2, 'b')])
+    with pytest.raises(
+            RuntimeError,
+            match=r'every clip of training batch 0 '
+            r'of epoch 0 is unreadable \(2 clips, e.g. cannot '
+            r'load clip 1: a.mp4\)'):
+        BrokenClipsHook().before_train_iter(runner, 0, batch)
+    assert sorted(dataset.skipped) == [1, 2]
