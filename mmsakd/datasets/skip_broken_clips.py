@@ -14,6 +14,7 @@ from mmengine.registry import FUNCTIONS
 from torch import Tensor
 
 from mmsakd.registry import DATASETS
+from mmsakd.selection.checks import check_bool
 from .clip_errors import ClipLoadError
 
 #: How a :class:`ClipLoadError` message starts (``clip_errors.py``).
@@ -83,6 +84,7 @@ class SkipBrokenClips:
                 max_skip_ratio, (int, float)) or not 0 <= max_skip_ratio <= 1:
             raise ValueError('max_skip_ratio must be a number in [0, 1], got '
                              f'{max_skip_ratio!r}')
+        check_bool('lazy_init', lazy_init)
         self.dataset = dataset
         self.max_skip_ratio = float(max_skip_ratio)
         #: The skipped clips known to this process: index -> reason.

@@ -1,6 +1,7 @@
 """The SAKD selection engine: interruption, per-sample scores, criteria and
 greedy DPP, as pure functions on tensors."""
-from .checks import check_choice, check_int, check_range
+from .checks import (check_bool, check_choice, check_file_name, check_int,
+                     check_range)
 from .criteria import CRITERIA, easiness_criterion, random_criterion
 from .difficulty import (check_finite, easiness, normalize_easiness,
                          selection_probability, update_strength)
@@ -27,6 +28,6 @@ __all__ = [
     'quality_temperature', 'select_samples', 'selection_objective', 'top_k',
     'CRITERIA', 'easiness_criterion', 'random_criterion', 'DIVERSITY',
     'SELECTORS', 'RoundSettings', 'select_subset', 'selection_round',
-    'subset_size', 'check_range', 'check_int', 'check_choice',
-    'candidate_pool', 'pool_round'
+    'subset_size', 'check_range', 'check_int', 'check_choice', 'check_bool',
+    'check_file_name', 'candidate_pool', 'pool_round'
 ]

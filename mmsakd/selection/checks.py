@@ -56,3 +56,27 @@ def check_choice(name: str, value: str, choices) -> None:
             for c in choices) if len(choices) <= 2 else 'one of ' + ', '.join(
                 repr(c) for c in choices)
         raise ValueError(f'{name} must be {listed}, got {value!r}')
+
+
+def check_bool(name: str, value: bool) -> None:
+    """Raise a TypeError naming ``name`` unless ``value`` is a bool.
+
+    Args:
+        name (str): The argument's name, used in the message.
+        value (bool): The value to check.
+    """
+    if not isinstance(value, bool):
+        raise TypeError(f'{name} must be a bool, got {value!r}')
+
+
+def check_file_name(name: str, value: str) -> None:
+    """Raise a ValueError naming ``name`` unless ``value`` is a non-empty
+    string.
+
+    Args:
+        name (str): The argument's name, used in the message.
+        value (str): The value to check.
+    """
+    if not isinstance(value, str) or not value:
+        raise ValueError(
+            f'{name} must be a non-empty file name, got {value!r}')

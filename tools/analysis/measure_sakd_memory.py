@@ -103,8 +103,7 @@ def _digest(*values) -> str:
 def _rank(rank: int, args: argparse.Namespace, port: int,
           out_dir: str) -> None:
     os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port))
-    dist.init_process_group(
-        'gloo', rank=rank, world_size=args.world_size)
+    dist.init_process_group('gloo', rank=rank, world_size=args.world_size)
     num = args.num_samples
     dataset = IndexClips(num)
     hook = SAKDHook(
@@ -150,8 +149,7 @@ def parse_args(argv=None) -> argparse.Namespace:
         help='pooled teacher feature width before projection')
     parser.add_argument(
         '--d-max', type=int, default=512, help='width after projection')
-    parser.add_argument(
-        '--num-classes', type=int, default=400, help='classes')
+    parser.add_argument('--num-classes', type=int, default=400, help='classes')
     parser.add_argument('--ratio', type=float, default=0.1, help='ratio r')
     parser.add_argument(
         '--batch-size', type=int, default=512, help='scoring batch size')
@@ -167,8 +165,7 @@ def main(argv=None) -> list:
         sock.bind(('127.0.0.1', 0))
         port = sock.getsockname()[1]
     with tempfile.TemporaryDirectory() as out_dir:
-        mp.spawn(
-            _rank, args=(args, port, out_dir), nprocs=args.world_size)
+        mp.spawn(_rank, args=(args, port, out_dir), nprocs=args.world_size)
         reports = []
         for rank in range(args.world_size):
             with open(osp.join(out_dir, f'rank{rank}.json')) as f:

@@ -7,6 +7,7 @@ from mmengine.dist import get_dist_info, sync_random_seed
 from torch.utils.data import Sampler
 
 from mmsakd.registry import DATA_SAMPLERS
+from mmsakd.selection.checks import check_bool, check_int
 from ..skip_broken_clips import SkipBrokenClips
 
 
@@ -52,6 +53,10 @@ class SubsetSampler(Sampler):
                  shuffle: bool = True,
                  seed: Optional[int] = None,
                  round_up: bool = True) -> None:
+        check_bool('shuffle', shuffle)
+        check_bool('round_up', round_up)
+        if seed is not None:
+            check_int('seed', seed, 0)
         rank, world_size = get_dist_info()
         self.rank = rank
         self.world_size = world_size

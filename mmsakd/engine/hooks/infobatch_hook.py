@@ -11,7 +11,7 @@ from torch import Tensor
 
 from mmsakd.datasets import skipped_mask
 from mmsakd.registry import HOOKS
-from mmsakd.selection import check_int, check_range
+from mmsakd.selection import check_file_name, check_int, check_range
 from mmsakd.utils import append_json_line
 from .utils import (check_by_epoch_schedulers, check_subset_sampler,
                     fix_max_iters, gather_sample_values, resolve_seed,
@@ -77,6 +77,7 @@ class InfoBatchHook(Hook):
         check_range('delta', delta, 0, 1, low_open=True)
         if seed is not None:
             check_int('seed', seed, 0)
+        check_file_name('log_file', log_file)
         self.prune_ratio = float(prune_ratio)
         self.delta = float(delta)
         self.seed = seed

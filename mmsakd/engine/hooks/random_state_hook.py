@@ -7,6 +7,7 @@ from mmengine.hooks import Hook
 from mmengine.logging import print_log
 
 from mmsakd.registry import HOOKS
+from mmsakd.selection import check_bool
 
 
 def get_random_state() -> dict:
@@ -57,8 +58,7 @@ class RandomStateHook(Hook):
     priority = 'VERY_HIGH'
 
     def __init__(self, restore: bool = True) -> None:
-        if not isinstance(restore, bool):
-            raise TypeError(f'restore must be a bool, got {restore!r}')
+        check_bool('restore', restore)
         self.restore = restore
         self._state_before_val: Optional[Dict] = None
 

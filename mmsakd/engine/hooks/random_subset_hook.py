@@ -9,7 +9,8 @@ from torch import Tensor
 
 from mmsakd.datasets import skipped_mask
 from mmsakd.registry import HOOKS
-from mmsakd.selection import check_int, check_range, subset_size
+from mmsakd.selection import (check_file_name, check_int, check_range,
+                              subset_size)
 from mmsakd.utils import append_json_line
 from .utils import (check_by_epoch_schedulers, check_subset_sampler,
                     fix_max_iters, resolve_seed)
@@ -57,6 +58,7 @@ class RandomSubsetHook(Hook):
         check_int('interval', interval, 1)
         if seed is not None:
             check_int('seed', seed, 0)
+        check_file_name('log_file', log_file)
         self.ratio = float(ratio)
         self.interval = interval
         self.seed = seed

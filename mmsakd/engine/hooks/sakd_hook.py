@@ -16,10 +16,10 @@ from torch.utils.data import DataLoader
 from mmsakd.datasets import SkipBrokenClips, skipped_mask
 from mmsakd.engine.scoring import Scores, build_scoring_loader, score_samples
 from mmsakd.registry import DATASETS, HOOKS
-from mmsakd.selection import (RoundSettings, candidate_pool, check_choice,
-                              check_int, check_range, interruption_rate,
-                              make_generator, pool_round, selection_round,
-                              subset_size)
+from mmsakd.selection import (RoundSettings, candidate_pool, check_bool,
+                              check_choice, check_file_name, check_int,
+                              check_range, interruption_rate, make_generator,
+                              pool_round, selection_round, subset_size)
 from mmsakd.utils import append_json_line
 from .utils import (check_subset_sampler, epoch_iters, fix_max_iters,
                     gather_sample_values, plan_iter_schedulers, resolve_seed,
@@ -205,9 +205,12 @@ class SAKDHook(Hook):
             raise ValueError(f'pool_factor must be a number > 0 or None, got '
                              f'{pool_factor!r}')
         check_range('pool_random', pool_random, 0, 1)
-        if not isinstance(reuse_train_losses, bool):
-            raise TypeError('reuse_train_losses must be a bool, got '
-                            f'{type(reuse_train_losses).__name__}')
+        check_bool('reuse_train_losses', reuse_train_losses)
+        if score_pipeline is not None and not isinstance(
+                score_pipeline, (list, tuple)):
+            raise TypeError('score_pipeline must be a list of transform '
+                            f'configs or None, got {score_pipeline!r}')
+        check_file_name('log_file', log_file)
         if score_num_workers is not None:
             check_int('score_num_workers', score_num_workers, 0)
         if seed is not None:

@@ -7,6 +7,7 @@ from mmengine.hooks import Hook
 from mmengine.logging import print_log
 
 from mmsakd.registry import HOOKS
+from mmsakd.selection import check_file_name
 from mmsakd.utils import append_json_line
 
 
@@ -53,9 +54,7 @@ class TrainTimeHook(Hook):
     def __init__(self,
                  log_file: str = 'train_time.jsonl',
                  run_name: Optional[str] = None) -> None:
-        if not isinstance(log_file, str) or not log_file:
-            raise ValueError(
-                f'log_file must be a non-empty file name, got {log_file!r}')
+        check_file_name('log_file', log_file)
         self.log_file = log_file
         self.run_name = run_name
         self.epoch_times: List[float] = []

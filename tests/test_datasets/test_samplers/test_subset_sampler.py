@@ -148,3 +148,14 @@ def test_set_subset_rejects_bad_indices():
         sampler.set_subset([1, 1])
     with pytest.raises(ValueError, match='empty'):
         sampler.set_subset([])
+
+
+@pytest.mark.parametrize('kwargs, error, message', [
+    (dict(shuffle=1), TypeError, 'shuffle must be a bool'),
+    (dict(round_up='yes'), TypeError, 'round_up must be a bool'),
+    (dict(seed=-1), ValueError, 'seed must be an integer >= 0'),
+    (dict(seed=0.5), ValueError, 'seed must be an integer >= 0'),
+])
+def test_bad_arguments_name_the_key(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        SubsetSampler(list(range(4)), **kwargs)

@@ -80,6 +80,7 @@ def _expected(scores, seen, prune_ratio, seed, epoch):
     (dict(delta=1.5), r'delta must be in \(0, 1\]'),
     (dict(seed=-1), 'seed must be an integer >= 0'),
     (dict(seed=1.5), 'seed must be an integer >= 0'),
+    (dict(log_file=None), 'log_file must be a non-empty file name'),
 ])
 def test_bad_arguments_name_key_and_range(kwargs, message):
     with pytest.raises(ValueError, match=message):

@@ -29,6 +29,7 @@ def _runner(work_dir, num_samples=40, max_epochs=6, schedulers=None):
     (dict(interval=0), 'interval must be an integer >= 1'),
     (dict(interval=2.5), 'interval must be an integer >= 1'),
     (dict(seed=-1), 'seed must be an integer >= 0'),
+    (dict(log_file=''), 'log_file must be a non-empty file name'),
 ])
 def test_bad_arguments_name_key_and_range(kwargs, message):
     with pytest.raises(ValueError, match=message):

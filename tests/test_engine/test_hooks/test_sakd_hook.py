@@ -50,9 +50,20 @@ SAKD_CFG = 'configs/synthetic/sakd_slowfast_tiny_synthetic.py'
     (dict(pool_random=-0.1), r'pool_random must be in \[0, 1\]'),
     (dict(criterion='hardest'), 'criterion must be one of'),
     (dict(diversity='mmr'), "diversity must be 'dpp' or 'none'"),
+    (dict(log_file=''), 'log_file must be a non-empty file name'),
 ])
 def test_bad_arguments_name_key_and_range(kwargs, message):
     with pytest.raises(ValueError, match=message):
+        SAKDHook(**kwargs)
+
+
+@pytest.mark.parametrize('kwargs, message', [
+    (dict(reuse_train_losses=1), 'reuse_train_losses must be a bool'),
+    (dict(score_pipeline=dict(type='DecordInit')),
+     'score_pipeline must be a list of transform configs or None'),
+])
+def test_bad_argument_types_name_the_key(kwargs, message):
+    with pytest.raises(TypeError, match=message):
         SAKDHook(**kwargs)
 
 
