@@ -218,6 +218,8 @@ def test_variants_build_valid_runs():
     assert ablation.param_scheduler[0].convert_to_iter_based is True
     assert build_run_cfg(regime, 'plus_floor', 3, prepared,
                          'w').default_hooks.sakd.alpha_min == 0.5
+    cheap = build_run_cfg(regime, 'plus_cheap_scoring', 3, prepared, 'w')
+    assert cheap.default_hooks.sakd.score_pipeline[1].clip_len == 8
     # The first preset, rebuilt from the current one.
     first = build_run_cfg(regime, 'sakd_plus_v1', 3, prepared, 'w')
     assert first.param_scheduler[0].convert_to_iter_based is True
