@@ -14,7 +14,7 @@ from mmengine.registry import FUNCTIONS
 from torch import Tensor
 
 from mmsakd.registry import DATASETS
-from mmsakd.selection.checks import check_bool
+from mmsakd.selection.checks import check_bool, check_range
 from .clip_errors import ClipLoadError
 
 #: How a :class:`ClipLoadError` message starts (``clip_errors.py``).
@@ -80,10 +80,7 @@ class SkipBrokenClips:
         elif not hasattr(dataset, '__getitem__'):
             raise TypeError('dataset must be a dataset or its config dict, '
                             f'got {type(dataset).__name__}')
-        if isinstance(max_skip_ratio, bool) or not isinstance(
-                max_skip_ratio, (int, float)) or not 0 <= max_skip_ratio <= 1:
-            raise ValueError('max_skip_ratio must be a number in [0, 1], got '
-                             f'{max_skip_ratio!r}')
+        check_range('max_skip_ratio', max_skip_ratio, 0, 1)
         check_bool('lazy_init', lazy_init)
         self.dataset = dataset
         self.max_skip_ratio = float(max_skip_ratio)
