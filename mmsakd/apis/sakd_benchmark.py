@@ -187,6 +187,13 @@ VARIANTS = OrderedDict([
     ('plus_cheap_scoring',
      ('SAKD+, scoring at 8 of 16 frames and 24x24', PRESET_CONFIG,
       dict(score_pipeline=CHEAP_SCORING), None)),
+    # The preset's 13 rounds at 0.3 against the same steps spread
+    # unevenly: a ratio schedule from 0.5 down to 0.1 and from 0.1 up to
+    # 0.5 (both average 0.3).
+    ('plus_ratio_down', ('SAKD+, ratio 0.5 -> 0.1 (linear)', PRESET_CONFIG,
+                         dict(ratio=0.5, ratio_end=0.1), None)),
+    ('plus_ratio_up', ('SAKD+, ratio 0.1 -> 0.5 (linear)', PRESET_CONFIG,
+                       dict(ratio=0.1, ratio_end=0.5), None)),
     # The first preset (keep-high criterion with DPP, alpha floored at 0.5,
     # learning rate per step), its ablations and the finalists that
     # combined the ablations which beat it on seeds 1-3; they chose the

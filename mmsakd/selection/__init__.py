@@ -14,7 +14,8 @@ from .partition import allocate_counts, partition_blocks
 from .pool import candidate_pool
 from .round import (DIVERSITY, SELECTORS, RoundSettings, pool_round,
                     select_subset, selection_round, subset_size)
-from .schedule import interruption_rate, num_interrupted
+from .schedule import (RATIO_SHAPES, interruption_rate, num_interrupted,
+                       round_ratio)
 from .select import (quality_temperature, select_samples, selection_objective,
                      top_k)
 
@@ -29,5 +30,6 @@ __all__ = [
     'CRITERIA', 'easiness_criterion', 'random_criterion', 'DIVERSITY',
     'SELECTORS', 'RoundSettings', 'select_subset', 'selection_round',
     'subset_size', 'check_range', 'check_int', 'check_choice', 'check_bool',
-    'check_file_name', 'candidate_pool', 'pool_round'
+    'check_file_name', 'candidate_pool', 'pool_round', 'round_ratio',
+    'RATIO_SHAPES'
 ]

@@ -53,3 +53,55 @@ def num_interrupted(rate: float, num_units: int) -> int:
     # The 1e-9 absorbs float error such as 0.29 * 50 = 14.499999999999998.
     count = math.floor(rate * num_units + 0.5 + 1e-9)
     return int(min(num_units, max(0, count)))
+
+
+#: Shapes of :func:`round_ratio`: the fraction of the way from ``start`` to
+#: ``end`` after a fraction ``t`` of the rounds.
+RATIO_SHAPES = {
+    'linear': lambda t: t,
+    'cosine': lambda t: (1.0 - math.cos(math.pi * t)) / 2.0,
+}
+
+
+def round_ratio(round_index: int,
+                num_rounds: int,
+                start: float,
+                end: float,
+                shape: str = 'linear') -> float:
+    """Selection ratio of one round of a ratio schedule
+    (docs/method.md#ratio-schedule).
+
+    The first round selects ``start``, the last ``end``, the rounds between
+    follow ``shape`` over ``t = round_index / (num_rounds - 1)``: ``'linear'``
+    moves in equal steps, ``'cosine'`` moves slowly at both ends and fastest
+    half-way. A single round selects ``start``.
+
+    Args:
+        round_index (int): The 0-based round, in ``[0, num_rounds)``.
+        num_rounds (int): The rounds of the run, >= 1.
+        start (float): Ratio of the first round, in ``(0, 1]``.
+        end (float): Ratio of the last round, in ``(0, 1]``.
+        shape (str): A key of :data:`RATIO_SHAPES`. Defaults to 'linear'.
+
+    Returns:
+        float: The round's ratio, between ``start`` and ``end``.
+    """
+    if not isinstance(num_rounds, int) or num_rounds < 1:
+        raise ValueError(
+            f'num_rounds must be an integer >= 1, got {num_rounds!r}')
+    if not isinstance(round_index, int) or \
+            not 0 <= round_index < num_rounds:
+        raise ValueError(f'round_index must be an integer in [0, '
+                         f'{num_rounds}), got {round_index!r}')
+    for name, value in (('start', start), ('end', end)):
+        if not 0 < value <= 1:
+            raise ValueError(f'{name} must be in (0, 1], got {value}')
+    if shape not in RATIO_SHAPES:
+        raise ValueError(
+            f'shape must be one of {sorted(RATIO_SHAPES)}, got {shape!r}')
+    if num_rounds == 1:
+        return float(start)
+    t = RATIO_SHAPES[shape](round_index / (num_rounds - 1))
+    # Stays within [min, max] of the ends despite float rounding.
+    low, high = min(start, end), max(start, end)
+    return float(min(high, max(low, start + (end - start) * t)))

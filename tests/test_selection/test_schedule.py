@@ -2,7 +2,8 @@ import math
 
 import pytest
 
-from mmsakd.selection import interruption_rate, num_interrupted
+from mmsakd.selection import (RATIO_SHAPES, interruption_rate, num_interrupted,
+                              round_ratio)
 
 
 def test_beta_endpoints():
@@ -41,3 +42,37 @@ def test_num_interrupted_rounds_half_up():
     assert num_interrupted(1.0, 16) == 16
     with pytest.raises(ValueError, match='rate'):
         num_interrupted(1.5, 4)
+
+
+@pytest.mark.parametrize('shape', sorted(RATIO_SHAPES))
+def test_round_ratio_ends_and_single_round(shape):
+    assert round_ratio(0, 5, 0.5, 0.1, shape) == 0.5
+    assert round_ratio(4, 5, 0.5, 0.1, shape) == pytest.approx(0.1)
+    assert round_ratio(0, 1, 0.3, 0.9, shape) == 0.3
+
+
+def test_round_ratio_by_hand():
+    # Linear: equal steps of (0.1 - 0.5) / 4.
+    linear = [round_ratio(i, 5, 0.5, 0.1) for i in range(5)]
+    assert linear == pytest.approx([0.5, 0.4, 0.3, 0.2, 0.1])
+    # Cosine: 0.1 + 0.4 * (1 + cos(pi * i / 4)) / 2, rising the same way.
+    cosine = [round_ratio(i, 5, 0.1, 0.5, 'cosine') for i in range(5)]
+    assert cosine == pytest.approx(
+        [0.5 - 0.4 * (1 + math.cos(math.pi * i / 4)) / 2 for i in range(5)])
+    assert cosine[2] == pytest.approx(0.3)
+    # A linear path from a to b selects (a + b) / 2 on average, so a
+    # schedule from 0.5 to 0.1 takes the steps of a constant 0.3.
+    down = [round_ratio(i, 13, 0.5, 0.1) for i in range(13)]
+    assert sum(down) / 13 == pytest.approx(0.3)
+
+
+@pytest.mark.parametrize('args, message', [
+    ((0, 0, 0.5, 0.1), 'num_rounds must be an integer >= 1'),
+    ((3, 3, 0.5, 0.1), r'round_index must be an integer in \[0, 3\)'),
+    ((0, 3, 0, 0.1), r'start must be in \(0, 1\]'),
+    ((0, 3, 0.5, 1.5), r'end must be in \(0, 1\]'),
+    ((0, 3, 0.5, 0.1, 'step'), 'shape must be one of'),
+])
+def test_round_ratio_rejects_bad_arguments(args, message):
+    with pytest.raises(ValueError, match=message):
+        round_ratio(*args)

@@ -16,10 +16,11 @@ from torch.utils.data import DataLoader
 from mmsakd.datasets import SkipBrokenClips, skipped_mask
 from mmsakd.engine.scoring import Scores, build_scoring_loader, score_samples
 from mmsakd.registry import DATASETS, HOOKS
-from mmsakd.selection import (RoundSettings, candidate_pool, check_bool,
-                              check_choice, check_file_name, check_int,
-                              check_range, interruption_rate, make_generator,
-                              pool_round, selection_round, subset_size)
+from mmsakd.selection import (RATIO_SHAPES, RoundSettings, candidate_pool,
+                              check_bool, check_choice, check_file_name,
+                              check_int, check_range, interruption_rate,
+                              make_generator, pool_round, round_ratio,
+                              selection_round, subset_size)
 from mmsakd.utils import append_json_line
 from .utils import (check_subset_sampler, epoch_iters, fix_max_iters,
                     gather_sample_values, plan_iter_schedulers, resolve_seed,
@@ -54,11 +55,13 @@ class SAKDHook(Hook):
     Beyond the paper (docs/method.md#beyond-the-paper), all off by default:
     ``warmup_epochs`` full-data epochs before the first round and
     ``anneal_epochs`` full-data epochs at the end (with the last strengths),
-    a floor ``alpha_min`` on the strength handed to the distiller, other
-    criteria and diversity terms, and cheaper rounds: a candidate pool of
-    ``pool_factor * k`` scored samples (docs/method.md#candidate-pool) and
-    the reuse of the training losses of the clips trained since the last
-    round (``reuse_train_losses``, docs/method.md#reused-training-losses).
+    a ratio schedule from ``ratio`` in the first round to ``ratio_end`` in
+    the last (docs/method.md#ratio-schedule), a floor ``alpha_min`` on the
+    strength handed to the distiller, other criteria and diversity terms,
+    and cheaper rounds: a candidate pool of ``pool_factor * k`` scored
+    samples (docs/method.md#candidate-pool) and the reuse of the training
+    losses of the clips trained since the last round
+    (``reuse_train_losses``, docs/method.md#reused-training-losses).
 
     Schedulers: by-epoch schedulers step once per epoch whatever its length.
     Schedulers with ``convert_to_iter_based=True`` are rebuilt over the
@@ -83,7 +86,8 @@ class SAKDHook(Hook):
 
     Args:
         ratio (float): Fraction ``r`` of the training set selected, in
-            (0, 1]. Defaults to 0.1.
+            (0, 1]; with ``ratio_end``, that of the first round.
+            Defaults to 0.1.
         interval (int): Epochs between selection rounds, >= 1 (1: "Ours",
             5: "Ours*"). Defaults to 1.
         lam (float): Momentum ``lam`` of Eq. 6-7, in [0, 1). Defaults to 0.5.
@@ -119,6 +123,12 @@ class SAKDHook(Hook):
         anneal_epochs (int): Epochs at the end that train on every sample
             with the last round's strengths, no round running in them, >= 0.
             Defaults to 0.
+        ratio_end (float, optional): Ratio of the last round, in (0, 1];
+            the rounds between follow ``ratio_shape``. None keeps ``ratio``
+            in every round. Defaults to None.
+        ratio_shape (str): ``'linear'`` or ``'cosine'``, the path from
+            ``ratio`` to ``ratio_end`` (see
+            :data:`mmsakd.selection.RATIO_SHAPES`). Defaults to 'linear'.
         alpha_min (float): Floor of the strength handed to the distiller,
             ``max(alpha_j, alpha_min)``, in [0, 1]; the state and the logs
             keep Eq. 6's value. Defaults to 0.
@@ -175,6 +185,8 @@ class SAKDHook(Hook):
                  score_pipeline: Optional[Sequence[dict]] = None,
                  warmup_epochs: int = 0,
                  anneal_epochs: int = 0,
+                 ratio_end: Optional[float] = None,
+                 ratio_shape: str = 'linear',
                  alpha_min: float = 0.,
                  selector: str = 'dpp',
                  criterion: Optional[str] = None,
@@ -198,6 +210,9 @@ class SAKDHook(Hook):
         check_int('warmup_epochs', warmup_epochs, 0)
         check_int('anneal_epochs', anneal_epochs, 0)
         check_range('alpha_min', alpha_min, 0, 1)
+        if ratio_end is not None:
+            check_range('ratio_end', ratio_end, 0, 1, low_open=True)
+        check_choice('ratio_shape', ratio_shape, tuple(RATIO_SHAPES))
         if pool_factor is not None and not (isinstance(pool_factor,
                                                        (int, float)) and
                                             not isinstance(pool_factor, bool)
@@ -246,6 +261,8 @@ class SAKDHook(Hook):
         self.score_pipeline = score_pipeline
         self.warmup_epochs = warmup_epochs
         self.anneal_epochs = anneal_epochs
+        self.ratio_end = None if ratio_end is None else float(ratio_end)
+        self.ratio_shape = ratio_shape
         self.alpha_min = float(alpha_min)
         self.pool_factor = pool_factor
         self.pool_random = float(pool_random)
@@ -286,8 +303,8 @@ class SAKDHook(Hook):
 
     def planned_iters(self, runner) -> List[int]:
         """The iterations of every epoch on this rank: the whole training
-        set in the warm-up and annealing epochs, ``k`` samples in the
-        others.
+        set in the warm-up and annealing epochs, the ``k`` samples of the
+        epoch's round (:meth:`round_ratio`) in the others.
 
         Args:
             runner (Runner): The runner.
@@ -297,12 +314,42 @@ class SAKDHook(Hook):
         """
         num = len(runner.train_dataloader.dataset)
         full = epoch_iters(runner, num)
-        subset = epoch_iters(runner, subset_size(self.settings.ratio, num))
         last = runner.max_epochs - self.anneal_epochs
-        return [
-            full if epoch < self.warmup_epochs or epoch >= last else subset
-            for epoch in range(runner.max_epochs)
-        ]
+        plan = []
+        for epoch in range(runner.max_epochs):
+            if epoch < self.warmup_epochs or epoch >= last:
+                plan.append(full)
+            else:
+                ratio = self.round_ratio(epoch, runner.max_epochs)
+                plan.append(epoch_iters(runner, subset_size(ratio, num)))
+        return plan
+
+    def round_ratio(self, epoch: int, max_epochs: int) -> float:
+        """The ratio of the round that sets the subset of ``epoch``, an
+        epoch between the warm-up and the annealing.
+
+        Args:
+            epoch (int): The 0-based epoch.
+            max_epochs (int): The training epochs.
+
+        Returns:
+            float: ``ratio``, or the schedule's value for that round when
+            ``ratio_end`` is set.
+        """
+        if self.ratio_end is None:
+            return self.settings.ratio
+        span = max_epochs - self.warmup_epochs - self.anneal_epochs
+        return round_ratio((epoch - self.warmup_epochs) // self.interval,
+                           math.ceil(span / self.interval),
+                           self.settings.ratio, self.ratio_end,
+                           self.ratio_shape)
+
+    def _round_settings(self, runner) -> RoundSettings:
+        """The settings of this epoch's round: its ratio and the seed."""
+        return dataclasses.replace(
+            self.settings,
+            seed=self.seed,
+            ratio=self.round_ratio(runner.epoch, runner.max_epochs))
 
     def before_train(self, runner) -> None:
         sampler = check_subset_sampler(runner, 'SAKDHook')
@@ -426,7 +473,7 @@ class SAKDHook(Hook):
         start = time.time()
         state = None
         if is_main_process():
-            settings = dataclasses.replace(self.settings, seed=self.seed)
+            settings = self._round_settings(runner)
             if len(scores.indices) == len(self.omega):
                 state = selection_round(
                     scores.losses,
@@ -475,7 +522,8 @@ class SAKDHook(Hook):
         epoch = runner.epoch
         rate = interruption_rate(epoch, runner.max_epochs, self.theta)
         num = len(self.omega)
-        k = subset_size(self.settings.ratio, num)
+        settings = self._round_settings(runner)
+        k = subset_size(settings.ratio, num)
         skipped = skipped_mask(runner.train_dataloader.dataset)
         reused = torch.zeros(num, dtype=torch.bool)
         if self.reuse_train_losses:
@@ -522,7 +570,7 @@ class SAKDHook(Hook):
                 self.rounds,
                 rate,
                 epoch,
-                settings=dataclasses.replace(self.settings, seed=self.seed),
+                settings=settings,
                 labels=self._labels)
             state['candidates'] = candidates
             state['skipped'] = [] if scores is None else scores.skipped
@@ -656,6 +704,7 @@ class SAKDHook(Hook):
             score_time=round(score_time, 3),
             score_data_time=round(score_data_time, 3),
             select_time=round(select_time, 3),
+            ratio=round(self.round_ratio(epoch, runner.max_epochs), 6),
             subset_size=len(self.subset),
             num_samples=len(alpha),
             scored=len(alpha) - skipped if scored is None else scored,

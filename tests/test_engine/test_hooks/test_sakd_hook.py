@@ -51,6 +51,8 @@ SAKD_CFG = 'configs/synthetic/sakd_slowfast_tiny_synthetic.py'
     (dict(criterion='hardest'), 'criterion must be one of'),
     (dict(diversity='mmr'), "diversity must be 'dpp' or 'none'"),
     (dict(log_file=''), 'log_file must be a non-empty file name'),
+    (dict(ratio_end=0), r'ratio_end must be in \(0, 1\]'),
+    (dict(ratio_shape='step'), 'ratio_shape must be'),
 ])
 def test_bad_arguments_name_key_and_range(kwargs, message):
     with pytest.raises(ValueError, match=message):
@@ -93,8 +95,9 @@ def test_defaults_are_the_papers():
 
     from mmsakd.models import SAKDDistiller
     hook = SAKDHook()
-    off = (hook.warmup_epochs, hook.anneal_epochs, hook.alpha_min)
-    assert off == (0, 0, 0.)
+    off = (hook.warmup_epochs, hook.anneal_epochs, hook.alpha_min,
+           hook.ratio_end)
+    assert off == (0, 0, 0., None)
     assert hook.pool_factor is None and not hook.reuse_train_losses
     assert not hook.uses_pool
     settings = hook.settings
@@ -114,7 +117,8 @@ def _tiny_sakd_cfg(data_root,
     cfg.work_dir = work_dir
     cfg.model.teacher_ckpt = teacher_ckpt
     hook = cfg.default_hooks.sakd
-    hook.update(score_batch_size=8, ratio=0.25, seed=5, **hook_kwargs)
+    hook.update(score_batch_size=8, ratio=0.25, seed=5)
+    hook.update(hook_kwargs)
     return cfg
 
 
@@ -310,6 +314,36 @@ class TestSAKDHookBeyondPaper(TinyDistillData, RunnerTestCase):
         torch.testing.assert_close(runner.model.sample_alpha,
                                    hook.alpha.clamp(min=0.3))
         assert float(hook.alpha.min()) < 0.3
+
+    def test_ratio_schedule_sets_each_rounds_subset(self):
+        # Rounds at epochs 1-3 go linearly from 0.5 to 0.25 of 24 clips.
+        runner, hook, spy, records = self._train(
+            5,
+            ratio=0.5,
+            ratio_end=0.25,
+            warmup_epochs=1,
+            anneal_epochs=1,
+            pool_factor=0.5,
+            reuse_train_losses=True)
+        assert [r['ratio'] for r in records] == [0.5, 0.375, 0.25]
+        assert [len(r['selected']) for r in records] == [12, 9, 6]
+        # Batch 4: the epochs take 6, 3, 3, 2 and 6 iterations.
+        assert spy.lengths == hook._plan == [6, 3, 3, 2, 6]
+        assert runner.iter == sum(spy.lengths)
+
+    def test_ratio_schedule_holds_between_rounds(self):
+        """With a round every 2 epochs the ratio changes per round, not per
+        epoch; without ``ratio_end`` it is ``ratio`` throughout."""
+        hook = SAKDHook(
+            ratio=0.6,
+            ratio_end=0.2,
+            ratio_shape='cosine',
+            interval=2,
+            warmup_epochs=1)
+        # 7 epochs: rounds at epochs 1, 3, 5 (t = 0, 0.5, 1).
+        ratios = [hook.round_ratio(epoch, 7) for epoch in range(1, 7)]
+        assert ratios == pytest.approx([0.6, 0.6, 0.4, 0.4, 0.2, 0.2])
+        assert SAKDHook(ratio=0.3).round_ratio(4, 7) == 0.3
 
     def test_warmup_and_anneal_leave_a_round(self):
         cfg = _tiny_sakd_cfg(
@@ -563,6 +597,7 @@ def test_preset_resume_equals_uninterrupted(tiny_data_root, teacher_ckpt,
         'default_hooks.sakd.alpha_min': 0.3,
         'default_hooks.sakd.pool_factor': 0.5,
         'default_hooks.sakd.reuse_train_losses': True,
+        'default_hooks.sakd.ratio_end': 0.5,
         'model.teacher_cache': True,
     })
     straight = tmp_path / 'straight'
@@ -580,6 +615,9 @@ def test_preset_resume_equals_uninterrupted(tiny_data_root, teacher_ckpt,
     expected, resumed = _rounds(straight), _rounds(interrupted)
     assert [r['epoch'] for r in expected] == [1, 2, 3]
     assert len(resumed) == 3
+    # The ratio schedule 0.25 -> 0.5 continues after the resume.
+    for records in (expected, resumed):
+        assert [len(r['selected']) for r in records] == [6, 9, 12]
     for a, b in zip(expected, resumed):
         assert a['selected'] == b['selected']
         assert (a['scored'], a['reused']) == (b['scored'], b['reused'])
