@@ -1,10 +1,18 @@
 """Shared helpers of the test suite: tiny synthetic data and tiny configs."""
 import os.path as osp
+import socket
 
 from mmsakd.datasets.synthetic import SyntheticActionConfig, generate_dataset
 
 REPO_ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..'))
 TINY_DATA = SyntheticActionConfig(num_train=24, num_val=10, seed=7)
+
+
+def free_port() -> int:
+    """A TCP port that is free on this machine now, for a rendezvous."""
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
 
 
 def make_tiny_dataset(root: str) -> str:

@@ -3,13 +3,12 @@ faked Slurm: stub ``srun``/``scontrol`` (tests/slurm_stubs.py) that start the
 tasks with the ``SLURM_*`` variables srun sets."""
 import os
 import os.path as osp
-import socket
 import subprocess
 import sys
 
 import pytest
-from helpers import (REPO_ROOT, as_cli_options, make_teacher_checkpoint,
-                     tiny_cfg_options)
+from helpers import (REPO_ROOT, as_cli_options, free_port,
+                     make_teacher_checkpoint, tiny_cfg_options)
 from slurm_stubs import write_slurm_stubs
 
 from mmsakd.compat.dist import has_accelerator
@@ -18,12 +17,6 @@ pytestmark = pytest.mark.skipif(
     has_accelerator(), reason='the stub srun starts CPU processes')
 
 KD_CFG = 'configs/synthetic/kd_slowfast_tiny_synthetic.py'
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
 
 
 def _run_script(script, args, bin_dir, log_dir):
@@ -36,7 +29,7 @@ def _run_script(script, args, bin_dir, log_dir):
         CPUS_PER_TASK='1',
         SRUN_ARGS='--quotatype=auto --exclusive',
         PYTHON=sys.executable,
-        MASTER_PORT=str(_free_port()),
+        MASTER_PORT=str(free_port()),
         OMP_NUM_THREADS='1',
         PYTHONWARNINGS='ignore')
     result = subprocess.run(['bash',

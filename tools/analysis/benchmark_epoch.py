@@ -21,21 +21,30 @@ the same ``--num-clips`` synthetic clips at the config's input size:
   the training epoch on ``k = ceil(plus_ratio * N)`` clips with the teacher
   cache.
 
-The clips are held in device memory (a pool of distinct random clips,
-indexed cyclically), so data loading and decoding are not timed: the figures
-isolate the compute that SAKD changes. Each phase is warmed up first and
-timed with device synchronisation. Results go to stdout as a table and, with
-``--out``, to a JSON file.
+By default the clips are held in device memory (a pool of distinct random
+clips, indexed cyclically), so data loading and decoding are not timed: the
+figures isolate the compute that SAKD changes. With ``--data-root`` the
+clips are video files read through the config's own pipelines (decord
+decoding, resizing and cropping in ``--num-workers`` loader workers): the
+training pipeline for training, the validation pipeline for scoring, as
+``SAKDHook`` does; the files are generated there with the synthetic
+generator (``--size`` pixels square, as many frames as the training
+pipeline samples) unless they exist, so every phase includes data loading.
+Each phase is warmed up first and timed with device synchronisation.
+Results go to stdout as a table and, with ``--out``, to a JSON file.
 
 Example (one GPU)::
 
     python tools/analysis/benchmark_epoch.py --out work_dirs/bench_epoch.json
+    python tools/analysis/benchmark_epoch.py --data-root data/bench_224 \
+        --num-workers 8 --out work_dirs/bench_epoch_loading.json
     python tools/analysis/benchmark_epoch.py --config \\
         configs/synthetic/kd_slowfast_tiny_synthetic.py --device cpu \\
         --num-clips 64 --clip-len 16 --size 32 --train-batch 8 \\
         --score-batch 16
 """
 import argparse
+import copy
 import json
 import math
 import os
@@ -43,7 +52,7 @@ import os.path as osp
 import platform
 import sys
 import time
-from typing import Callable, Dict, List, Optional
+from typing import Callable, Dict, Iterable, List, Optional
 
 sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..', '..')))
 
@@ -56,9 +65,11 @@ from mmengine.registry import init_default_scope
 from mmengine.utils import ProgressBar
 
 import mmsakd  # noqa: F401  (compat fixes before mmaction.models)
+from mmsakd.datasets.synthetic import (SyntheticActionConfig,
+                                       dataset_is_complete, generate_dataset)
 from mmsakd.engine import build_scoring_loader, score_samples
 from mmsakd.models.utils import TeacherOutputCache, resolve_model_cfg
-from mmsakd.registry import MODELS
+from mmsakd.registry import DATASETS, MODELS
 from mmsakd.selection import (RoundSettings, candidate_pool, interruption_rate,
                               pool_round, selection_round, subset_size)
 
@@ -114,6 +125,16 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         '--device', default='cuda' if torch.cuda.is_available() else 'cpu')
     parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument(
+        '--data-root',
+        help='read the clips as video files from this synthetic dataset '
+        'folder (generated there if missing) through the config\'s '
+        'pipelines, so that data loading is timed')
+    parser.add_argument(
+        '--num-workers',
+        type=int,
+        default=4,
+        help='loader workers with --data-root (default: %(default)s)')
     parser.add_argument('--out', help='write the results to this JSON file')
     args = parser.parse_args()
     for name in ('num_clips', 'pool', 'clip_len', 'size', 'train_batch',
@@ -125,6 +146,8 @@ def parse_args() -> argparse.Namespace:
         if not 0 < value <= 1:
             parser.error(f'--{name.replace("_", "-")} must be in (0, 1], '
                          f'got {value}')
+    if args.num_workers < 0:
+        parser.error('--num-workers must be >= 0')
     if not args.pool_factor > 0:
         parser.error(f'--pool-factor must be > 0, got {args.pool_factor}')
     if not 0 <= args.epoch < args.max_epochs:
@@ -199,6 +222,82 @@ class Clips(torch.utils.data.Dataset):
     def batch(self, indices: List[int]) -> Dict:
         return pseudo_collate([self[i] for i in indices])
 
+    def batches(self, indices: List[int], batch_size: int) -> Iterable[Dict]:
+        return (self.batch(b) for b in _batches(indices, batch_size))
+
+    def scoring_loader(self, batch_size: int, seed: int,
+                       indices: Optional[List[int]]):
+        return build_scoring_loader(
+            self, batch_size, seed=seed, indices=indices)
+
+
+def _sampled_frames(pipeline: List[dict]) -> int:
+    """Frames that the pipeline's ``SampleFrames`` spans in one clip."""
+    for step in pipeline:
+        if step['type'] == 'SampleFrames':
+            return step['clip_len'] * step.get('frame_interval', 1) * \
+                step.get('num_clips', 1)
+    raise ValueError('the training pipeline has no SampleFrames step')
+
+
+class ClipFiles:
+    """The config's training set on video files under ``root``, loaded
+    through its real pipelines by ``num_workers`` workers, so that the
+    epochs include reading, decoding and transforming the clips.
+
+    ``num_clips`` clips of ``size`` x ``size`` pixels are generated under
+    ``root`` with the synthetic generator unless they exist, with as many
+    frames as the training pipeline's ``SampleFrames`` spans.
+    """
+
+    def __init__(self, cfg: Config, root: str, num_clips: int, size: int,
+                 num_workers: int, seed: int) -> None:
+        full = copy.deepcopy(cfg.to_dict())
+        train_cfg = full['train_dataloader']['dataset']
+        frames = _sampled_frames(train_cfg['pipeline'])
+        synthetic = SyntheticActionConfig(
+            num_train=num_clips,
+            num_val=0,
+            num_frames=frames,
+            frame_size=size,
+            seed=seed)
+        if not dataset_is_complete(root, synthetic):
+            print(
+                f'generating {num_clips} clips of {frames}x{size}x{size} '
+                f'in {root} ...',
+                flush=True)
+            generate_dataset(root, synthetic, num_workers=num_workers)
+        place = dict(
+            ann_file=osp.join(root, 'train.txt'),
+            data_prefix=dict(video=osp.join(root, 'videos')))
+        self.train = DATASETS.build(dict(train_cfg, **place))
+        score_cfg = dict(
+            train_cfg,
+            pipeline=full['val_dataloader']['dataset']['pipeline'],
+            test_mode=True,
+            **place)
+        self.scoring = DATASETS.build(score_cfg)
+        self.labels = torch.tensor([
+            int(self.train.get_data_info(i)['label'])
+            for i in range(len(self.train))
+        ])
+        self.num_workers = num_workers
+
+    def __len__(self) -> int:
+        return len(self.train)
+
+    def batches(self, indices: List[int], batch_size: int) -> Iterable[Dict]:
+        return torch.utils.data.DataLoader(
+            torch.utils.data.Subset(self.train, indices),
+            batch_size=batch_size,
+            num_workers=self.num_workers,
+            collate_fn=pseudo_collate)
+
+    def scoring_loader(self, batch_size: int, seed: int,
+                       indices: Optional[List[int]]):
+        return build_scoring_loader(self.scoring, batch_size, self.num_workers,
+                                    seed, indices)
+
 
 def _batches(indices: List[int], size: int) -> List[List[int]]:
     return [indices[i:i + size] for i in range(0, len(indices), size)]
@@ -217,27 +316,27 @@ def timed(device: str, fn: Callable, *args):
     return result, time.perf_counter() - start
 
 
-def train_epoch(model, optim_wrapper, clips: Clips, indices: List[int],
+def train_epoch(model, optim_wrapper, clips, indices: List[int],
                 batch_size: int, title: str) -> None:
+    """One training epoch over ``indices`` of ``clips`` (a :class:`Clips`
+    or :class:`ClipFiles`)."""
     model.train()
-    batches = _batches(indices, batch_size)
-    progress = ProgressBar(len(batches))
-    for batch in batches:
-        model.train_step(clips.batch(batch), optim_wrapper)
+    progress = ProgressBar(math.ceil(len(indices) / batch_size))
+    for batch in clips.batches(indices, batch_size):
+        model.train_step(batch, optim_wrapper)
         progress.update()
     print(f'  ({title})', flush=True)
 
 
 def score_epoch(model,
-                clips: Clips,
+                clips,
                 args: argparse.Namespace,
                 rate: float,
                 indices: Optional[List[int]] = None):
     """The SAKD scoring pass over every clip (or ``indices``), on the
     device's clips."""
     model.eval()
-    loader = build_scoring_loader(
-        clips, args.score_batch, seed=args.seed, indices=indices)
+    loader = clips.scoring_loader(args.score_batch, args.seed, indices)
     with torch.autocast(
             device_type=args.device.split(':')[0],
             dtype=torch.bfloat16,
@@ -263,7 +362,7 @@ PLUS_PRESET = Config.fromfile(
         'sakd_plus.py')).sakd_plus_hook
 
 
-def plus_round(model, clips: Clips, args: argparse.Namespace, rate: float,
+def plus_round(model, clips, args: argparse.Namespace, rate: float,
                previous: List[int], losses: torch.Tensor,
                feats: torch.Tensor) -> Dict:
     """A SAKD+ round: the last subset ``previous`` reuses its losses, a
@@ -314,18 +413,29 @@ def main() -> None:
             **(dict(dtype='bfloat16') if args.amp else {}),
             optimizer=dict(
                 type='SGD', lr=0.01, momentum=0.9, weight_decay=1e-4)))
-    clips = Clips(args.num_clips, args.pool, args.clip_len, args.size,
-                  args.num_classes, args.device, args.seed)
     all_indices = list(range(args.num_clips))
+    if args.data_root:
+        clips = ClipFiles(cfg, args.data_root, args.num_clips, args.size,
+                          args.num_workers, args.seed)
+        shape = tuple(clips.train[0]['inputs'].shape)
+        clip = 'x'.join(str(n) for n in shape[-3:])
+    else:
+        clips = Clips(args.num_clips, args.pool, args.clip_len, args.size,
+                      args.num_classes, args.device, args.seed)
+        clip = f'{args.clip_len}x{args.size}x{args.size}'
 
     # Warm-up: cuDNN autotuning and allocator growth for both batch sizes.
     warm = all_indices[:args.train_batch]
     train_epoch(model, optim_wrapper, clips, warm, args.train_batch,
                 'warm-up, training')
-    warm_clips = Clips(
-        min(args.score_batch, args.num_clips), args.pool, args.clip_len,
-        args.size, args.num_classes, args.device, args.seed)
-    score_epoch(model, warm_clips, args, 0.3)
+    if args.data_root:
+        score_epoch(model, clips, args, 0.3,
+                    all_indices[:min(args.score_batch, args.num_clips)])
+    else:
+        warm_clips = Clips(
+            min(args.score_batch, args.num_clips), args.pool, args.clip_len,
+            args.size, args.num_classes, args.device, args.seed)
+        score_epoch(model, warm_clips, args, 0.3)
     if args.device.startswith('cuda'):
         torch.cuda.reset_peak_memory_stats()
 
@@ -393,7 +503,9 @@ def main() -> None:
         torch=torch.__version__,
         amp=args.amp,
         num_clips=num,
-        clip=f'{args.clip_len}x{args.size}x{args.size}',
+        clip=clip,
+        data_loading=bool(args.data_root),
+        num_workers=args.num_workers if args.data_root else None,
         train_batch=args.train_batch,
         score_batch=args.score_batch,
         ratio=args.ratio,
@@ -424,7 +536,8 @@ def main() -> None:
                   plus['plus_train_s']), ('SAKD+ epoch', plus['plus_epoch_s'])]
     print(f'\n{results["device"]}, {args.config}, {num} clips of '
           f'{results["clip"]}, batch {args.train_batch}/{args.score_batch}'
-          f'{", bf16 autocast" if args.amp else ""}')
+          f'{", bf16 autocast" if args.amp else ""}'
+          f'{", data loading included" if args.data_root else ""}')
     print('| phase | seconds | clips/s | x vanilla |\n|---|---|---|---|')
     for name, seconds in rows:
         clips_done = num

@@ -2,14 +2,13 @@ import json
 import math
 import os
 import os.path as osp
-import socket
 import subprocess
 import sys
 
 import pytest
 import torch
 from helpers import (REPO_ROOT, TINY_DATA, TinyDistillData, as_cli_options,
-                     make_teacher_checkpoint, tiny_cfg_options)
+                     free_port, make_teacher_checkpoint, tiny_cfg_options)
 from mmengine.config import Config
 from mmengine.hooks import Hook
 from mmengine.testing import RunnerTestCase
@@ -425,12 +424,6 @@ def _run(cmd, env=None, returncode=0):
     return log
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
-
-
 def _train(work_dir, options, *extra, config=SAKD_CFG, returncode=0):
     return _run([
         sys.executable, '-W', 'ignore',
@@ -541,7 +534,7 @@ def test_two_processes_and_two_nodes_match_one(tiny_data_root, teacher_ckpt,
     single = tmp_path / 'single'
     _train(single, {**options, 'train_dataloader.batch_size': 4})
     env = dict(os.environ, PYTHON=sys.executable)
-    port = str(_free_port())
+    port = str(free_port())
     log = _run([
         'bash',
         osp.join(REPO_ROOT, 'tools/dist_train.sh'), SAKD_CFG, '2',
@@ -560,7 +553,7 @@ def test_two_processes_and_two_nodes_match_one(tiny_data_root, teacher_ckpt,
 
     # Two nodes of one process each, started as a cluster would.
     nodes_dir = tmp_path / 'nodes'
-    port = str(_free_port())
+    port = str(free_port())
     nodes = [
         subprocess.Popen([
             'bash',
