@@ -1,6 +1,9 @@
-"""Interruption-rate schedule of SAKD (Eq. 4,
-docs/method.md#interruption-rate)."""
+"""Schedules of SAKD: the interruption rate (Eq. 4,
+docs/method.md#interruption-rate) and the selection ratio of each round
+(docs/method.md#ratio-schedule)."""
 import math
+
+from .checks import check_choice, check_int, check_range
 
 
 def interruption_rate(epoch: float,
@@ -86,19 +89,14 @@ def round_ratio(round_index: int,
     Returns:
         float: The round's ratio, between ``start`` and ``end``.
     """
-    if not isinstance(num_rounds, int) or num_rounds < 1:
-        raise ValueError(
-            f'num_rounds must be an integer >= 1, got {num_rounds!r}')
+    check_int('num_rounds', num_rounds, 1)
     if not isinstance(round_index, int) or \
             not 0 <= round_index < num_rounds:
         raise ValueError(f'round_index must be an integer in [0, '
                          f'{num_rounds}), got {round_index!r}')
-    for name, value in (('start', start), ('end', end)):
-        if not 0 < value <= 1:
-            raise ValueError(f'{name} must be in (0, 1], got {value}')
-    if shape not in RATIO_SHAPES:
-        raise ValueError(
-            f'shape must be one of {sorted(RATIO_SHAPES)}, got {shape!r}')
+    check_range('start', start, 0, 1, low_open=True)
+    check_range('end', end, 0, 1, low_open=True)
+    check_choice('shape', shape, RATIO_SHAPES)
     if num_rounds == 1:
         return float(start)
     t = RATIO_SHAPES[shape](round_index / (num_rounds - 1))

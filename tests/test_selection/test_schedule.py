@@ -71,7 +71,7 @@ def test_round_ratio_by_hand():
     ((3, 3, 0.5, 0.1), r'round_index must be an integer in \[0, 3\)'),
     ((0, 3, 0, 0.1), r'start must be in \(0, 1\]'),
     ((0, 3, 0.5, 1.5), r'end must be in \(0, 1\]'),
-    ((0, 3, 0.5, 0.1, 'step'), 'shape must be one of'),
+    ((0, 3, 0.5, 0.1, 'step'), "shape must be 'linear' or 'cosine'"),
 ])
 def test_round_ratio_rejects_bad_arguments(args, message):
     with pytest.raises(ValueError, match=message):

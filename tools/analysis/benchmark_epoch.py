@@ -36,7 +36,7 @@ Results go to stdout as a table and, with ``--out``, to a JSON file.
 Example (one GPU)::
 
     python tools/analysis/benchmark_epoch.py --out work_dirs/bench_epoch.json
-    python tools/analysis/benchmark_epoch.py --data-root data/bench_224 \
+    python tools/analysis/benchmark_epoch.py --data-root data/bench_224 \\
         --num-workers 8 --out work_dirs/bench_epoch_loading.json
     python tools/analysis/benchmark_epoch.py --config \\
         configs/synthetic/kd_slowfast_tiny_synthetic.py --device cpu \\
@@ -428,14 +428,7 @@ def main() -> None:
     warm = all_indices[:args.train_batch]
     train_epoch(model, optim_wrapper, clips, warm, args.train_batch,
                 'warm-up, training')
-    if args.data_root:
-        score_epoch(model, clips, args, 0.3,
-                    all_indices[:min(args.score_batch, args.num_clips)])
-    else:
-        warm_clips = Clips(
-            min(args.score_batch, args.num_clips), args.pool, args.clip_len,
-            args.size, args.num_classes, args.device, args.seed)
-        score_epoch(model, warm_clips, args, 0.3)
+    score_epoch(model, clips, args, 0.3, all_indices[:args.score_batch])
     if args.device.startswith('cuda'):
         torch.cuda.reset_peak_memory_stats()
 
