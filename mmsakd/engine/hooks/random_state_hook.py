@@ -8,6 +8,7 @@ from mmengine.logging import print_log
 
 from mmsakd.registry import HOOKS
 from mmsakd.selection import check_bool
+from mmsakd.utils.device import to_cpu
 
 
 def get_random_state() -> dict:
@@ -22,12 +23,23 @@ def get_random_state() -> dict:
 
 
 def set_random_state(state: dict) -> None:
-    """Restore what :func:`get_random_state` returned."""
+    """Restore what :func:`get_random_state` returned.
+
+    The generator states of torch may arrive on another device (a checkpoint
+    loaded with a ``map_location`` of the current GPU); ``torch`` and CUDA
+    generators accept only CPU ``ByteTensor`` states, so they are moved to
+    the CPU first. CUDA states are restored for the devices that exist, and
+    ignored without CUDA.
+
+    Args:
+        state (dict): The states of :func:`get_random_state`.
+    """
     random.setstate(state['python'])
     np.random.set_state(state['numpy'])
-    torch.set_rng_state(state['torch'])
+    torch.set_rng_state(to_cpu(state['torch']))
     if 'cuda' in state and torch.cuda.is_available():
-        torch.cuda.set_rng_state_all(state['cuda'])
+        cuda = to_cpu(list(state['cuda']))
+        torch.cuda.set_rng_state_all(cuda[:torch.cuda.device_count()])
 
 
 @HOOKS.register_module()

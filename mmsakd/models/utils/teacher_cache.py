@@ -99,7 +99,12 @@ class TeacherOutputCache:
         return dict(logits=self._logits.clone(), valid=self._valid.clone())
 
     def load_state_dict(self, state: Dict[str, Tensor]) -> None:
-        """Replace the content by a :meth:`state_dict`."""
+        """Replace the content by a :meth:`state_dict`, copied to the CPU
+        from whatever device it is on.
+
+        Args:
+            state (dict[str, Tensor]): What :meth:`state_dict` returned.
+        """
         if not state:
             self._logits = None
             self._valid = torch.zeros(0, dtype=torch.bool)
@@ -109,8 +114,11 @@ class TeacherOutputCache:
             raise ValueError('a teacher cache state needs (N, K) logits and '
                              f'an (N,) mask, got {tuple(logits.shape)} and '
                              f'{tuple(valid.shape)}')
-        self._logits = logits.detach().float().cpu().clone()
-        self._valid = valid.detach().bool().cpu().clone()
+        # One copy each, straight to the CPU: the state may arrive on a GPU
+        # (a checkpoint loaded with a GPU map_location), and the cache must
+        # not share memory with what it was given.
+        self._logits = logits.detach().to('cpu', torch.float32, copy=True)
+        self._valid = valid.detach().to('cpu', torch.bool, copy=True)
 
     def _grow(self, size: int, num_classes: int) -> None:
         """Make room for indices below ``size``, doubling the capacity."""
