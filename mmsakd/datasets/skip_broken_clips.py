@@ -136,6 +136,15 @@ class SkipBrokenClips:
 
         Returns:
             list[int]: The indices not recorded before, ascending.
+
+        Raises:
+            RuntimeError: More than ``max_skip_ratio`` of the clips are
+                skipped. It is raised on the calling rank only: a caller on
+                one rank shares it with the others
+                (:func:`mmsakd.utils.raise_on_every_rank`, as
+                :class:`~mmsakd.engine.hooks.BrokenClipsHook` does).
+                :meth:`sync`, and a report of the same clips on ranks that
+                knew the same skipped clips, raise alike on every rank.
         """
         new = dict()
         for index, reason in clips:

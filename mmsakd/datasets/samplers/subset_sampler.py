@@ -22,12 +22,13 @@ class SubsetSampler(Sampler):
     r + 2w, ...`` of the epoch's order, so every selected sample is seen in
     every epoch.
 
-    - ``round_up=True``: the order is padded by repeating it from its start
-      until its length divides by the world size, so every rank has
-      ``ceil(len(subset) / world_size)`` indices and up to
-      ``world_size - 1`` samples are seen twice (as in ``DefaultSampler``).
-    - ``round_up=False``: no padding; the first ``len(subset) % world_size``
-      ranks get one index more than the others.
+    The order is padded by repeating it from its start until its length
+    divides by the world size, so every rank has ``ceil(len(subset) /
+    world_size)`` indices and up to ``world_size - 1`` samples are seen
+    twice (``DefaultSampler`` with ``round_up=True``). ``round_up=False``
+    is refused with several ranks: ranks with different numbers of
+    iterations would wait forever for each other in DDP's all-reduce and in
+    the hooks' per-iteration gathers.
 
     ``__iter__`` and ``__len__`` read the current state, so a subset set in
     ``before_train_epoch`` applies to the iterator of that same epoch.
@@ -45,7 +46,8 @@ class SubsetSampler(Sampler):
             it is drawn by :func:`mmengine.dist.sync_random_seed`.
             Defaults to None.
         round_up (bool): Whether to pad so that the index count divides by
-            the world size. Defaults to True.
+            the world size; only True with several ranks (a single rank
+            needs no padding). Defaults to True.
     """
 
     def __init__(self,
@@ -58,6 +60,15 @@ class SubsetSampler(Sampler):
         if seed is not None:
             check_int('seed', seed, 0)
         rank, world_size = get_dist_info()
+        if not round_up and world_size > 1:
+            raise ValueError(
+                'SubsetSampler(round_up=False) with world_size='
+                f'{world_size} > 1 gives the ranks different numbers of '
+                'iterations, and '
+                'distributed training then waits forever at the first '
+                'iteration that one rank lacks; set '
+                'train_dataloader.sampler.round_up=True (the default), '
+                f'which repeats at most {world_size - 1} samples per epoch')
         self.rank = rank
         self.world_size = world_size
         self.dataset = dataset
@@ -132,17 +143,14 @@ class SubsetSampler(Sampler):
             indices = [subset[i] for i in order]
         else:
             indices = subset
-        if self.round_up and indices:
+        if indices:
             total = math.ceil(len(indices) / self.world_size) * self.world_size
             indices = (indices * math.ceil(total / len(indices)))[:total]
         return iter(indices[self.rank::self.world_size])
 
     def __len__(self) -> int:
         """The number of indices this rank yields in an epoch."""
-        selected = self._num_selected()
-        if self.round_up:
-            return math.ceil(selected / self.world_size)
-        return len(range(self.rank, selected, self.world_size))
+        return math.ceil(self._num_selected() / self.world_size)
 
     def set_epoch(self, epoch: int) -> None:
         """Set the epoch, which reseeds the shuffle.
@@ -151,22 +159,3 @@ class SubsetSampler(Sampler):
             epoch (int): Epoch number.
         """
         self.epoch = epoch
-
-    def state_dict(self) -> Dict[str, Any]:
-        """The state to resume from: subset (None for all), epoch and seed.
-
-        Returns:
-            dict: ``subset``, ``epoch`` and ``seed``.
-        """
-        subset = None if self._subset is None else list(self._subset)
-        return dict(subset=subset, epoch=self.epoch, seed=self.seed)
-
-    def load_state_dict(self, state_dict: Dict[str, Any]) -> None:
-        """Restore a state from :meth:`state_dict`.
-
-        Args:
-            state_dict (dict): ``subset``, ``epoch`` and ``seed``.
-        """
-        self.set_subset(state_dict['subset'])
-        self.epoch = int(state_dict['epoch'])
-        self.seed = int(state_dict['seed'])

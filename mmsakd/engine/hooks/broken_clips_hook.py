@@ -5,6 +5,7 @@ from mmengine.logging import print_log
 
 from mmsakd.datasets import SkipBrokenClips, skip_broken_collate, write_skipped
 from mmsakd.registry import HOOKS
+from mmsakd.utils import raise_on_every_rank
 
 
 @HOOKS.register_module()
@@ -32,6 +33,13 @@ class BrokenClipsHook(Hook):
     again. Validation and test sets are not skipped: an unreadable clip
     there stops the run with the clip's name (a metric over fewer clips
     than the list would mislead).
+
+    A training batch whose clips are all unreadable, or more skipped clips
+    than ``max_skip_ratio`` allows, stops the run. With several ranks, the
+    ranks agree on such an error before every iteration (an all-reduce of a
+    one-element flag, :func:`~mmsakd.utils.raise_on_every_rank`), so that
+    every rank stops at once with the message of the rank that met it,
+    instead of the others waiting in DDP's all-reduce until the timeout.
 
     Config::
 
@@ -64,6 +72,17 @@ class BrokenClipsHook(Hook):
                           runner,
                           batch_idx: int,
                           data_batch: Optional[dict] = None) -> None:
+        error = None
+        try:
+            self._drop_skipped(runner, batch_idx, data_batch)
+        except Exception as err:
+            error = err
+        # Every rank, every iteration: a rank that raised alone would leave
+        # the others waiting in the model's collectives.
+        raise_on_every_rank(error)
+
+    def _drop_skipped(self, runner, batch_idx: int,
+                      data_batch: Optional[dict]) -> None:
         skipped = data_batch.pop('skipped', None)
         if not skipped:
             return

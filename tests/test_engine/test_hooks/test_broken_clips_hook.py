@@ -2,18 +2,21 @@
 the training list are skipped (in training or in the SAKD scoring pass),
 logged once with file and line, listed in the work dir, counted in every
 round and never selected; a resumed run leaves them out without logging
-them again; the hook checks its config."""
+them again; the hook checks its config; an error on one of two gloo
+ranks stops both with its message."""
 import glob
 import json
+import os
 import os.path as osp
 import subprocess
 import sys
+import textwrap
 from types import SimpleNamespace
 
 import pytest
 import torch
-from helpers import (REPO_ROOT, make_broken_copy, make_teacher_checkpoint,
-                     tiny_cfg_options)
+from helpers import (REPO_ROOT, free_port, make_broken_copy,
+                     make_teacher_checkpoint, tiny_cfg_options)
 from mmengine.config import Config
 from torch.utils.data import DataLoader
 
@@ -168,3 +171,79 @@ def test_a_batch_of_unreadable_clips_stops_with_their_name():
             r'load clip 1: a.mp4\)'):
         BrokenClipsHook().before_train_iter(runner, 0, batch)
     assert sorted(dataset.skipped) == [1, 2]
+
+
+# Each rank runs the hook on its batches, with an all-reduce after each as
+# DDP's gradient all-reduce, and prints what stopped it. The process group
+# times out after 20 s, far below the default: a rank left waiting would
+# print gloo's timeout error instead of the message.
+_TWO_RANKS = textwrap.dedent("""
+    import sys
+    from datetime import timedelta
+    from types import SimpleNamespace
+    import torch
+    import torch.distributed as dist
+    from mmsakd.datasets import SkipBrokenClips
+    from mmsakd.engine.hooks import BrokenClipsHook
+
+    rank, port = int(sys.argv[1]), sys.argv[2]
+    dist.init_process_group(
+        'gloo', init_method=f'tcp://127.0.0.1:{port}', rank=rank,
+        world_size=2, timeout=timedelta(seconds=20))
+    ok, broken = dict(inputs=[0]), dict(skipped=[(2, 'clip 2: b.mp4')])
+    half = dict(inputs=[0], skipped=[(3, 'clip 3: c.mp4')])
+    cases = dict(
+        # rank 1 alone: a batch of unreadable clips in iteration 1
+        all_broken=(1., [[ok, ok, ok], [ok, broken, ok]]),
+        # rank 0 alone: one skipped clip of 4 exceeds max_skip_ratio=0.1
+        too_many=(0.1, [[ok, half, ok], [ok, ok, ok]]))
+    for case, (ratio, batches) in cases.items():
+        dataset = SkipBrokenClips(list(range(4)), max_skip_ratio=ratio)
+        runner = SimpleNamespace(
+            train_dataloader=SimpleNamespace(dataset=dataset), epoch=0)
+        hook = BrokenClipsHook()
+        try:
+            for i, batch in enumerate(batches[rank]):
+                hook.before_train_iter(runner, i, dict(batch))
+                dist.all_reduce(torch.ones(1))
+            print('>', case, 'finished', flush=True)
+        except Exception as e:
+            print('>', case, f'{type(e).__name__}: {e}', flush=True)
+    dist.destroy_process_group()
+""")
+
+
+def test_an_error_on_one_rank_stops_both_ranks_with_its_message():
+    port = str(free_port())
+    env = dict(os.environ)
+    env['PYTHONPATH'] = REPO_ROOT + os.pathsep + env.get('PYTHONPATH', '')
+    command = [sys.executable, '-W', 'ignore', '-c', _TWO_RANKS]
+    procs = [
+        subprocess.Popen(
+            command + [str(rank), port],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            cwd=REPO_ROOT) for rank in range(2)
+    ]
+    try:
+        outputs = [proc.communicate(timeout=60) for proc in procs]
+    finally:
+        for proc in procs:
+            proc.kill()
+    expected = [
+        '> all_broken RuntimeError: rank 1 of 2: every clip of training batch '
+        '1 of epoch 0 is unreadable (1 clips, e.g. clip 2: b.mp4); '
+        'SkipBrokenClips needs one readable clip per batch: clean the list '
+        'with tools/data/check_videos.py --out',
+        '> too_many RuntimeError: rank 0 of 2: 1 of the 4 clips could not be '
+        'loaded, more than max_skip_ratio=0.1 allows; the first: clip 3: '
+        'c.mp4. A wrong data prefix or pipeline makes every clip fail; fix '
+        'it, or clean the list with tools/data/check_videos.py (--out '
+        'writes the readable clips)'
+    ]
+    for proc, (out, err) in zip(procs, outputs):
+        assert proc.returncode == 0, err[-3000:]
+        results = [line for line in out.splitlines() if line[:2] == '> ']
+        assert results == expected, err[-3000:]
