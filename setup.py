@@ -77,6 +77,10 @@ if __name__ == '__main__':
         install_requires=read_requirements('runtime.txt'),
         extras_require=dict(
             tests=read_requirements('tests.txt'),
+            # mmcv is in no requirement: mmcv-lite and the full mmcv both
+            # provide it, and pip cannot ask for either. `import mmsakd`
+            # says how to install one where none is.
+            lite=read_requirements('lite.txt'),
             mim=read_requirements('mminstall.txt')),
         entry_points={
             'console_scripts': [

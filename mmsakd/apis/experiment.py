@@ -54,16 +54,29 @@ def sakd_hook_cfg(cfg: Config) -> Optional[dict]:
 
 
 def add_train_time_hook(cfg: Config, run_name: Optional[str] = None) -> None:
-    """Add a :class:`~mmsakd.engine.hooks.TrainTimeHook` as
-    ``default_hooks.train_time``, unless ``cfg`` has one already (in
-    ``default_hooks`` or ``custom_hooks``)."""
+    """Make ``cfg`` run one :class:`~mmsakd.engine.hooks.TrainTimeHook`.
+
+    Every distillation config has one (``default_hooks.train_time``); a
+    hook that ``cfg`` has already, in ``default_hooks`` or
+    ``custom_hooks``, is kept and gets ``run_name`` unless it has a name of
+    its own. Otherwise one is added as ``default_hooks.train_time``.
+
+    Args:
+        cfg (Config): The run's config, changed in place.
+        run_name (str, optional): Shown in the hook's progress lines.
+            Defaults to None.
+    """
     if cfg.get('default_hooks') is None:
         cfg.default_hooks = dict()
-    hooks = list(cfg.default_hooks.values()) + list(
-        cfg.get('custom_hooks') or [])
-    if not any(
-            isinstance(h, dict) and h.get('type') == 'TrainTimeHook'
-            for h in hooks):
+    hooks = [
+        h for h in list(cfg.default_hooks.values()) +
+        list(cfg.get('custom_hooks') or [])
+        if isinstance(h, dict) and h.get('type') == 'TrainTimeHook'
+    ]
+    for hook in hooks:
+        if hook.get('run_name') is None:
+            hook['run_name'] = run_name
+    if not hooks:
         cfg.default_hooks.train_time = dict(
             type='TrainTimeHook', run_name=run_name)
 

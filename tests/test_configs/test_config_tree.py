@@ -12,6 +12,7 @@ from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 import mmsakd  # noqa: F401
+from mmsakd.apis import add_train_time_hook
 from mmsakd.engine.hooks import RandomStateHook, SAKDHook
 
 CONFIG_ROOT = osp.join(REPO_ROOT, 'configs')
@@ -49,6 +50,13 @@ def test_every_file_loads_from_another_directory(config, tmp_path,
     model = cfg.model
     if model.type != 'SAKDDistiller':
         return
+    # Every distillation run logs its training time, once
+    # (_base_/distill/runtime.py).
+    assert [
+        key for key, hook in cfg.default_hooks.items()
+        if hook is not None and hook.type == 'TrainTimeHook'
+    ] == ['train_time']
+    assert cfg.default_hooks.train_time == dict(type='TrainTimeHook')
     for role in ('student', 'teacher'):
         path = model[role].cfg_path
         assert osp.isabs(path) and osp.isfile(path), (role, path)
@@ -73,6 +81,23 @@ def test_every_file_loads_from_another_directory(config, tmp_path,
     # The loss is one of the shared kd_methods (_base_/distill/), unless a
     # config swaps the model pair and keeps the logit KD.
     assert model.kd_loss in list(cfg.kd_methods.values())
+
+
+def test_benchmark_names_the_configs_train_time_hook():
+    # The benchmark and the demo name the hook of the config, not a second
+    # one (two would write every epoch twice to train_time.jsonl).
+    cfg = Config.fromfile(osp.join(REPO_ROOT, SAKD_TINY))
+    assert cfg.default_hooks.train_time == dict(type='TrainTimeHook')
+    add_train_time_hook(cfg, run_name='sakd')
+    hooks = [
+        hook for hook in cfg.default_hooks.values()
+        if hook is not None and hook.type == 'TrainTimeHook'
+    ]
+    assert hooks == [dict(type='TrainTimeHook', run_name='sakd')]
+    # A name the config gives stays.
+    cfg.default_hooks.train_time.run_name = 'mine'
+    add_train_time_hook(cfg, run_name='sakd')
+    assert cfg.default_hooks.train_time.run_name == 'mine'
 
 
 def test_aliases_are_exactly_the_entry_points():

@@ -4,6 +4,7 @@ trains from outside the checkout."""
 import glob
 import os
 import os.path as osp
+import re
 import shutil
 import subprocess
 import sys
@@ -114,3 +115,48 @@ def test_trains_from_outside_the_checkout(installed, tiny_data_root, tmp_path):
     # The run used the installed package, not the checkout.
     dumped = (work_dir / 'my_student.py').read_text()
     assert REPO_ROOT not in dumped
+
+
+def _requires(site):
+    """``{extra or None: [requirement names]}`` of the installed wheel."""
+    from email.parser import Parser
+    paths = glob.glob(osp.join(site, 'mmsakd-*.dist-info', 'METADATA'))
+    assert len(paths) == 1, paths
+    with open(paths[0]) as f:
+        metadata = Parser().parse(f)
+    requires = {}
+    for line in metadata.get_all('Requires-Dist'):
+        requirement, _, marker = line.partition(';')
+        extra = re.search(r"extra == [\'\"]([\w-]+)[\'\"]", marker)
+        name = re.match(r'[\w.-]+', requirement.strip()).group(0).lower()
+        requires.setdefault(extra and extra.group(1), []).append(name)
+    return requires
+
+
+def test_mmcv_lite_only_in_the_lite_extra(installed):
+    # An environment with the full mmcv installs mmsakd, or its `mim`
+    # extra, without mmcv-lite on top (both install the `mmcv` package).
+    site, _ = installed
+    requires = _requires(site)
+    assert requires['lite'] == ['mmcv-lite']
+    assert requires['mim'] == ['mmcv']
+    for extra, names in requires.items():
+        if extra != 'lite':
+            assert 'mmcv-lite' not in names, extra
+    assert 'mmcv' not in requires[None]
+
+
+def test_import_without_mmcv_names_both_distributions(installed, tmp_path):
+    site, env = installed
+    code = "import sys; sys.modules['mmcv'] = None; import mmsakd"
+    result = subprocess.run([sys.executable, '-W', 'ignore', '-c', code],
+                            cwd=str(tmp_path),
+                            env=env,
+                            capture_output=True,
+                            text=True,
+                            timeout=120)
+    assert result.returncode != 0
+    error = result.stderr.strip().splitlines()[-1]
+    assert error.startswith('ModuleNotFoundError: mmsakd needs the `mmcv`')
+    assert '`pip install mmcv-lite==2.1.0`' in error
+    assert '`mmcv==2.1.0`' in error

@@ -4,7 +4,7 @@ import subprocess
 import sys
 
 import torch
-from helpers import REPO_ROOT, as_cli_options, tiny_cfg_options
+from helpers import REPO_ROOT, as_cli_options, free_port, tiny_cfg_options
 
 STUDENT_CFG = 'configs/synthetic/slowfast_tiny_student_synthetic.py'
 
@@ -82,28 +82,54 @@ def test_test_tool_names_missing_checkpoint(tmp_path):
     assert 'nope.pth' in result.stderr
 
 
-def test_dist_train_two_processes_on_cpu(tiny_data_root, tmp_path):
+def test_torchrun_module_two_processes_on_cpu(tiny_data_root, tmp_path):
+    # The distributed launch of an installed package (docs/get_started.md):
+    # torchrun from the environment, mmsakd's module, from another directory.
+    # tools/dist_train.sh is run by the SAKD hook's 2-process test.
     options = tiny_cfg_options(tiny_data_root, max_epochs=1, batch_size=3)
-    env = dict(os.environ, PYTHON=sys.executable, PORT='29633')
+    torchrun = osp.join(osp.dirname(sys.executable), 'torchrun')
     cmd = [
-        'bash',
-        osp.join(REPO_ROOT, 'tools/dist_train.sh'), STUDENT_CFG, '2',
-        '--work-dir',
-        str(tmp_path), *as_cli_options(options)
+        torchrun, '--nproc_per_node=2', f'--master_port={free_port()}', '-m',
+        'mmsakd.tools.train',
+        osp.join(REPO_ROOT,
+                 STUDENT_CFG), '--launcher', 'pytorch', '--work-dir',
+        str(tmp_path / 'work'), *as_cli_options(options)
     ]
     result = subprocess.run(
         cmd,
         capture_output=True,
         text=True,
-        cwd=REPO_ROOT,
-        env=env,
+        cwd=str(tmp_path),
+        env=dict(os.environ, PYTHONWARNINGS='ignore'),
         timeout=600)
     log = result.stdout + result.stderr
     assert result.returncode == 0, log[-4000:]
     assert 'Distributed launcher: pytorch' in log
     assert 'Distributed training: True' in log
+    # mmengine's name for the world size.
+    assert 'GPU number: 2' in log
     assert 'using the gloo backend instead of nccl' in log
-    assert osp.isfile(tmp_path / 'epoch_1.pth')
+    assert osp.isfile(tmp_path / 'work' / 'epoch_1.pth')
     # 24 clips over 2 ranks in batches of 3: 4 iterations per rank (one
     # process would run 8).
     assert 'Epoch(train) [1][4/4]' in log
+
+
+def test_dist_train_names_an_interpreter_without_torch(tmp_path):
+    # `python` of another environment (here: this one without its
+    # site-packages) fails before any process starts, saying what to set.
+    python = tmp_path / 'python'
+    python.write_text(f'#!/bin/sh\nexec {sys.executable} -S "$@"\n')
+    python.chmod(0o755)
+    for script, args in (('dist_train.sh', [STUDENT_CFG, '2']),
+                         ('dist_test.sh', [STUDENT_CFG, 'x.pth', '2'])):
+        result = subprocess.run(
+            ['bash', osp.join(REPO_ROOT, 'tools', script), *args],
+            capture_output=True,
+            text=True,
+            cwd=REPO_ROOT,
+            env=dict(os.environ, PYTHON=str(python)),
+            timeout=60)
+        assert result.returncode == 1, result.stderr
+        assert f'PYTHON={python} cannot import torch' in result.stderr
+        assert 'PYTHON=.venv/bin/python bash' in result.stderr

@@ -4,7 +4,7 @@
 # its model.kd_loss from kd_methods.
 _base_ = [
     './sakd.py', './swin_kd_methods.py', '../datasets/kinetics400_16f.py',
-    '../schedules/sgd_200e.py', '../default_runtime.py'
+    '../schedules/sgd_200e.py', './runtime.py'
 ]
 
 num_classes = {{_base_.num_classes}}

@@ -6,7 +6,7 @@
 # Kinetics-400 pairs.
 _base_ = [
     './sakd.py', './tpn_kd_methods.py', '../datasets/kinetics400_16f.py',
-    '../schedules/sgd_200e.py', '../default_runtime.py'
+    '../schedules/sgd_200e.py', './runtime.py'
 ]
 
 num_classes = {{_base_.num_classes}}

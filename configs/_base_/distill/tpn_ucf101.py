@@ -4,7 +4,7 @@
 # model.kd_loss from kd_methods.
 _base_ = [
     './sakd.py', './tpn_kd_methods.py', '../datasets/ucf101_32f.py',
-    '../schedules/sgd_50e.py', '../default_runtime.py'
+    '../schedules/sgd_50e.py', './runtime.py'
 ]
 
 num_classes = {{_base_.num_classes}}
