@@ -1,4 +1,9 @@
-"""Argument checks shared by the selection settings and the SAKD hook."""
+"""Argument checks shared by the selection settings and the SAKD hook, and
+the exact value of a typed number (:func:`as_fraction`)."""
+import math
+import numbers
+from decimal import Decimal
+from fractions import Fraction
 
 
 def check_range(name: str,
@@ -80,3 +85,27 @@ def check_file_name(name: str, value: str) -> None:
     if not isinstance(value, str) or not value:
         raise ValueError(
             f'{name} must be a non-empty file name, got {value!r}')
+
+
+def as_fraction(value) -> Fraction:
+    """The exact value of a number as it is written.
+
+    A float is read from its shortest representation, the decimal a user
+    types: ``as_fraction(0.07)`` is ``7/100``, while the float ``0.07`` lies
+    slightly above it (``0.07 * 100 == 7.000000000000001``). Counts and
+    boundaries that multiply a typed fraction by a count, such as
+    ``math.ceil(as_fraction(ratio) * num_samples)``, are then exact. A float
+    computed by arithmetic is taken at the decimal it prints as.
+
+    Args:
+        value (int | float | Fraction | Decimal): A finite number.
+
+    Returns:
+        Fraction: Its exact value.
+    """
+    if isinstance(value, (numbers.Rational, Decimal)):
+        return Fraction(value)
+    if isinstance(value, numbers.Real) and math.isfinite(value):
+        # str, not repr: numpy 2 floats repr as 'np.float64(0.07)'.
+        return Fraction(str(value))
+    raise ValueError(f'expected a finite number, got {value!r}')

@@ -5,7 +5,7 @@ import math
 import torch
 from torch import Tensor
 
-from .checks import check_int, check_range
+from .checks import as_fraction, check_int, check_range
 
 
 def candidate_pool(last_scored: Tensor,
@@ -55,7 +55,7 @@ def candidate_pool(last_scored: Tensor,
     order = torch.randperm(num, generator=generator)
     order = order[allowed[order]]
     order = order[torch.sort(last_scored[order].long(), stable=True).indices]
-    num_oldest = min(size, math.ceil((1 - random_share) * size))
+    num_oldest = min(size, math.ceil((1 - as_fraction(random_share)) * size))
     oldest, rest = order[:num_oldest], order[num_oldest:]
     pick = torch.randperm(len(rest), generator=generator)[:size - num_oldest]
     return torch.sort(torch.cat([oldest, rest[pick]])).values

@@ -2,8 +2,9 @@
 docs/method.md#interruption-rate) and the selection ratio of each round
 (docs/method.md#ratio-schedule)."""
 import math
+from fractions import Fraction
 
-from .checks import check_choice, check_int, check_range
+from .checks import as_fraction, check_choice, check_int, check_range
 
 
 def interruption_rate(epoch: float,
@@ -40,7 +41,9 @@ def num_interrupted(rate: float, num_units: int) -> int:
 
     Rounds ``rate * num_units`` half up (``floor(x + 0.5)``), not to even as
     Python's :func:`round` does, so that the count does not depend on the
-    parity of ``num_units``.
+    parity of ``num_units``. The product is exact for the rate as written
+    (:func:`~mmsakd.selection.as_fraction`): ``0.29 * 50`` is 14.5 and
+    rounds to 15, where the float product ``14.499999999999998`` would not.
 
     Args:
         rate (float): The fraction, in ``[0, 1]``.
@@ -53,8 +56,7 @@ def num_interrupted(rate: float, num_units: int) -> int:
         raise ValueError(f'rate must be in [0, 1], got {rate}')
     if num_units < 0:
         raise ValueError(f'num_units must be >= 0, got {num_units}')
-    # The 1e-9 absorbs float error such as 0.29 * 50 = 14.499999999999998.
-    count = math.floor(rate * num_units + 0.5 + 1e-9)
+    count = math.floor(as_fraction(rate) * num_units + Fraction(1, 2))
     return int(min(num_units, max(0, count)))
 
 
@@ -77,7 +79,11 @@ def round_ratio(round_index: int,
     The first round selects ``start``, the last ``end``, the rounds between
     follow ``shape`` over ``t = round_index / (num_rounds - 1)``: ``'linear'``
     moves in equal steps, ``'cosine'`` moves slowly at both ends and fastest
-    half-way. A single round selects ``start``.
+    half-way. A single round selects ``start``. The linear path is computed
+    exactly from the ratios as written, so that a ratio whose exact value is
+    a short decimal is that float: half-way from 0.1 to 0.5 is 0.3, not
+    ``0.30000000000000004``, and sizes the same subset as a typed 0.3
+    (:func:`~mmsakd.selection.subset_size`).
 
     Args:
         round_index (int): The 0-based round, in ``[0, num_rounds)``.
@@ -99,7 +105,9 @@ def round_ratio(round_index: int,
     check_choice('shape', shape, RATIO_SHAPES)
     if num_rounds == 1:
         return float(start)
-    t = RATIO_SHAPES[shape](round_index / (num_rounds - 1))
+    t = RATIO_SHAPES[shape](Fraction(round_index, num_rounds - 1))
+    first, last = as_fraction(start), as_fraction(end)
+    # A Fraction for the linear shape, a float for the cosine one.
+    ratio = first + (last - first) * t
     # Stays within [min, max] of the ends despite float rounding.
-    low, high = min(start, end), max(start, end)
-    return float(min(high, max(low, start + (end - start) * t)))
+    return float(min(max(first, last), max(min(first, last), ratio)))

@@ -3,7 +3,7 @@ import math
 import pytest
 
 from mmsakd.selection import (RATIO_SHAPES, interruption_rate, num_interrupted,
-                              round_ratio)
+                              round_ratio, subset_size)
 
 
 def test_beta_endpoints():
@@ -40,6 +40,16 @@ def test_num_interrupted_rounds_half_up():
     assert num_interrupted(0.3, 16) == 5  # 4.8
     assert num_interrupted(0.0, 16) == 0
     assert num_interrupted(1.0, 16) == 16
+    # Halves as written round up, whatever the float product: 1.5, 1.5,
+    # 3.5, 31.5 (31.499999999999996 in float), 28.5 (28.499999999999996).
+    assert num_interrupted(0.3, 5) == 2
+    assert num_interrupted(0.15, 10) == 2
+    assert num_interrupted(0.35, 10) == 4
+    assert num_interrupted(0.35, 90) == 32
+    assert num_interrupted(0.57, 50) == 29
+    # Just below a half stays below (0.4999999998), where a tolerance for
+    # float error would round it up.
+    assert num_interrupted(0.2499999999, 2) == 0
     with pytest.raises(ValueError, match='rate'):
         num_interrupted(1.5, 4)
 
@@ -64,6 +74,15 @@ def test_round_ratio_by_hand():
     # schedule from 0.5 to 0.1 takes the steps of a constant 0.3.
     down = [round_ratio(i, 13, 0.5, 0.1) for i in range(13)]
     assert sum(down) / 13 == pytest.approx(0.3)
+
+
+def test_linear_round_ratio_is_exact_for_typed_ends():
+    # Half-way from 0.1 to 0.5 is 0.3, which sizes 30 of 100 clips, as a
+    # typed 0.3 does (0.1 + 0.4 * 0.5 is 0.30000000000000004 in float).
+    assert round_ratio(1, 3, 0.1, 0.5) == 0.3
+    assert subset_size(round_ratio(1, 3, 0.1, 0.5), 100) == 30
+    steps = [round_ratio(i, 6, 0.1, 0.6) for i in range(6)]
+    assert steps == [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]
 
 
 @pytest.mark.parametrize('args, message', [

@@ -11,7 +11,8 @@ from torch import Tensor
 
 from mmsakd.datasets import skipped_mask
 from mmsakd.registry import HOOKS
-from mmsakd.selection import check_file_name, check_int, check_range
+from mmsakd.selection import (as_fraction, check_file_name, check_int,
+                              check_range)
 from mmsakd.utils import append_json_line
 from .utils import (check_by_epoch_schedulers, check_subset_sampler,
                     fix_max_iters, gather_sample_values, resolve_seed,
@@ -157,7 +158,8 @@ class InfoBatchHook(Hook):
         state = checkpoint.get('infobatch')
         if state is None or not runner._resume:
             return
-        # A resume maps tensors to the current device; the state is CPU.
+        # The state lives on the CPU. mmsakd's local loader already maps to
+        # it, but a remote scheme or a caller's map_location may not.
         self.scores = state['scores'].cpu()
         self.seen = state['seen'].cpu()
         self.subset = state['subset']
@@ -232,17 +234,18 @@ class InfoBatchHook(Hook):
             pruned=0,
             mean_score=mean_score,
             pruned_indices=[])
-        if epoch >= self.delta * max_epochs:
+        # Exact for delta as written: 0.14 of 50 epochs prunes in 0 to 6.
+        if epoch >= as_fraction(self.delta) * max_epochs:
             return None, None, info
         info['phase'] = 'prune'
         if mean_score is None:
             return None, None, info
         scores = self.scores.numpy().astype(np.float64)
         well_learned = np.flatnonzero(seen & (scores < mean_score))
-        # Rounded down, with a tolerance for the float product (0.2 * 10
-        # is 1.9999999999999996).
-        num_kept = math.floor((1. - self.prune_ratio) * len(well_learned) +
-                              1e-9)
+        # Exact for prune_ratio as written: (1 - 0.8) * 10 is 2, where the
+        # float product is 1.9999999999999996.
+        num_kept = math.floor(
+            (1 - as_fraction(self.prune_ratio)) * len(well_learned))
         if num_kept == len(well_learned):
             return None, None, info
         generator = np.random.default_rng([self.seed, epoch])

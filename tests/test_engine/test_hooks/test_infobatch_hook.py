@@ -171,13 +171,18 @@ def test_nothing_to_prune_gives_full_data_and_no_weights():
     assert hook.plan(1, 8)[:2] == (None, None)
 
 
-@pytest.mark.parametrize('max_epochs, delta', [(8, 0.875), (10, 0.875),
-                                               (4, 0.5), (3, 1.0), (7, 0.3)])
-def test_annealing_starts_at_ceil_delta_times_max_epochs(max_epochs, delta):
+#: (max_epochs, delta, ceil(delta * max_epochs) by hand); 0.14 * 50 and
+#: 0.07 * 100 are 7.000000000000001 in floating point, but 7 epochs prune.
+ANNEALING = [(8, 0.875, 7), (10, 0.875, 9), (4, 0.5, 2), (3, 1.0, 3),
+             (7, 0.3, 3), (50, 0.14, 7), (100, 0.07, 7)]
+
+
+@pytest.mark.parametrize('max_epochs, delta, first_anneal', ANNEALING)
+def test_annealing_starts_at_ceil_delta_times_max_epochs(
+        max_epochs, delta, first_anneal):
     scores, seen = _canned_scores()
     hook = InfoBatchHook(prune_ratio=0.5, delta=delta, seed=1)
     _set_state(hook, scores, seen)
-    first_anneal = math.ceil(delta * max_epochs)
     phases = []
     for epoch in range(max_epochs):
         subset, weights, info = hook.plan(epoch, max_epochs)

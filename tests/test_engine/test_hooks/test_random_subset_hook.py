@@ -36,13 +36,18 @@ def test_bad_arguments_name_key_and_range(kwargs, message):
         RandomSubsetHook(**kwargs)
 
 
-@pytest.mark.parametrize('ratio, num_samples', [(0.1, 24), (0.1, 9537),
-                                                (0.25, 24), (0.3, 7),
-                                                (1.0, 13), (0.07, 101)])
-def test_subset_size_is_sakds_k(ratio, num_samples):
+# k = ceil(ratio * N) by hand: 0.07 * 100 is 7.000000000000001 in floating
+# point, and 7 are drawn.
+@pytest.mark.parametrize('ratio, num_samples, k', [(0.1, 24, 3),
+                                                   (0.1, 9537, 954),
+                                                   (0.25, 24, 6), (0.3, 7, 3),
+                                                   (1.0, 13, 13),
+                                                   (0.07, 101, 8),
+                                                   (0.07, 100, 7)])
+def test_subset_size_is_sakds_k(ratio, num_samples, k):
     hook = RandomSubsetHook(ratio=ratio, seed=0)
     subset = hook.draw(0, num_samples)
-    assert len(subset) == math.ceil(ratio * num_samples)
+    assert len(subset) == k
     # The same k as a SAKD round with the same ratio.
     if num_samples <= 101:
         gen = torch.Generator().manual_seed(0)
