@@ -1,14 +1,17 @@
+"""``selection_round`` and ``pool_round`` against docs/method.md#difficulty
+to #selection: rounds worked out by hand, and the float64 reference of
+``round_reference`` written from the equations (Eq. 5-8)."""
+import itertools
 import math
 
 import pytest
 import torch
+from round_reference import (assert_state, objective, spec_pool_round,
+                             spec_round, spec_select, spec_strength)
 
-from mmsakd.selection import (CRITERIA, RoundSettings, easiness, fuse_features,
-                              make_generator, normalize_easiness,
-                              project_features, random_criterion,
-                              select_samples, select_subset,
-                              selection_probability, selection_round,
-                              subset_size, top_k, update_strength)
+from mmsakd.selection import (RoundSettings, make_generator, pool_round,
+                              random_criterion, select_samples, select_subset,
+                              selection_round, subset_size, top_k)
 
 N = 30
 C = 12
@@ -25,35 +28,76 @@ def _inputs(seed=0, n=N, c=C, rounds=0, d=C):
     return losses, feats, omega, alpha, prev, labels
 
 
-def _reference(losses, feats, omega, alpha, prev, rounds, rate, epoch, ratio,
-               lam, gamma, norm, d_max, sigma, labels, partition, block_size,
-               seed):
-    """docs/method.md#difficulty to #selection, one public function per
-    step."""
-    p = selection_probability(omega, rounds)
-    s_hat = normalize_easiness(easiness(losses, p), norm)
-    new_alpha = update_strength(alpha, s_hat, rate, lam)
-    projected = project_features(feats, d_max, seed)
-    new_feat = fuse_features(prev, projected, lam, first_round=rounds == 0)
-    k = math.ceil(ratio * len(losses))
-    subset = select_samples(
-        new_feat,
-        s_hat,
-        k,
-        gamma=gamma,
-        labels=labels,
-        partition=partition,
-        block_size=block_size,
-        sigma=sigma,
-        seed=seed + epoch)
-    new_omega = omega.clone()
-    new_omega[subset] += 1
-    return dict(
-        omega=new_omega,
-        alpha=new_alpha,
-        feat=new_feat,
-        subset=subset.tolist(),
-        rounds=rounds + 1)
+# Worked by hand: 4 samples of one class, 2 rounds done, lam 0.25, rate
+# 0.4, ratio 0.5 (k = 2), gamma 0.5.
+HAND = dict(
+    settings=RoundSettings(ratio=0.5, lam=0.25),
+    losses=torch.tensor([1.0, 0.5, 2.0, 0.25]),
+    omega=torch.tensor([2, 0, 1, 0]),
+    alpha=torch.tensor([0.2, 0.0, 0.4, 1.0]),
+    # Fused features of the earlier rounds and this round's F.
+    prev=torch.tensor([[-3., 4.], [4., -3.], [0., 1.], [1., 0.]]),
+    feats=torch.tensor([[1., 0.], [0., 1.], [0., 1.], [1., 1.]]),
+    labels=torch.zeros(4, dtype=torch.long))
+
+
+def test_hand_worked_round():
+    h = HAND
+    got = selection_round(h['losses'], h['feats'], h['omega'], h['alpha'],
+                          h['prev'], 2, 0.4, 3, h['settings'], h['labels'])
+    # Eq. 5: p = 1 / (omega / 2 + 1) = [1/2, 1, 2/3, 1];
+    # s = p * L = [1/2, 1/2, 4/3, 1/4]; s_hat = s / (4/3).
+    s_hat = [0.375, 0.375, 1.0, 0.1875]
+    # Eq. 6: 0.25 * alpha + 0.75 * 0.4 * s_hat.
+    alpha = [0.05 + 0.1125, 0.1125, 0.1 + 0.3, 0.25 + 0.05625]
+    torch.testing.assert_close(got['alpha'], torch.tensor(alpha))
+    # Eq. 7: 0.25 * prev + 0.75 * F.
+    feat = torch.tensor([[0., 1.], [1., 0.], [0., 1.], [1., 0.75]])
+    torch.testing.assert_close(got['feat'], feat)
+    # Eq. 8: every single row has unit norm, so the first pick is the
+    # easiest, sample 2. Second pick, gain 0.5 * s_hat + 0.5 * log(1 - c^2)
+    # for the cosine c with sample 2 (sigma aside): sample 0 is parallel
+    # (log 2e-3), sample 1 orthogonal (0.1875), sample 3 at c = 0.6
+    # (0.09375 + 0.5 * log 0.64 = -0.13): sample 1.
+    # On this round's F alone it would be sample 0 (orthogonal there, and
+    # sample 1 parallel); on the earlier features alone sample 3.
+    assert sorted(got['subset']) == [1, 2]
+    assert got['omega'].tolist() == [2, 1, 2, 0]
+    assert got['rounds'] == 3
+    ref = spec_round(h['losses'], h['feats'], h['omega'], h['alpha'],
+                     h['prev'], 2, 0.4, 3, h['settings'], h['labels'])
+    assert ref['subset'] == [1, 2]
+    assert ref['alpha'].tolist() == pytest.approx(alpha)
+    for rows, expected in ((h['feats'], [0, 2]), (h['prev'], [2, 3])):
+        assert spec_select(rows.double(), s_hat, 2, h['labels'], 3,
+                           h['settings']) == expected
+    # Here the greedy pair is also the best of all six pairs.
+    pairs = itertools.combinations(range(4), 2)
+    assert max(
+        pairs,
+        key=lambda a: objective(feat.double(), s_hat, list(a), 0.5, 1e-3)) == (
+            1, 2)
+
+    # The next round reads this round's state: omega_hat = omega / 3.
+    losses = torch.tensor([1.0, 1.0, 0.9, 1.0])
+    again = selection_round(losses, 2 * feat, got['omega'], got['alpha'],
+                            got['feat'], got['rounds'], 0.5, 4, h['settings'],
+                            h['labels'])
+    # p = [3/5, 3/4, 3/5, 1]; s = s_hat = [0.6, 0.75, 0.54, 1].
+    # alpha: 0.25 * alpha + 0.75 * 0.5 * s_hat.
+    torch.testing.assert_close(
+        again['alpha'],
+        torch.tensor([
+            0.040625 + 0.225, 0.028125 + 0.28125, 0.1 + 0.2025,
+            0.0765625 + 0.375
+        ]))
+    # feat: 0.25 * feat + 0.75 * 2 * feat.
+    torch.testing.assert_close(again['feat'], 1.75 * feat)
+    # Sample 3 first; then sample 0 (c = 0.6: 0.3 - 0.22) over sample 2
+    # (the same features, 0.27 - 0.22) and sample 1 (c = 0.8).
+    assert sorted(again['subset']) == [0, 3]
+    assert again['omega'].tolist() == [3, 1, 2, 1]
+    assert again['rounds'] == 4
 
 
 CASES = [
@@ -61,57 +105,120 @@ CASES = [
     (0, 0.1, 0.5, 0.5, 'max', 512, 'class', 4096, 0),
     (3, 0.25, 0.7, 0.3, 'rank', 8, 'class', 4, 1),
     (5, 0.5, 0.2, 0.9, 'max', 8, 'random', 7, 2),
+    (2, 0.2, 0.1, 0.5, 'rank', 512, 'class', 4096, 3),
 ]
 
 
-@pytest.mark.parametrize(
-    'rounds, ratio, lam, gamma, norm, d_max, partition, block_size, seed',
-    CASES)
-def test_matches_step_by_step_reference(rounds, ratio, lam, gamma, norm, d_max,
-                                        partition, block_size, seed):
-    losses, feats, omega, alpha, prev, labels = _inputs(
-        seed, rounds=rounds, d=min(C, d_max))
-    kwargs = dict(
+def _settings(ratio, lam, gamma, norm, d_max, partition, block_size, seed):
+    return RoundSettings(
         ratio=ratio,
         lam=lam,
         gamma=gamma,
         norm=norm,
         d_max=d_max,
-        sigma=1e-3,
         partition=partition,
         block_size=block_size,
         seed=seed)
-    got = selection_round(
-        losses,
-        feats,
-        omega,
-        alpha,
-        prev,
-        rounds,
-        0.4,
-        3,
-        settings=RoundSettings(**kwargs),
-        labels=labels)
-    ref = _reference(
-        losses,
-        feats,
-        omega,
-        alpha,
-        prev,
-        rounds,
-        rate=0.4,
-        epoch=3,
-        labels=labels,
-        **kwargs)
+
+
+@pytest.mark.parametrize(
+    'rounds, ratio, lam, gamma, norm, d_max, partition, block_size, seed',
+    CASES)
+def test_round_matches_the_equations(rounds, ratio, lam, gamma, norm, d_max,
+                                     partition, block_size, seed):
+    settings = _settings(ratio, lam, gamma, norm, d_max, partition, block_size,
+                         seed)
+    losses, feats, omega, alpha, prev, labels = _inputs(
+        seed, rounds=rounds, d=min(C, d_max))
+    if rounds == 0:
+        # Left from an earlier run: the first round must not read it.
+        prev = torch.full((N, min(C, d_max)), 5.)
+    got = selection_round(losses, feats, omega, alpha, prev, rounds, 0.4, 3,
+                          settings, labels)
+    ref = spec_round(losses, feats, omega, alpha, prev, rounds, 0.4, 3,
+                     settings, labels)
     assert set(got) == set(ref)
-    assert got['subset'] == ref['subset']
-    assert all(type(i) is int for i in got['subset'])
-    assert got['rounds'] == ref['rounds'] == rounds + 1
-    assert torch.equal(got['omega'], ref['omega'])
-    torch.testing.assert_close(got['alpha'], ref['alpha'], rtol=0, atol=0)
-    torch.testing.assert_close(got['feat'], ref['feat'], rtol=0, atol=0)
+    assert_state(got, ref)
     # The projection applies above d_max only.
     assert got['feat'].shape == (N, min(C, d_max))
+
+
+def test_three_rounds_match_the_equations():
+    """State handed from round to round: counts, strengths, features (in
+    the projected space of one fixed matrix) and the round number."""
+    settings = RoundSettings(ratio=0.2, lam=0.3, d_max=8, seed=5)
+    _, _, omega, alpha, _, labels = _inputs(10)
+    got = ref = dict(omega=omega.zero_(), alpha=alpha, feat=None, rounds=0)
+    for epoch in range(3):
+        losses, feats = _inputs(20 + epoch)[:2]
+        got = selection_round(losses, feats, got['omega'], got['alpha'],
+                              got['feat'], got['rounds'], 0.1 * epoch, epoch,
+                              settings, labels)
+        ref = spec_round(losses, feats, ref['omega'], ref['alpha'],
+                         ref['feat'], ref['rounds'], 0.1 * epoch, epoch,
+                         settings, labels)
+        assert_state(got, ref)
+    assert int(got['omega'].sum()) == 3 * math.ceil(0.2 * N)
+
+
+def test_pool_round_hand_worked():
+    # 5 samples, 1 round done. Candidates 3 (reuses its training loss),
+    # 1 (scored, has fused features) and 2 (scored for the first time).
+    omega = torch.tensor([1, 0, 0, 1, 0])
+    alpha = torch.tensor([0.2, 0.4, 0.0, 0.6, 0.8])
+    known = torch.tensor([True, True, False, True, False])
+    prev = torch.tensor([[1., 0.], [0., 1.], [0., 0.], [1., 1.], [0., 0.]])
+    candidates = torch.tensor([3, 1, 2])
+    fresh = torch.tensor([False, True, True])
+    feats = torch.tensor([[2., 0.], [3., 0.5]])  # of samples 1 and 2
+    got = pool_round(candidates, torch.tensor([0.5, 1.0, 0.8]), feats, fresh,
+                     omega, alpha, prev, known, 1, 0.4, 2,
+                     RoundSettings(ratio=0.4, lam=0.25),
+                     torch.zeros(5, dtype=torch.long))
+    # p of the candidates [1/2, 1, 1]; s = s_hat = [0.25, 1, 0.8] (the max
+    # over the candidates is 1). Eq. 6 on the candidates only.
+    torch.testing.assert_close(
+        got['alpha'], torch.tensor([0.2, 0.1 + 0.3, 0.24, 0.15 + 0.075, 0.8]))
+    # Sample 1 fuses, sample 2 takes F, the others keep their features.
+    torch.testing.assert_close(
+        got['feat'],
+        torch.tensor([[1., 0.], [1.5, 0.25], [3., 0.5], [1., 1.], [0., 0.]]))
+    assert got['known'].tolist() == [True, True, True, True, False]
+    # k = ceil(0.4 * 5) = 2: sample 1 (easiest), then sample 3 (c = 0.81,
+    # 0.125 - 0.54) over sample 2 (parallel to sample 1).
+    assert got['subset'] == [1, 3]
+    assert got['omega'].tolist() == [1, 1, 0, 2, 0]
+    assert got['rounds'] == 2
+
+
+@pytest.mark.parametrize('d_max, norm, ratio, seed', [(6, 'max', 0.3, 0),
+                                                      (4, 'rank', 0.2, 1),
+                                                      (4, 'max', 0.5, 2)])
+def test_pool_round_matches_the_equations(d_max, norm, ratio, seed):
+    num, c = 20, 6
+    settings = RoundSettings(
+        ratio=ratio, lam=0.3, norm=norm, d_max=d_max, seed=seed)
+    gen = torch.Generator().manual_seed(seed)
+    omega = torch.randint(0, 3, (num, ), generator=gen)
+    alpha = torch.rand(num, generator=gen)
+    labels = torch.randint(0, 3, (num, ), generator=gen)
+    known = torch.rand(num, generator=gen) < 0.5
+    feat = torch.randn(num, min(c, d_max), generator=gen) * known[:, None]
+    candidates = torch.randperm(num, generator=gen)[:12]
+    # Every candidate that is not known must be scored.
+    fresh = ~known[candidates] | (torch.rand(12, generator=gen) < 0.5)
+    losses = torch.rand(12, generator=gen) * 2
+    feats = torch.randn(int(fresh.sum()), c, generator=gen)
+    args = (candidates, losses, feats, fresh, omega, alpha, feat, known, 4,
+            0.5, 6, settings, labels)
+    got = pool_round(*args)
+    ref = spec_pool_round(*args)
+    assert_state(got, ref, subset_sorted=True)
+    assert torch.equal(got['known'], ref['known'])
+    others = torch.ones(num, dtype=torch.bool)
+    others[candidates] = False
+    assert torch.equal(got['alpha'][others], alpha[others])
+    assert torch.equal(got['feat'][others], feat[others])
 
 
 def test_first_round_ignores_previous_features():
@@ -173,14 +280,6 @@ def test_subset_size_is_ceil_ratio_n(n, ratio, selector):
     assert subset_size(ratio, n) == len(got['subset'])
 
 
-def test_subset_size_checks():
-    assert [subset_size(0.1, n) for n in (0, 1, 10, 11, 24)] == [0, 1, 1, 2, 3]
-    with pytest.raises(ValueError, match=r'ratio must be in \(0, 1\]'):
-        subset_size(0, 10)
-    with pytest.raises(ValueError, match='num_samples must be an integer'):
-        subset_size(0.5, -1)
-
-
 def test_random_selector_is_seeded_and_differs_from_dpp():
     losses, feats, omega, alpha, _, labels = _inputs(7)
     common = dict(ratio=0.2, seed=3)
@@ -205,7 +304,8 @@ def test_random_selector_is_seeded_and_differs_from_dpp():
     again = run('random')
     assert first['subset'] == again['subset']
     k = math.ceil(0.2 * N)
-    expected = torch.randperm(N, generator=make_generator(3, 2, 0))[:k]
+    expected = torch.randperm(
+        N, generator=make_generator(3, 2, stream='criterion'))[:k]
     assert first['subset'] == expected.tolist()
     assert first['subset'] != run('dpp')['subset']
     assert first['subset'] != run('random', epoch=3)['subset']
@@ -229,14 +329,6 @@ def test_random_selector_is_seeded_and_differs_from_dpp():
     assert torch.equal(first['feat'], dpp['feat'])
 
 
-def test_bad_selector():
-    with pytest.raises(
-            ValueError,
-            match="selector must be 'dpp' or "
-            "'random', got 'greedy'"):
-        RoundSettings.from_selector('greedy')
-
-
 def test_non_finite_losses_named():
     losses, feats, omega, alpha, _, labels = _inputs(9)
     losses[4] = float('nan')
@@ -245,77 +337,11 @@ def test_non_finite_losses_named():
             losses, feats, omega, alpha, None, 0, 0.3, 0, labels=labels)
 
 
-def test_rounds_chain():
-    losses, feats, omega, alpha, _, labels = _inputs(10)
-    state = dict(omega=omega.zero_(), alpha=alpha, feat=None, rounds=0)
-    for epoch in range(3):
-        state = selection_round(
-            losses,
-            feats,
-            state['omega'],
-            state['alpha'],
-            state['feat'],
-            state['rounds'],
-            0.3,
-            epoch,
-            RoundSettings(ratio=0.2),
-            labels=labels)
-        assert state['rounds'] == epoch + 1
-    assert int(state['omega'].sum()) == 3 * math.ceil(0.2 * N)
-    assert int(state['omega'].max()) <= 3
-
-
-@pytest.mark.parametrize('kwargs, message', [
-    (dict(ratio=0), r'ratio must be in \(0, 1\]'),
-    (dict(lam=1), r'lam must be in \[0, 1\)'),
-    (dict(gamma=1.5), r'gamma must be in \[0, 1\]'),
-    (dict(norm='mean'), "norm must be 'max' or 'rank', got 'mean'"),
-    (dict(d_max=0), 'd_max must be an integer >= 1, got 0'),
-    (dict(sigma=0), 'sigma must be > 0'),
-    (dict(partition='kmeans'), "partition must be 'class' or 'random'"),
-    (dict(block_size=2.0), 'block_size must be an integer >= 1'),
-    (dict(criterion='loss'),
-     "criterion must be one of 'easiness', 'random', 'low_loss'"),
-    (dict(diversity='mmr'), "diversity must be 'dpp' or 'none'"),
-    (dict(seed=-1), 'seed must be an integer >= 0'),
-])
-def test_settings_checks_name_field_and_range(kwargs, message):
-    with pytest.raises(ValueError, match=message):
-        RoundSettings(**kwargs)
-
-
-def test_settings_are_frozen_and_selectors_expand():
-    settings = RoundSettings.from_selector('random', ratio=0.3)
-    assert (settings.criterion, settings.diversity) == ('random', 'none')
-    assert settings.ratio == 0.3
-    default = RoundSettings()
-    assert (default.criterion, default.diversity) == ('easiness', 'dpp')
-    assert RoundSettings.from_selector('dpp') == default
-    with pytest.raises(AttributeError):
-        default.ratio = 0.5
-
-
-def test_random_criterion_ranks_as_randperm():
-    n = 50
-    scores = random_criterion(
-        torch.zeros(n), torch.zeros(n), make_generator(1, 2, 0))
-    perm = torch.randperm(n, generator=make_generator(1, 2, 0))
-    assert scores.unique().numel() == n
-    assert float(scores.min()) > 0 and float(scores.max()) == 1
-    for k in (0, 1, 7, n):
-        assert torch.equal(top_k(scores, k), perm[:k])
-
-
-def test_easiness_criterion_is_s_hat():
-    s_hat = torch.rand(10)
-    assert CRITERIA['easiness'](torch.rand(10), s_hat, None) is s_hat
-
-
 def test_criterion_and_diversity_combine():
     losses, feats, omega, alpha, _, labels = _inputs(11)
     k = math.ceil(0.2 * N)
-    s_hat = normalize_easiness(
-        easiness(losses, selection_probability(omega, 0)))
+    s_hat = torch.tensor(
+        spec_strength(losses, omega, 0, alpha, 0.3, RoundSettings())[0])
 
     def subset(criterion, diversity):
         settings = RoundSettings(
@@ -335,7 +361,8 @@ def test_criterion_and_diversity_combine():
     # Easiness without diversity: the k easiest samples.
     assert subset('easiness', 'none') == top_k(s_hat, k).tolist()
     # A random criterion with DPP: the random ranking as quality.
-    scores = random_criterion(losses, s_hat, make_generator(3, 2, 0))
+    scores = random_criterion(losses, s_hat,
+                              make_generator(3, 2, stream='criterion'))
     expected = select_samples(
         feats, scores, k, labels=labels, seed=3 + 2).tolist()
     assert subset('random', 'dpp') == expected
@@ -344,24 +371,3 @@ def test_criterion_and_diversity_combine():
     assert select_subset(
         scores, feats, k, 2, RoundSettings(seed=3),
         labels=labels).tolist() == expected
-
-
-def test_low_loss_band_and_keep_high_criteria():
-    s_hat = torch.tensor([0.0, 0.2, 0.5, 0.9, 1.0, 0.4])
-    losses = torch.zeros(6)
-    gen = torch.Generator().manual_seed(0)
-    torch.testing.assert_close(CRITERIA['low_loss'](losses, s_hat, gen),
-                               1 - s_hat)
-    band = CRITERIA['band'](losses, s_hat, gen)
-    # Rank quantiles 0, .2, .6, .8, 1, .4: the middle two score highest.
-    torch.testing.assert_close(
-        band, torch.tensor([0., .4, .8, .4, 0., .8], dtype=torch.float64))
-    keep = CRITERIA['keep_high'](losses, s_hat, gen)
-    high = s_hat >= s_hat.mean()
-    assert bool((keep[high] >= 0.5).all()) and bool((keep[~high] < 0.5).all())
-    # The top 3 are the 3 high samples, whatever the random order.
-    assert set(top_k(keep,
-                     3).tolist()) == set(high.nonzero().flatten().tolist())
-    other = CRITERIA['keep_high'](losses, s_hat,
-                                  torch.Generator().manual_seed(1))
-    assert not torch.equal(keep, other)

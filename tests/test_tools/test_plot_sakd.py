@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import pytest
+from figures import bar_heights, line_data, record_figures, texts
 from helpers import REPO_ROOT
 
 TOOL = osp.join(REPO_ROOT, 'tools', 'analysis', 'plot_sakd.py')
@@ -111,7 +112,8 @@ def test_cli_missing_work_dir_exit_code(tmp_path):
     assert 'no such work dir' in result.stderr
 
 
-def test_main_defaults_and_prefixes(tmp_path, capsys):
+def test_main_defaults_and_prefixes(tmp_path, capsys, monkeypatch):
+    figures = record_figures(monkeypatch)
     tool = load_tool()
     first = make_work_dir(tmp_path / 'a' / 'sakd_i1')
     assert tool.main([first]) == 0
@@ -121,6 +123,15 @@ def test_main_defaults_and_prefixes(tmp_path, capsys):
         osp.join(first, 'sakd_selection.png')
     ]
     assert all(is_png(p) for p in printed)
+    # What make_work_dir logged: alpha of each round, selections per class.
+    alpha, selection = figures
+    lines = line_data(alpha.axes[0])
+    assert lines['mean alpha'][1] == pytest.approx([0.05, 0.1, 0.15])
+    assert lines['max alpha'][1] == pytest.approx([0.1, 0.2, 0.3])
+    assert lines['min alpha'][1] == [0.0] * 3
+    selected = [(n + 5 * k) % 12 for n in (1, 2, 3) for k in range(4)]
+    per_class = [sum(i % 3 == c for i in selected) for c in range(3)]
+    assert bar_heights(selection.axes[0]) == per_class
 
     second = make_work_dir(tmp_path / 'b' / 'sakd_i5', labels=False)
     out_dir = str(tmp_path / 'out')
@@ -139,6 +150,11 @@ def test_main_defaults_and_prefixes(tmp_path, capsys):
         'sakd_i5_sakd_alpha.png', 'sakd_i5_sakd_selection.png'
     ]
     assert all(osp.dirname(p) == out_dir and is_png(p) for p in printed)
+    # The second run's classes come from the annotation file, its tick
+    # labels from the class names.
+    selection = figures[5].axes[0]
+    assert bar_heights(selection) == per_class
+    assert [t.get_text() for t in selection.get_xticklabels()] == list('xyz')
 
     # Accuracy plot only, next to the results file.
     (tmp_path / 'demo').mkdir()
@@ -147,6 +163,9 @@ def test_main_defaults_and_prefixes(tmp_path, capsys):
     assert capsys.readouterr().out.split() == [
         osp.join(tmp_path, 'demo', 'accuracy_vs_time.png')
     ]
+    accuracy = figures[-1].axes[0]
+    assert line_data(accuracy) == {'SAKD': ([10., 20., 30.], [35., 40., 45.])}
+    assert texts(accuracy) == ['SAKD: 45.0% (0.30x time)']
 
 
 @pytest.mark.parametrize('case',

@@ -1,4 +1,5 @@
 import json
+import math
 import os.path as osp
 import struct
 import subprocess
@@ -8,6 +9,7 @@ from collections import Counter
 import matplotlib
 import numpy as np
 import pytest
+from figures import bar_heights, line_data, record_figures, texts
 from helpers import REPO_ROOT
 
 from mmsakd.visualization import (frontier_indices, load_results, load_rounds,
@@ -160,49 +162,127 @@ def test_random_selection_expectation():
     assert spread[2] > spread[1] + 0.5
 
 
-def test_plots_write_png_of_expected_size(tmp_path):
-    before = dict(matplotlib.rcParams)
+def test_alpha_plot_draws_the_logged_strengths(tmp_path, monkeypatch):
+    figures = record_figures(monkeypatch)
     rounds = [make_round(n, n) for n in range(1, 6)]
     out = plot_alpha_distribution(rounds, str(tmp_path / 'a' / 'alpha.png'))
     assert out == str(tmp_path / 'a' / 'alpha.png')
     assert png_size(out) == (900, 500)
+    [figure] = figures
+    ax = figure.axes[0]
+    assert line_data(ax) == {
+        f'{name} alpha': ([0., 1., 2., 3.,
+                           4.], [r[f'alpha_{name}'] for r in rounds])
+        for name in ('max', 'mean', 'min')
+    }
+    # Colour: the share of the samples in each bin of each round, blank
+    # for an empty bin.
+    share = ax.collections[0].get_array()
+    blank = np.ma.getmaskarray(share)
+    for column, record in enumerate(rounds):
+        for row, count in enumerate(record['alpha_hist']):
+            assert blank[row, column] == (count == 0)
+            if count:
+                assert share[row, column] == pytest.approx(count / NUM_SAMPLES)
+    assert ax.get_title() == 'SAKD alpha per round (30 samples, 5 rounds)'
+    assert [t.get_text() for t in ax.get_xticklabels()
+            ] == [f'{n}\nep {n}' for n in range(1, 6)]
+
+
+def test_selection_plot_draws_the_counts(tmp_path, monkeypatch):
+    figures = record_figures(monkeypatch)
+    records = [make_round(n, n) for n in range(1, 6)]
     out = plot_selection_counts(
-        rounds,
+        records,
         str(tmp_path / 'b' / 'c' / 'sel.png'),
         class_names=['w', 'x', 'y', 'z'])
     assert png_size(out) == (1200, 500)
-    # An older log without labels still plots the per-sample panel.
+    [figure] = figures
+    ax_class, ax_sample = figure.axes
+    total = 5 * SUBSET
+    by_class = Counter(LABELS[i] for r in records for i in r['selected'])
+    assert bar_heights(ax_class) == [by_class[c] for c in range(NUM_CLASSES)]
+    assert line_data(ax_class)[f'uniform: {total / NUM_CLASSES:.1f} per '
+                               'class'][1] == [total / NUM_CLASSES] * 2
+    assert [t.get_text() for t in ax_class.get_xticklabels()] == list('wxyz')
+    assert ax_class.get_title() == (f'Per class: {total} selections in 5 '
+                                    f'rounds, {len(by_class)}/4 classes')
+    # Samples selected 0, 1, ..., 5 times.
+    by_sample = Counter(i for r in records for i in r['selected'])
+    times = Counter(by_sample[i] for i in range(NUM_SAMPLES))
+    assert bar_heights(ax_sample) == [times[k] for k in range(6)]
+    # Random subsets of 7 of 30 in 5 rounds: binomial counts.
+    p = SUBSET / NUM_SAMPLES
+    x, y = line_data(ax_sample)['random subsets of the same sizes']
+    assert x == [0., 1., 2., 3., 4., 5.]
+    assert y == pytest.approx([
+        NUM_SAMPLES * math.comb(5, k) * p**k * (1 - p)**(5 - k)
+        for k in range(6)
+    ])
+    assert ax_sample.get_title() == (
+        f'Per sample: 30 samples, never selected {times[0]} '
+        f'({100 * times[0] / NUM_SAMPLES:.1f}%)')
+
+    # An older log without labels: no class panel, the per-sample one.
     old = [make_round(n, n, labels=False) for n in range(1, 3)]
     assert png_size(plot_selection_counts(old, str(tmp_path / 'old.png')))
-    runs = [
-        dict(
-            name='kd',
-            label='KD',
-            top1=60.0,
-            train_time=900.0,
-            curve=[
-                dict(epoch=e, train_time=300.0 * e, top1=20.0 * e)
-                for e in (1, 2, 3)
-            ]),
-        dict(
-            name='sakd',
-            label='SAKD',
-            rel_time=0.3,
-            curve=[
-                dict(epoch=1, train_time=90.0, top1=None),
-                dict(epoch=2, train_time=180.0, top1=45.0)
-            ]),
-        dict(name='single', top1=50.0, train_time=100.0, rel_time=None),
-    ]
-    out = plot_accuracy_vs_time(runs, str(tmp_path / 'acc.png'), title='t')
+    ax_class, ax_sample = figures[1].axes
+    assert not ax_class.patches and not ax_class.axison
+    assert 'no class labels' in texts(ax_class)[0]
+    by_sample = Counter(i for r in old for i in r['selected'])
+    times = Counter(by_sample[i] for i in range(NUM_SAMPLES))
+    assert bar_heights(ax_sample) == [times[k] for k in range(3)]
+
+
+RUNS = [
+    dict(
+        name='kd',
+        label='KD',
+        top1=60.0,
+        train_time=900.0,
+        curve=[
+            dict(epoch=e, train_time=300.0 * e, top1=20.0 * e)
+            for e in (1, 2, 3)
+        ]),
+    dict(
+        name='sakd',
+        label='SAKD',
+        rel_time=0.3,
+        curve=[
+            dict(epoch=1, train_time=90.0, top1=None),
+            dict(epoch=2, train_time=180.0, top1=45.0)
+        ]),
+    dict(name='single', top1=50.0, train_time=100.0, rel_time=None),
+]
+
+
+def test_accuracy_plot_draws_one_line_per_run(tmp_path, monkeypatch):
+    before = dict(matplotlib.rcParams)
+    figures = record_figures(monkeypatch)
+    out = plot_accuracy_vs_time(RUNS, str(tmp_path / 'acc.png'), title='t')
     assert png_size(out) == (800, 500)
+    [figure] = figures
+    ax = figure.axes[0]
+    # The longest run passes 600 s: minutes. Points without top-1 are
+    # left out; a run without curve is its final point.
+    assert line_data(ax) == {
+        'KD': ([5., 10., 15.], [20., 40., 60.]),
+        'SAKD': ([3.], [45.]),
+        'single': ([100 / 60], [50.]),
+    }
+    assert texts(ax) == [
+        'KD: 60.0%', 'SAKD: 45.0% (0.30x time)', 'single: 50.0%'
+    ]
+    assert not ax.collections  # no spread over seeds, no band
+    assert ax.get_xlabel() == 'cumulative training time (min)'
+    assert ax.get_title() == 't'
     # No global side effect: style untouched, no pyplot figure left open.
     assert dict(matplotlib.rcParams) == before
     assert 'matplotlib.pyplot' not in sys.modules or not (
         sys.modules['matplotlib.pyplot'].get_fignums())
 
 
-def test_frontier_indices_and_plot(tmp_path):
+def test_frontier_indices_and_plot(tmp_path, monkeypatch):
     times = [1.0, 0.5, 0.3, 0.6, 0.3, 0.1]
     top1 = [80.0, 79.0, 70.0, 75.0, 72.0, 60.0]
     # 0.6/75 is beaten by 0.5/79; 0.3/70 by 0.3/72.
@@ -217,9 +297,32 @@ def test_frontier_indices_and_plot(tmp_path):
     rows[0]['run'] = 'kd'
     rows.append(
         dict(run='none', label='no time', top1=(50.0, 0), rel_time=None))
+    figures = record_figures(monkeypatch)
     out = plot_frontier(
         dict(baseline='kd', rows=rows), str(tmp_path / 'f' / 'front.png'))
     assert png_size(out) == (1300, 600)
+    ax = figures[0].axes[0]
+    # One point per run with a time, its spread as error bars.
+    drawn = {}
+    for bars in ax.containers:
+        line, _, (xerr, yerr) = bars
+        drawn[bars.get_label()] = (list(line.get_xdata()),
+                                   list(line.get_ydata()))
+        (x, _), (x2, _) = xerr.get_segments()[0]
+        assert x2 - x == pytest.approx(2 * 0.05)
+        (_, y1), (_, y2) = yerr.get_segments()[0]
+        assert y2 - y1 == pytest.approx(2 * 1.0)
+    assert drawn == {
+        f'run {i}': ([t], [a])
+        for i, (t, a) in enumerate(zip(times, top1))
+    }
+    styled = {line.get_linestyle(): line for line in ax.lines}
+    # The frontier: 5, 4, 1, 0 by time.
+    assert list(styled['--'].get_xdata()) == [0.1, 0.3, 0.5, 1.0]
+    assert list(styled['--'].get_ydata()) == [60.0, 72.0, 79.0, 80.0]
+    # The baseline's top-1 less the tolerance, and the time budget.
+    assert list(styled[':'].get_ydata()) == [79.5, 79.5]
+    assert list(styled['-.'].get_xdata()) == [0.4, 0.4]
     with pytest.raises(ValueError, match='no run with a top-1'):
         plot_frontier(dict(baseline='kd', rows=rows[-1:]), out)
 
@@ -241,17 +344,25 @@ def test_plot_inputs_errors(tmp_path):
     assert not osp.exists(out)
 
 
-def test_plot_run_and_load_results(tmp_path):
+def test_plot_run_and_load_results(tmp_path, monkeypatch):
+    figures = record_figures(monkeypatch)
     work_dir = tmp_path / 'sakd_run'
     work_dir.mkdir()
-    write_jsonl(work_dir / 'sakd_rounds.jsonl',
-                [make_round(n, n) for n in (1, 2)])
+    records = [make_round(n, n) for n in (1, 2)]
+    write_jsonl(work_dir / 'sakd_rounds.jsonl', records)
     paths = plot_run(str(work_dir))
     assert paths == [
         str(work_dir / 'sakd_alpha.png'),
         str(work_dir / 'sakd_selection.png')
     ]
     assert all(png_size(p) for p in paths)
+    alpha, selection = figures
+    assert line_data(alpha.axes[0])['mean alpha'] == ([0., 1.], [
+        r['alpha_mean'] for r in records
+    ])
+    by_class = Counter(LABELS[i] for r in records for i in r['selected'])
+    assert bar_heights(
+        selection.axes[0]) == [by_class[c] for c in range(NUM_CLASSES)]
     paths = plot_run(str(work_dir), str(tmp_path / 'out'), prefix='i1_')
     assert [osp.basename(p)
             for p in paths] == ['i1_sakd_alpha.png', 'i1_sakd_selection.png']
@@ -282,6 +393,17 @@ def test_plot_run_and_load_results(tmp_path):
     ]
     png = plot_benchmark(summary, str(tmp_path / 'bench.png'))
     assert png_size(png) == (800, 500)
+    ax = figures[-1].axes[0]
+    assert line_data(ax) == {
+        'Vanilla KD': ([2., 4.], [40., 55.]),
+        'CE': ([2., 4.], [40., 55.])
+    }
+    assert texts(ax) == ['Vanilla KD: 55.0% (1.00x time)', 'CE: 55.0%']
+    assert ax.get_xlabel() == 'cumulative training time (s)'
+    # The band: top-1 +- its std over seeds at every point.
+    for band in ax.collections:
+        corners = {tuple(v) for v in band.get_paths()[0].vertices.tolist()}
+        assert corners == {(2., 37.), (2., 43.), (4., 53.), (4., 57.)}
 
 
 def test_module_does_not_import_torch():

@@ -45,6 +45,7 @@ Example (one GPU)::
 """
 import argparse
 import copy
+import functools
 import json
 import math
 import os
@@ -70,8 +71,9 @@ from mmsakd.datasets.synthetic import (SyntheticActionConfig,
 from mmsakd.engine import build_scoring_loader, score_samples
 from mmsakd.models.utils import TeacherOutputCache, resolve_model_cfg
 from mmsakd.registry import DATASETS, MODELS
-from mmsakd.selection import (RoundSettings, candidate_pool, interruption_rate,
-                              pool_round, selection_round, subset_size)
+from mmsakd.selection import (RoundSettings, as_fraction, candidate_pool,
+                              interruption_rate, pool_round, selection_round,
+                              subset_size)
 
 
 def parse_args() -> argparse.Namespace:
@@ -337,18 +339,21 @@ def score_epoch(model,
     device's clips."""
     model.eval()
     loader = clips.scoring_loader(args.score_batch, args.seed, indices)
-    with torch.autocast(
+    autocast = None
+    if args.amp:
+        autocast = functools.partial(
+            torch.autocast,
             device_type=args.device.split(':')[0],
-            dtype=torch.bfloat16,
-            enabled=args.amp):
-        scores = score_samples(
-            model,
-            loader,
-            rate,
-            args.epoch,
-            seed=args.seed,
-            eta=args.eta,
-            indices=indices)
+            dtype=torch.bfloat16)
+    scores = score_samples(
+        model,
+        loader,
+        rate,
+        args.epoch,
+        seed=args.seed,
+        eta=args.eta,
+        indices=indices,
+        autocast=autocast)
     print('  (scoring)', flush=True)
     return scores.losses, scores.feats
 
@@ -367,13 +372,15 @@ def plus_round(model, clips, args: argparse.Namespace, rate: float,
                feats: torch.Tensor) -> Dict:
     """A SAKD+ round: the last subset ``previous`` reuses its losses, a
     pool of ``pool_factor * k`` other clips is scored, ``k`` are selected
-    among them (:func:`mmsakd.selection.pool_round`)."""
+    among them (:func:`mmsakd.selection.pool_round`). The round's state
+    holds ``scored``, the number of clips scored."""
     num = len(clips)
     k = subset_size(args.plus_ratio, num)
     reused = torch.zeros(num, dtype=torch.bool)
     reused[previous] = True
-    size = min(num - len(previous),
-               max(math.ceil(args.pool_factor * k), k - len(previous)))
+    size = min(
+        num - len(previous),
+        max(math.ceil(as_fraction(args.pool_factor) * k), k - len(previous)))
     fresh = candidate_pool(
         torch.full((num, ), -1, dtype=torch.long),
         size,
@@ -386,7 +393,7 @@ def plus_round(model, clips, args: argparse.Namespace, rate: float,
     known[previous] = True
     feat = torch.zeros(num, feats.shape[1])
     feat[previous] = feats[previous]
-    return pool_round(
+    state = pool_round(
         candidates, torch.cat([new_losses, losses[previous]]), new_feats,
         torch.arange(len(candidates)) < len(fresh),
         torch.zeros(num, dtype=torch.long), torch.zeros(num), feat, known, 1,
@@ -396,6 +403,8 @@ def plus_round(model, clips, args: argparse.Namespace, rate: float,
             seed=args.seed,
             criterion=PLUS_PRESET.criterion,
             diversity=PLUS_PRESET.diversity), clips.labels)
+    state['scored'] = len(fresh)
+    return state
 
 
 def main() -> None:
@@ -481,6 +490,7 @@ def main() -> None:
             plus_train_s=plus_train,
             plus_epoch_s=plus_round_time + plus_train,
             plus_subset_size=len(plus_state['subset']),
+            plus_scored=plus_state['scored'],
             kd_cache_vs_vanilla=kd_cache / vanilla,
             plus_round_vs_vanilla=plus_round_time / vanilla,
             plus_vs_vanilla=(plus_round_time + plus_train) / vanilla)
@@ -539,7 +549,7 @@ def main() -> None:
         elif name.startswith('SAKD+ training ('):
             clips_done = plus['plus_subset_size']
         elif name.startswith('SAKD+ round'):
-            clips_done = math.ceil(args.pool_factor * plus['plus_subset_size'])
+            clips_done = plus['plus_scored']
         print(f'| {name} | {seconds:.2f} | {clips_done / seconds:.1f} | '
               f'{seconds / vanilla:.3f} |')
     print(f'SAKD every 5 epochs (scoring and selection amortised): '
