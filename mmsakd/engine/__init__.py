@@ -1,4 +1,8 @@
 from . import hooks  # noqa: F401
-from .scoring import Scores, build_scoring_loader, rank_batches, score_samples
+from .scoring import (Scores, build_scoring_loader, rank_batches,
+                      score_samples, training_autocast)
 
-__all__ = ['Scores', 'build_scoring_loader', 'rank_batches', 'score_samples']
+__all__ = [
+    'Scores', 'build_scoring_loader', 'rank_batches', 'score_samples',
+    'training_autocast'
+]

@@ -1,9 +1,11 @@
 """The SAKD scoring pass: every training sample through the interruption,
 the teacher and the student once (docs/method.md#selection-rounds)."""
+import contextlib
 import functools
 import math
 import time
-from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
+from typing import (Callable, ContextManager, Dict, List, NamedTuple, Optional,
+                    Sequence, Tuple)
 
 import torch
 from mmengine.dataset import worker_init_fn
@@ -14,6 +16,7 @@ from torch import Tensor
 from torch.utils.data import DataLoader, Dataset
 
 from mmsakd.datasets import skip_broken_collate
+from mmsakd.models.utils import interrupt_layout
 from mmsakd.selection import interrupt_batch, make_generator, project_features
 
 
@@ -127,13 +130,19 @@ def score_samples(model,
                   timing: Optional[Dict[str, float]] = None,
                   indices: Optional[Sequence[int]] = None,
                   d_max: Optional[int] = None,
-                  dst: Optional[int] = None) -> Optional[Scores]:
+                  dst: Optional[int] = None,
+                  autocast: Optional[Callable[[], ContextManager]] = None
+                  ) -> Optional[Scores]:
     """Per-sample KD loss and pooled teacher feature of every sample (or of
     the ``indices`` the loader was built for).
 
     Each batch is preprocessed (``training=False``), interrupted at ``rate``
-    by :func:`~mmsakd.selection.interrupt_batch` with the generator
-    ``make_generator(seed, epoch, b)`` of its global batch index ``b``, and
+    by :func:`~mmsakd.selection.interrupt_batch` in the layout of the data
+    preprocessor's ``format_shape`` (the segments of 2D recognizers are the
+    time axis, :func:`~mmsakd.models.utils.interrupt_layout`) with the
+    generator
+    ``make_generator(seed, epoch, b, stream='scoring')`` of its global
+    batch index ``b``, and
     scored by ``model.score`` (Eq. 3, docs/method.md#difficulty). With
     ``d_max``, each batch's features are projected at once
     (:func:`~mmsakd.selection.project_features` with ``seed``), so that the
@@ -174,6 +183,10 @@ def score_samples(model,
             most ``d_max`` channels; None keeps them. Defaults to None.
         dst (int, optional): The only rank that receives the results;
             None: every rank. Defaults to None.
+        autocast (callable, optional): Makes the context the model's
+            forward runs in, e.g. the mixed-precision autocast of training
+            (:func:`training_autocast`); None runs it as it is. Losses and
+            features are returned as float32 either way. Defaults to None.
 
     Returns:
         Scores, optional: In ascending dataset index; None on the ranks
@@ -181,6 +194,12 @@ def score_samples(model,
     """
     rank, world_size = get_dist_info()
     num_samples = len(loader.dataset)
+    layout = None
+    if rate > 0:
+        layout = interrupt_layout(
+            getattr(model.data_preprocessor, 'format_shape', None))
+    if autocast is None:
+        autocast = contextlib.nullcontext
     bar = ProgressBar(len(loader)) if progress and is_main_process() else None
     scored, losses, feats, skipped = [], [], [], []
     data_time = 0.
@@ -190,8 +209,17 @@ def score_samples(model,
         batch_idx = rank + local_idx * world_size  # see rank_batches
         skipped.extend(data_batch.pop('skipped', []))
         if 'inputs' in data_batch:
-            _score_batch(model, data_batch, rate, epoch, batch_idx, seed, eta,
-                         scope, patch_size, d_max, scored, losses, feats)
+            with autocast():
+                indices_b, loss_b, feat_b = _score_batch(
+                    model, data_batch, rate, layout, epoch, batch_idx, seed,
+                    eta, scope, patch_size)
+            # Projected outside autocast: in float32, as without it.
+            feat_b = feat_b.float()
+            if d_max is not None:
+                feat_b = project_features(feat_b, d_max, seed)
+            scored.append(indices_b)
+            losses.append(loss_b.float().cpu())
+            feats.append(feat_b.cpu())
         if bar is not None:
             bar.update()
         ready = time.perf_counter()
@@ -230,11 +258,11 @@ def score_samples(model,
                   skipped)
 
 
-def _score_batch(model, data_batch: dict, rate: float, epoch: int,
-                 batch_idx: int, seed: int, eta: float, scope: str,
-                 patch_size: int, d_max: Optional[int], scored: list,
-                 losses: list, feats: list) -> None:
-    """Score one batch of :func:`score_samples`; append its results."""
+def _score_batch(model, data_batch: dict, rate: float, layout: Optional[str],
+                 epoch: int, batch_idx: int, seed: int, eta: float, scope: str,
+                 patch_size: int) -> Tuple[Tensor, Tensor, Tensor]:
+    """Score one batch of :func:`score_samples`: its dataset indices, KD
+    losses and teacher features."""
     data = model.data_preprocessor(data_batch, training=False)
     inputs = data['inputs']
     if rate > 0:
@@ -244,14 +272,29 @@ def _score_batch(model, data_batch: dict, rate: float, epoch: int,
             eta=eta,
             scope=scope,
             patch_size=patch_size,
-            generator=make_generator(seed, epoch, batch_idx))
+            layout=layout,
+            generator=make_generator(seed, epoch, batch_idx, stream='scoring'))
     scores = model.score(inputs, data['data_samples'])
-    feat = scores['teacher_feat'].float()
-    if d_max is not None:
-        feat = project_features(feat, d_max, seed)
-    scored.append(torch.tensor([s.sample_idx for s in data['data_samples']]))
-    losses.append(scores['kd_loss'].float().cpu())
-    feats.append(feat.cpu())
+    indices = torch.tensor([s.sample_idx for s in data['data_samples']])
+    return indices, scores['kd_loss'], scores['teacher_feat']
+
+
+def training_autocast(optim_wrapper) -> Optional[Callable[[], ContextManager]]:
+    """The autocast that training runs its forward in, for the scoring
+    pass: MMEngine's ``autocast`` with the dtype of an
+    :class:`~mmengine.optim.AmpOptimWrapper` (``--amp``), else None.
+
+    Args:
+        optim_wrapper: The runner's optimizer wrapper.
+
+    Returns:
+        callable, optional: Makes the autocast context; None without AMP.
+    """
+    from mmengine.optim import AmpOptimWrapper
+    from mmengine.runner.amp import autocast
+    if not isinstance(optim_wrapper, AmpOptimWrapper):
+        return None
+    return functools.partial(autocast, dtype=optim_wrapper.cast_dtype)
 
 
 def _cat(parts: List[Tensor], dtype=torch.float32) -> Tensor:

@@ -1,15 +1,16 @@
 """The SAKD selection engine: interruption, per-sample scores, criteria and
 greedy DPP, as pure functions on tensors."""
-from .checks import (check_bool, check_choice, check_file_name, check_int,
-                     check_range)
+from .checks import (as_fraction, check_bool, check_choice, check_file_name,
+                     check_int, check_range)
 from .criteria import CRITERIA, easiness_criterion, random_criterion
 from .difficulty import (check_finite, easiness, normalize_easiness,
                          selection_probability, update_strength)
 from .dpp import greedy_dpp_map
 from .features import (fuse_features, gaussian_projection, pool_features,
                        project_features)
-from .interruption import (LAYOUTS, InterruptionPlan, apply_interruption_plan,
-                           interrupt_batch, make_generator, plan_interruption)
+from .interruption import (LAYOUTS, STREAMS, InterruptionPlan,
+                           apply_interruption_plan, interrupt_batch,
+                           make_generator, plan_interruption)
 from .partition import allocate_counts, partition_blocks
 from .pool import candidate_pool
 from .round import (DIVERSITY, SELECTORS, RoundSettings, pool_round,
@@ -20,7 +21,7 @@ from .select import (quality_temperature, select_samples, selection_objective,
                      top_k)
 
 __all__ = [
-    'interruption_rate', 'num_interrupted', 'make_generator',
+    'interruption_rate', 'num_interrupted', 'make_generator', 'STREAMS',
     'InterruptionPlan', 'plan_interruption', 'apply_interruption_plan',
     'interrupt_batch', 'LAYOUTS', 'check_finite', 'selection_probability',
     'easiness', 'normalize_easiness', 'update_strength', 'pool_features',
@@ -30,6 +31,6 @@ __all__ = [
     'CRITERIA', 'easiness_criterion', 'random_criterion', 'DIVERSITY',
     'SELECTORS', 'RoundSettings', 'select_subset', 'selection_round',
     'subset_size', 'check_range', 'check_int', 'check_choice', 'check_bool',
-    'check_file_name', 'candidate_pool', 'pool_round', 'round_ratio',
-    'RATIO_SHAPES'
+    'check_file_name', 'as_fraction', 'candidate_pool', 'pool_round',
+    'round_ratio', 'RATIO_SHAPES'
 ]

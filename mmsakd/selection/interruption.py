@@ -44,31 +44,47 @@ class InterruptionPlan(NamedTuple):
     drop: Tensor
 
 
+#: The random streams of SAKD, one per consumer, each a tag hashed into the
+#: seed by :func:`make_generator`, so that no two consumers draw the same
+#: numbers from the same ``(seed, epoch, index)``: ``'default'`` (direct
+#: calls), ``'scoring'`` (the scoring pass, per global batch),
+#: ``'criterion'`` (the random selection criteria), ``'pool'`` (the
+#: candidate pool), ``'train'`` (``interrupt_train``, per iteration and rank)
+#: and ``'pipeline'`` (the ``DropoutShuffle`` transform, per sample).
+STREAMS = ('default', 'scoring', 'criterion', 'pool', 'train', 'pipeline')
+
+
 def make_generator(seed: int,
                    epoch: int = 0,
-                   batch_idx: int = 0) -> torch.Generator:
-    """A CPU generator seeded from ``(seed, epoch, batch_idx)``.
+                   batch_idx: int = 0,
+                   stream: str = 'default') -> torch.Generator:
+    """A CPU generator seeded from ``(stream, seed, epoch, batch_idx)``.
 
-    The three numbers are hashed with :class:`numpy.random.SeedSequence`, so
-    neighbouring triples give unrelated streams (unlike ``seed + epoch``), and
-    the same triple gives the same stream in every process: a resumed run
-    interrupts identically.
+    The numbers are hashed with :class:`numpy.random.SeedSequence`, so
+    neighbouring triples give unrelated streams (unlike ``seed + epoch``),
+    different ``stream`` tags give unrelated streams for the same triple,
+    and the same arguments give the same stream in every process: a resumed
+    run interrupts identically.
 
     Args:
         seed (int): The base seed, >= 0.
         epoch (int): The epoch, >= 0. Defaults to 0.
         batch_idx (int): The batch (or sample) index, >= 0. Defaults to 0.
+        stream (str): The consumer, one of :data:`STREAMS`.
+            Defaults to 'default'.
 
     Returns:
         torch.Generator: A seeded CPU generator.
     """
+    if stream not in STREAMS:
+        raise ValueError(f'stream must be one of {STREAMS}, got {stream!r}')
     values = dict(seed=seed, epoch=epoch, batch_idx=batch_idx)
     for name, value in values.items():
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
             raise TypeError(f'{name} must be an int, got {type(value)}')
         if value < 0:
             raise ValueError(f'{name} must be >= 0, got {value}')
-    entropy = [int(value) for value in values.values()]
+    entropy = [STREAMS.index(stream)] + [int(v) for v in values.values()]
     state = np.random.SeedSequence(entropy).generate_state(1, np.uint64)[0]
     generator = torch.Generator()
     # torch seeds are accepted up to 2**64 - 1; 63 bits keep it portable.

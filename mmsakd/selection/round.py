@@ -8,7 +8,7 @@ from typing import Dict, Optional
 import torch
 from torch import Tensor
 
-from .checks import check_choice, check_int, check_range
+from .checks import as_fraction, check_choice, check_int, check_range
 from .criteria import CRITERIA
 from .difficulty import (NORMS, check_finite, easiness, normalize_easiness,
                          selection_probability, update_strength)
@@ -113,11 +113,12 @@ def subset_size(ratio: float, num_samples: int) -> int:
         num_samples (int): Size ``N`` of the training set, >= 0.
 
     Returns:
-        int: ``ceil(ratio * num_samples)``, computed in floating point.
+        int: ``ceil(ratio * num_samples)``, exact for the ratio as written
+        (:func:`~mmsakd.selection.as_fraction`): 7 for 0.07 of 100.
     """
     check_range('ratio', ratio, 0, 1, low_open=True)
     check_int('num_samples', num_samples, 0)
-    return math.ceil(ratio * num_samples)
+    return math.ceil(as_fraction(ratio) * num_samples)
 
 
 def select_subset(scores: Tensor,
@@ -324,7 +325,6 @@ def _select(losses: Tensor, s_hat: Tensor, features: Tensor, k: int,
             epoch: int, settings: RoundSettings,
             labels: Optional[Tensor]) -> Tensor:
     """The criterion's scores, then :func:`select_subset`."""
-    scores = CRITERIA[settings.criterion](losses, s_hat,
-                                          make_generator(
-                                              settings.seed, epoch, 0))
+    generator = make_generator(settings.seed, epoch, stream='criterion')
+    scores = CRITERIA[settings.criterion](losses, s_hat, generator)
     return select_subset(scores, features, k, epoch, settings, labels)

@@ -1,8 +1,9 @@
+import numpy as np
 import pytest
 import torch
 
-from mmsakd.selection import (interrupt_batch, make_generator, num_interrupted,
-                              plan_interruption)
+from mmsakd.selection import (STREAMS, interrupt_batch, make_generator,
+                              num_interrupted, plan_interruption)
 
 
 def constant_clips(n, c=3, t=10, h=4, w=4, views=None):
@@ -195,3 +196,107 @@ def test_argument_errors():
         interrupt_batch(torch.randn(2, 3, 3, 3), 0.5, patch_size=4)
     with pytest.raises(ValueError, match='seed'):
         interrupt_batch(x, 0.5, seed=-1)
+
+
+def test_streams_differ_for_the_same_seed_epoch_and_index():
+    draws = {
+        stream: torch.rand(8, generator=make_generator(3, 2, 1, stream))
+        for stream in STREAMS
+    }
+    for a in STREAMS:
+        for b in STREAMS:
+            assert (a == b) == torch.equal(draws[a], draws[b])
+    with pytest.raises(ValueError, match='stream must be one of'):
+        make_generator(0, stream='scores')
+
+
+def test_consumers_draw_from_distinct_streams(monkeypatch):
+    """The scoring pass (batch 0 and 1), the random criterion,
+    ``interrupt_train`` (iteration 0 and 1) and ``DropoutShuffle`` (sample 0
+    and 1) of the same seed and epoch draw unrelated numbers."""
+    from mmengine.logging import MessageHub
+
+    from mmsakd.datasets.transforms import interruption as transform_module
+    from mmsakd.engine import build_scoring_loader, score_samples, scoring
+    from mmsakd.models.utils import interruption as train_module
+    from mmsakd.selection import CRITERIA, RoundSettings, selection_round
+    first_draws = {}
+
+    def recording(name, function):
+
+        def record(*args, **kwargs):
+            generator = kwargs.get('generator') or args[-1]
+            state = generator.get_state()
+            first_draws.setdefault(name, []).append(
+                torch.rand(4, generator=generator).tolist())
+            generator.set_state(state)
+            return function(*args, **kwargs)
+
+        return record
+
+    for module, name in ((scoring, 'scoring'), (train_module, 'train'),
+                         (transform_module, 'pipeline')):
+        monkeypatch.setattr(module, 'interrupt_batch',
+                            recording(name, module.interrupt_batch))
+    monkeypatch.setitem(CRITERIA, 'random',
+                        recording('criterion', CRITERIA['random']))
+    seed, epoch = 0, 1
+
+    class Scorer:
+
+        class data_preprocessor:
+            format_shape = 'NCTHW'
+
+            def __new__(cls, data, training):
+                return dict(
+                    inputs=torch.stack(data['inputs']),
+                    data_samples=data['data_samples'])
+
+        def score(self, inputs, data_samples):
+            flat = inputs.flatten(1)
+            return dict(kd_loss=flat.sum(1), teacher_feat=flat[:, :3])
+
+    from mmaction.structures import ActionDataSample
+    clips = [
+        dict(
+            inputs=torch.rand(1, 3, 4, 4, 4),
+            data_samples=ActionDataSample(metainfo=dict(sample_idx=i)))
+        for i in range(4)
+    ]
+    score_samples(
+        Scorer(),
+        build_scoring_loader(clips, 2),
+        0.3,
+        epoch,
+        seed=seed,
+        progress=False)
+    selection_round(
+        torch.rand(4), torch.rand(4, 3), torch.zeros(4), torch.zeros(4), None,
+        0, 0.3, epoch,
+        RoundSettings(
+            ratio=0.5, criterion='random', partition='random', seed=seed))
+    hub = MessageHub.get_current_instance()
+    saved = {k: hub.get_info(k) for k in ('epoch', 'max_epochs', 'iter')}
+    try:
+        for iteration in (0, 1):
+            hub.update_info('epoch', epoch)
+            hub.update_info('max_epochs', 10)
+            hub.update_info('iter', iteration)
+            train_module.interrupt_training_batch(
+                torch.rand(2, 1, 3, 4, 4, 4),
+                dict(train_module.INTERRUPT_DEFAULTS, seed=seed), 'NVCTHW')
+    finally:
+        for key, value in saved.items():
+            hub.update_info(key, value)
+    from mmsakd.datasets.transforms import DropoutShuffle
+    transform = DropoutShuffle(rate=0.3, seed=seed, epoch=epoch)
+    for index in (0, 1):
+        transform(
+            dict(
+                imgs=[np.zeros((4, 4, 3), np.uint8)] * 4,
+                clip_len=4,
+                sample_idx=index))
+    assert sorted(first_draws) == ['criterion', 'pipeline', 'scoring', 'train']
+    draws = [d for name in sorted(first_draws) for d in first_draws[name]]
+    assert len(draws) == 7  # 2 batches, 1 ranking, 2 iterations, 2 clips
+    assert all(draws.count(d) == 1 for d in draws)

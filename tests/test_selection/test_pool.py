@@ -58,6 +58,18 @@ def test_random_share_and_exclusion():
     assert everything.tolist() == list(range(3, num))
 
 
+def test_oldest_count_is_exact_for_typed_shares():
+    # ceil((1 - 0.7) * 10) is 3; (1 - 0.7) * 10 is 3.0000000000000004 in
+    # floating point. The 3 oldest, then 7 of the others drawn as the pool
+    # draws them: a permutation of all, then one of the rest.
+    num = 40
+    pool = candidate_pool(torch.arange(num), 10, 0.7, generator=_gen(3))
+    generator = _gen(3)
+    torch.randperm(num, generator=generator)
+    drawn = (3 + torch.randperm(num - 3, generator=generator)[:7]).tolist()
+    assert pool.tolist() == sorted(list(range(3)) + drawn)
+
+
 def test_pool_checks():
     last = torch.zeros(5, dtype=torch.long)
     with pytest.raises(ValueError, match='at most 3'):
@@ -156,9 +168,9 @@ def test_pool_round_checks():
             torch.zeros(0, dtype=torch.bool), *args)
 
 
-def test_make_generator_is_importable_for_pools():
-    # The hook seeds the pool with make_generator(seed, epoch, 1): distinct
-    # from the criterion's (seed, epoch, 0).
-    a = torch.randperm(10, generator=make_generator(3, 2, 1))
-    b = torch.randperm(10, generator=make_generator(3, 2, 0))
+def test_pool_stream_differs_from_the_criterions():
+    # The hook draws the pool from the 'pool' stream of (seed, epoch), the
+    # random criterion its ranking from the 'criterion' stream.
+    a = torch.randperm(10, generator=make_generator(3, 2, stream='pool'))
+    b = torch.randperm(10, generator=make_generator(3, 2, stream='criterion'))
     assert not torch.equal(a, b)

@@ -26,12 +26,16 @@ class DropoutShuffle(BaseTransform):
     The rate is ``beta(epoch)`` (Eq. 4, docs/method.md#interruption-rate),
     or ``rate`` when given; below ``eta`` it drops ``round(rate *
     clip_len)`` frames per clip, otherwise it permutes ``round(eta *
-    clip_len)`` frames inside each clip (``scope='clip'``: a dataloader
+    clip_len)`` frames inside each clip (counts round half up,
+    :func:`~mmsakd.selection.num_interrupted`; ``scope='clip'``: a dataloader
     worker sees one sample, which has no frames of another action; the batch
     scope needs :func:`interrupt_batch`, as ``SAKDDistiller``'s
     ``interrupt_train`` does). The clips of a sample (its views) share the
-    chosen positions. With ``clip_len == 1`` (images) the units are
-    ``patch_size x patch_size`` pixel patches.
+    chosen positions. The frames of 2D recognizers (TSN, TSM: ``clip_len ==
+    1`` and ``num_clips > 1``, one frame per segment) are one clip whose
+    units are the segments, as in the batch operation's ``NTCHW`` layout.
+    A single frame (``clip_len == 1`` and ``num_clips == 1``, images) is cut
+    into ``patch_size x patch_size`` pixel patches.
 
     Dropped frames are filled with ``fill_value``, a colour in the pixel
     space of ``imgs`` (rounded to it for integer frames). The default is the
@@ -40,10 +44,11 @@ class DropoutShuffle(BaseTransform):
     mean of your preprocessor (in the channel order of ``imgs``).
 
     The randomness comes from ``make_generator(seed, epoch,
-    results['sample_idx'])`` (``sample_idx`` is set by mmengine's
-    ``BaseDataset``; 0 when missing), so it is the same in every worker and
-    run. The epoch and ``max_epochs`` live in a small shared-memory tensor,
-    which dataloader workers inherit (fork) or receive by handle (spawn), so
+    results['sample_idx'], stream='pipeline')`` (``sample_idx`` is set by
+    mmengine's ``BaseDataset``; 0 when missing), so it is the same in every
+    worker and run. The epoch and ``max_epochs`` live in a small
+    shared-memory tensor, which dataloader workers inherit (fork) or
+    receive by handle (spawn), so
     :meth:`set_epoch` in the main process reaches every worker, persistent
     ones included, from their next sample on. In a training run,
     ``DropoutShuffleHook`` calls it before each epoch (and fills in
@@ -53,6 +58,7 @@ class DropoutShuffle(BaseTransform):
 
     - imgs
     - clip_len (optional, else all frames are one clip)
+    - num_clips (optional; with ``clip_len == 1``, the segments)
     - sample_idx (optional)
 
     Modified Keys:
@@ -203,6 +209,10 @@ class DropoutShuffle(BaseTransform):
                              f'an array of shape {frames.shape}')
         num_frames, height, width, channels = frames.shape
         clip_len = int(results.get('clip_len', num_frames))
+        if clip_len == 1 and int(results.get('num_clips', 1)) > 1:
+            # One frame per segment (TSN, TSM): the segments are the units,
+            # as the 2D recognizer's NTCHW inputs of the batch operation.
+            clip_len = int(results['num_clips'])
         if clip_len < 1 or num_frames % clip_len:
             raise ValueError(f'{num_frames} frames do not split into clips '
                              f'of clip_len={clip_len}')
@@ -213,8 +223,11 @@ class DropoutShuffle(BaseTransform):
             1, views, clip_len, height, width,
             channels).permute(0, 1, 5, 2, 3, 4)
         rate = self.current_rate()
-        generator = make_generator(self.seed, self.epoch,
-                                   int(results.get('sample_idx', 0)))
+        generator = make_generator(
+            self.seed,
+            self.epoch,
+            int(results.get('sample_idx', 0)),
+            stream='pipeline')
         out = interrupt_batch(
             x,
             rate,

@@ -14,13 +14,14 @@ from torch import Tensor
 from torch.utils.data import DataLoader
 
 from mmsakd.datasets import SkipBrokenClips, skipped_mask
-from mmsakd.engine.scoring import Scores, build_scoring_loader, score_samples
+from mmsakd.engine.scoring import (Scores, build_scoring_loader, score_samples,
+                                   training_autocast)
 from mmsakd.registry import DATASETS, HOOKS
-from mmsakd.selection import (RATIO_SHAPES, RoundSettings, candidate_pool,
-                              check_bool, check_choice, check_file_name,
-                              check_int, check_range, interruption_rate,
-                              make_generator, pool_round, round_ratio,
-                              selection_round, subset_size)
+from mmsakd.selection import (RATIO_SHAPES, RoundSettings, as_fraction,
+                              candidate_pool, check_bool, check_choice,
+                              check_file_name, check_int, check_range,
+                              interruption_rate, make_generator, pool_round,
+                              round_ratio, selection_round, subset_size)
 from mmsakd.utils import append_json_line
 from .utils import (check_subset_sampler, epoch_iters, fix_max_iters,
                     gather_sample_values, plan_iter_schedulers, resolve_seed,
@@ -431,7 +432,8 @@ class SAKDHook(Hook):
         state = checkpoint.get('sakd')
         if state is None or not runner._resume:
             return
-        # A resume maps tensors to the current device; the state is CPU.
+        # The state lives on the CPU. mmsakd's local loader already maps to
+        # it, but a remote scheme or a caller's map_location may not.
         self.omega = state['omega'].cpu()
         self.alpha = state['alpha'].cpu()
         # Only rank 0 selects, so only rank 0 keeps the fused features.
@@ -531,13 +533,13 @@ class SAKDHook(Hook):
         num_reused = int(reused.sum())
         size = num - num_reused - int(skipped.sum())
         if self.pool_factor is not None:
-            size = min(size,
-                       max(math.ceil(self.pool_factor * k), k - num_reused))
+            pool = math.ceil(as_fraction(self.pool_factor) * k)
+            size = min(size, max(pool, k - num_reused))
         fresh = candidate_pool(
             self.last_scored,
             size,
             self.pool_random,
-            generator=make_generator(self.seed, epoch, 1),
+            generator=make_generator(self.seed, epoch, stream='pool'),
             exclude=reused | skipped)
 
         # 1. Score the fresh candidates under the interruption.
@@ -614,7 +616,7 @@ class SAKDHook(Hook):
                indices: Optional[List[int]] = None) -> Optional[Scores]:
         """The scoring pass over every sample (or ``indices``) at ``rate``
         (:func:`mmsakd.engine.score_samples`), projected and gathered to
-        rank 0."""
+        rank 0; under the autocast of training with ``--amp``."""
         return score_samples(
             unwrap_model(runner),
             self._scoring_loader(runner, indices),
@@ -627,7 +629,8 @@ class SAKDHook(Hook):
             timing=timing,
             indices=indices,
             d_max=self.settings.d_max,
-            dst=0)
+            dst=0,
+            autocast=training_autocast(runner.optim_wrapper))
 
     def _hand_over(self, runner) -> None:
         runner.train_dataloader.sampler.set_subset(self.subset)

@@ -98,8 +98,8 @@ class SAKDDistiller(BaseModel):
     feeds the same interrupted batch to the student and the teacher. The
     epoch, ``max_epochs`` and iteration come from MMEngine's
     ``RuntimeInfoHook``; the generator is ``make_generator(seed, epoch,
-    iter * world_size + rank)``. Use it to train on clips interrupted
-    exactly as the scoring pass scores them. The pipeline transform
+    iter * world_size + rank, stream='train')``. Use it to train on clips
+    interrupted exactly as the scoring pass scores them. The pipeline transform
     :class:`~mmsakd.datasets.transforms.DropoutShuffle` is the alternative
     for the data side: it interrupts within one clip (a dataloader worker
     sees one clip at a time), before preprocessing, and costs the model

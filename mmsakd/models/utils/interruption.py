@@ -66,12 +66,27 @@ def interrupt_settings(value: Union[None, bool, dict]) -> Optional[dict]:
 
 def interrupt_layout(format_shape: Optional[str]) -> str:
     """The :func:`interrupt_batch` layout of inputs preprocessed to
-    ``format_shape`` (``'NCTHW'``: 3D recognizers, ``'NCHW'``: 2D)."""
+    ``format_shape``.
+
+    ``'NCTHW'`` (3D recognizers) gives ``(N, V, C, T, H, W)``; ``'NCHW'``
+    (2D recognizers such as TSN and TSM) gives ``(N, num_segments, C, H,
+    W)``, whose segments are the time axis. Inferring the layout from the
+    number of dims would read the 5-dim 2D inputs as ``(N, C, T, H, W)``
+    and interrupt colour channels.
+
+    Args:
+        format_shape (str, optional): ``format_shape`` of the model's
+            ``ActionDataPreprocessor``.
+
+    Returns:
+        str: One of :data:`mmsakd.selection.LAYOUTS`.
+    """
     if format_shape not in _LAYOUTS:
         raise ValueError(
-            'interrupt_train needs inputs of a data '
-            f'preprocessor with format_shape in {sorted(_LAYOUTS)}'
-            f', got {format_shape!r}')
+            'the dropout-shuffle interruption (SAKD scoring, '
+            'interrupt_train) needs the inputs of a data preprocessor with '
+            f'format_shape in {sorted(_LAYOUTS)} (model.data_preprocessor.'
+            f'format_shape), got {format_shape!r}')
     return _LAYOUTS[format_shape]
 
 
@@ -82,8 +97,9 @@ def interrupt_training_batch(inputs: Tensor, settings: dict,
     The rate is ``beta(n)`` of Eq. 4 (docs/method.md#interruption-rate),
     with the epoch ``n`` and ``max_epochs`` of the running training loop
     (MMEngine's ``RuntimeInfoHook``). The generator is
-    ``make_generator(seed, epoch, iter * world_size + rank)``: one stream
-    per iteration and rank, the same on resume.
+    ``make_generator(seed, epoch, iter * world_size + rank,
+    stream='train')``: one stream per iteration and rank, the same on
+    resume, and none shared with the scoring pass.
 
     Args:
         inputs (Tensor): The batch, as the data preprocessor returns it.
@@ -111,5 +127,8 @@ def interrupt_training_batch(inputs: Tensor, settings: dict,
         scope=settings['scope'],
         patch_size=settings['patch_size'],
         layout=layout,
-        generator=make_generator(settings['seed'], progress.epoch,
-                                 progress.iter * world_size + rank))
+        generator=make_generator(
+            settings['seed'],
+            progress.epoch,
+            progress.iter * world_size + rank,
+            stream='train'))

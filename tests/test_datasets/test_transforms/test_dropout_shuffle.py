@@ -211,3 +211,16 @@ def test_set_epoch_reaches_persistent_workers(context):
         if workers is None:
             workers = loader._iterator._workers
         assert loader._iterator._workers is workers
+
+
+def test_tsn_segments_are_the_units():
+    # TSN/TSM sample one frame per segment (clip_len=1, num_clips=8): the
+    # segments are dropped whole, as the batch operation does with 2D
+    # inputs, never pixel patches of them.
+    transform = DropoutShuffle(rate=0.3, seed=3)
+    frames = clip_frames(num_clips=8, clip_len=1)
+    out = np.stack(
+        transform(results_of(frames, clip_len=1, num_clips=8))['imgs'])
+    dropped = is_fill(out)
+    assert dropped.sum() == num_interrupted(0.3, 8)
+    assert np.array_equal(out[~dropped], np.stack(frames)[~dropped])

@@ -143,12 +143,14 @@ class TestSAKDHookRound(TinyDistillData, RunnerTestCase):
             from mmengine.dataset import pseudo_collate
             data = model.data_preprocessor(
                 pseudo_collate(batch), training=False)
+            # 3D inputs: (N, V, C, T, H, W), the frames on axis 3.
             inputs = interrupt_batch(
                 data['inputs'],
                 rate,
                 eta=hook.eta,
                 scope=hook.scope,
-                generator=make_generator(5, epoch, b))
+                layout='NVCTHW',
+                generator=make_generator(5, epoch, b, stream='scoring'))
             scores = model.score(inputs, data['data_samples'])
             losses.append(scores['kd_loss'])
             feats.append(scores['teacher_feat'])
@@ -627,3 +629,28 @@ def test_preset_resume_equals_uninterrupted(tiny_data_root, teacher_ckpt,
     for key, value in state_a.items():
         torch.testing.assert_close(
             state_b[key], value, rtol=0, atol=1e-5, msg=key)
+
+
+def test_scoring_runs_under_the_training_autocast(monkeypatch):
+    from types import SimpleNamespace
+
+    from mmengine.optim import AmpOptimWrapper, OptimWrapper
+
+    from mmsakd.engine.hooks import sakd_hook
+    calls = []
+    monkeypatch.setattr(sakd_hook, 'score_samples',
+                        lambda *args, **kwargs: calls.append(kwargs))
+    hook = SAKDHook()
+    monkeypatch.setattr(hook, '_scoring_loader', lambda *args: None)
+    # --amp: an AmpOptimWrapper (which refuses to be built without an
+    # accelerator; its autocast needs only the dtype).
+    amp = object.__new__(AmpOptimWrapper)
+    amp.cast_dtype = torch.bfloat16
+    for wrapper in (amp, OptimWrapper(torch.optim.SGD([torch.zeros(1)],
+                                                      lr=1))):
+        hook._score(
+            SimpleNamespace(optim_wrapper=wrapper, model=None), 0.3, 1, {})
+    with calls[0]['autocast']():
+        assert torch.get_autocast_dtype('cpu') == torch.bfloat16
+        assert (torch.ones(2, 2) @ torch.ones(2, 2)).dtype == torch.bfloat16
+    assert calls[1]['autocast'] is None

@@ -78,7 +78,8 @@ def test_student_and_teacher_get_interrupt_batch(interrupt_train, settings,
         eta=settings['eta'],
         scope=settings['scope'],
         patch_size=settings['patch_size'],
-        generator=make_generator(settings['seed'], epoch, iteration))
+        generator=make_generator(
+            settings['seed'], epoch, iteration, stream='train'))
     assert not torch.equal(expected, inputs)
 
     seen = _record_inputs(model, monkeypatch)
