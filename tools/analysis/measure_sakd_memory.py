@@ -119,6 +119,7 @@ def _rank(rank: int, args: argparse.Namespace, port: int,
         epoch=0,
         max_epochs=10,
         model=StandIn(args.channels),
+        optim_wrapper=None,
         train_dataloader=SimpleNamespace(dataset=dataset, sampler=Sampler()),
         message_hub=MessageHub.get_instance('sakd_memory'),
         work_dir=out_dir)
