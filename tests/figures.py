@@ -1,7 +1,9 @@
 """What the headless plots drew: a copy of every figure at the moment it is
-saved, read back through matplotlib's own API (lines, bars, texts)."""
+saved, read back through matplotlib's own API (lines, bars, texts), and the
+size of the PNG written."""
 import pickle
-from typing import List
+import struct
+from typing import List, Tuple
 
 from matplotlib.figure import Figure
 
@@ -46,3 +48,12 @@ def bar_heights(ax) -> List[float]:
 def texts(ax) -> List[str]:
     """The texts and annotations drawn in ``ax``."""
     return [t.get_text() for t in ax.texts]
+
+
+def png_size(path) -> Tuple[int, int]:
+    """Width and height in pixels from the IHDR chunk of a PNG file."""
+    with open(path, 'rb') as f:
+        head = f.read(24)
+    assert head[:8] == b'\x89PNG\r\n\x1a\n', f'{path} is not a PNG'
+    assert head[12:16] == b'IHDR'
+    return struct.unpack('>II', head[16:24])

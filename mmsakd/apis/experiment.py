@@ -7,15 +7,13 @@ from typing import Dict, Optional, Sequence
 
 from mmengine.config import Config
 
-from mmsakd.utils import read_json_lines
+from mmsakd.utils.logs import (INFOBATCH_FILE, RANDOM_SUBSET_FILE, RESULT_FILE,
+                               ROUNDS_FILE, TIME_FILE, read_run_result,
+                               read_sakd_rounds, read_train_time)
 
-#: File, in a run's work dir, holding its summary once it has finished.
-RESULT_FILE = 'run_result.json'
-TIME_FILE = 'train_time.jsonl'
-ROUNDS_FILE = 'sakd_rounds.jsonl'
 #: Per-epoch logs of the other subset hooks (InfoBatchHook,
 #: RandomSubsetHook), cleared with the others before a fresh run.
-SUBSET_LOG_FILES = ('infobatch_epochs.jsonl', 'random_subset_rounds.jsonl')
+SUBSET_LOG_FILES = (INFOBATCH_FILE, RANDOM_SUBSET_FILE)
 
 
 def point_to_data(cfg: Config, data_root: str) -> None:
@@ -85,8 +83,9 @@ def summarize_run(work_dir: str) -> Dict:
     """Accuracy curve, final metrics and where the training time went.
 
     Reads ``train_time.jsonl`` (:class:`TrainTimeHook`) and, for SAKD
-    runs, ``sakd_rounds.jsonl``. A resumed run may repeat epochs; the last
-    record of each epoch wins.
+    runs, ``sakd_rounds.jsonl``, with the readers of
+    :mod:`mmsakd.utils.logs` (the records of a resumed run supersede those
+    it repeats).
 
     Returns:
         dict: ``top1``/``top5`` (percent, last validation), ``best_top1``,
@@ -99,13 +98,7 @@ def summarize_run(work_dir: str) -> Dict:
         ``subset_size``.
     """
     path = osp.join(work_dir, TIME_FILE)
-    if not osp.isfile(path):
-        raise FileNotFoundError(
-            f'{path} not found: the run has no TrainTimeHook record')
-    by_epoch = {r['epoch']: r for r in read_json_lines(path)}
-    records = [by_epoch[e] for e in sorted(by_epoch)]
-    if not records:
-        raise ValueError(f'{path} holds no epoch')
+    records = read_train_time(path)
     curve = [
         dict(
             epoch=r['epoch'],
@@ -126,8 +119,7 @@ def summarize_run(work_dir: str) -> Dict:
         curve=curve)
     rounds_path = osp.join(work_dir, ROUNDS_FILE)
     if osp.isfile(rounds_path):
-        by_round = {r['round']: r for r in read_json_lines(rounds_path)}
-        rounds = [by_round[k] for k in sorted(by_round)]
+        rounds = read_sakd_rounds(rounds_path)
         summary.update(
             rounds=len(rounds),
             score_time=sum(r['score_time'] for r in rounds),
@@ -193,8 +185,7 @@ def run_experiment(cfg: Config,
     work_dir = cfg.work_dir
     result_path = osp.join(work_dir, RESULT_FILE)
     if osp.isfile(result_path) and not force:
-        with open(result_path) as f:
-            return json.load(f)
+        return read_run_result(result_path)
     # A fresh (or forced) run starts from nothing; a resumed one keeps the
     # logs of the epochs it already trained.
     stale = [RESULT_FILE, 'last_checkpoint'] if force else []

@@ -32,6 +32,7 @@ from mmengine.config import Config
 
 from mmsakd.datasets.synthetic import (SOURCE_CLASSES, SyntheticActionConfig,
                                        dataset_is_complete, generate_dataset)
+from mmsakd.utils.logs import read_run_result
 from .benchmark import aggregate, results_table, time_split_table
 from .experiment import (RESULT_FILE, point_to_data, run_experiment,
                          sakd_hook_cfg, set_epochs)
@@ -73,8 +74,10 @@ KD_CONFIG = 'synthetic/kd_slowfast_tiny_synthetic.py'
 SAKD_CONFIG = 'synthetic/sakd_slowfast_tiny_synthetic.py'
 SAKD_I5_CONFIG = 'synthetic/sakd_i5_slowfast_tiny_synthetic.py'
 PRESET_CONFIG = 'sakd_plus/sakd_plus_slowfast_tiny_synthetic.py'
-#: The hook options of the ``plus`` variants of the one-seed screen that
-#: chose the SAKD+ preset (docs/benchmarks.md#beyond-the-paper).
+#: The hook options of the ``plus`` variant (r = 0.3, a full-data epoch
+#: first and last, strengths floored at 0.5, a candidate pool with reused
+#: losses); the other variants built by :func:`_plus` change one or two
+#: settings of it.
 PLUS = dict(
     ratio=0.3,
     warmup_epochs=1,
@@ -83,8 +86,10 @@ PLUS = dict(
     pool_factor=0.5,
     reuse_train_losses=True)
 CACHE = dict(teacher_cache=True)
-#: The first SAKD+ preset's hook settings (the current preset's config
-#: carries the rest) and its run options (learning rate per step).
+#: ``sakd_plus_v1``: the keep-high criterion with DPP and strengths
+#: floored at 0.5 on top of the preset's config, with the learning rate per
+#: step (run options); the ``v1_*`` variants change one or two of its
+#: settings.
 PLUS_V1 = dict(criterion='keep_high', diversity=None, alpha_min=0.5)
 V1_RUN = dict(lr_by_steps=True)
 
@@ -194,10 +199,10 @@ VARIANTS = OrderedDict([
                          dict(ratio=0.5, ratio_end=0.1), None)),
     ('plus_ratio_up', ('SAKD+, ratio 0.1 -> 0.5 (linear)', PRESET_CONFIG,
                        dict(ratio=0.1, ratio_end=0.5), None)),
-    # The first preset (keep-high criterion with DPP, alpha floored at 0.5,
-    # learning rate per step), its ablations and the finalists that
-    # combined the ablations which beat it on seeds 1-3; they chose the
-    # current preset (the last finalist).
+    # SAKD+ v1 (keep-high criterion with DPP, alpha floored at 0.5,
+    # learning rate per step), one setting changed at a time, and two
+    # combinations of those changes; each variant keeps its own settings, so
+    # the studies of docs/benchmarks.md#beyond-the-paper rerun unchanged.
     ('sakd_plus_v1', ('SAKD+ v1', PRESET_CONFIG, PLUS_V1, V1_RUN)),
     ('v1_easiness', ('SAKD+ v1, SAKD\'s easiness criterion', PRESET_CONFIG,
                      dict(PLUS_V1, criterion='easiness'), V1_RUN)),
@@ -655,8 +660,7 @@ def collect(work_dir: str, runs: Sequence[str],
         for seed in seeds:
             path = osp.join(work_dir, 'runs', run, f'seed{seed}', RESULT_FILE)
             if osp.isfile(path):
-                with open(path) as f:
-                    record = json.load(f)
+                record = read_run_result(path)
                 # Where it is now, should the work dir have moved.
                 record['work_dir'] = osp.dirname(path)
                 records.append(record)

@@ -6,7 +6,9 @@ not valid JSON) before it appends, so that the next record does not
 continue it, and syncs each line to disk. :func:`iter_json_lines` and
 :func:`read_json_lines` skip a torn last line, and only that: malformed
 JSON elsewhere is an error naming the file and the line. Written by hand
-because MMEngine's ``dump`` writes whole files, not appended lines.
+because MMEngine's ``dump`` writes whole files, not appended lines. The
+reader of each log file (its record numbering, a resumed run's records) is
+in :mod:`mmsakd.utils.logs`.
 """
 import json
 import os

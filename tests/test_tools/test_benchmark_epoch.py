@@ -17,6 +17,8 @@ import torch
 from helpers import REPO_ROOT
 
 TOOL = osp.join(REPO_ROOT, 'tools', 'analysis', 'benchmark_epoch.py')
+# Run on one pytest-xdist worker: the tests share one run of the tool.
+pytestmark = pytest.mark.xdist_group('benchmark_epoch')
 NUM_CLIPS, TRAIN_BATCH, RATIO, PLUS_RATIO, POOL_FACTOR = 24, 8, 0.1, 0.3, 0.5
 TINY_ARGS = [
     '--config', 'configs/synthetic/kd_slowfast_tiny_synthetic.py', '--device',

@@ -17,6 +17,8 @@ from mmsakd.apis.sakd_benchmark import (REGIMES, RUNS, VARIANTS, build_run_cfg,
 
 TOOL = osp.join(REPO_ROOT, 'tools', 'analysis', 'benchmark_sakd.py')
 PNG_SIGNATURE = b'\x89PNG\r\n\x1a\n'
+# Run on one pytest-xdist worker: the tests share one run of the benchmark.
+pytestmark = pytest.mark.xdist_group('benchmark_sakd')
 
 
 def _bench(work_dir, *extra):

@@ -12,6 +12,8 @@ import pytest
 from helpers import REPO_ROOT, free_port
 
 SCRIPT = osp.join(REPO_ROOT, 'tools', 'analysis', 'full_size_check.sh')
+# Run on one pytest-xdist worker: the tests share one run of the script.
+pytestmark = pytest.mark.xdist_group('full_size_check')
 
 
 @pytest.fixture(scope='module')

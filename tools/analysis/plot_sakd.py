@@ -17,30 +17,18 @@ Example::
 
 Logs of an older hook lack the class of each selected sample; pass the
 training annotation file (``--ann-file``) to plot per-class counts anyway.
-
-This tool imports neither torch nor mmaction, so it starts fast.
+No display is needed.
 """
 import argparse
-import importlib.util
 import os.path as osp
 import sys
 from typing import List, Optional, Sequence
 
-REPO_ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
-PLOTS_FILE = osp.join(REPO_ROOT, 'mmsakd', 'visualization', 'sakd_plots.py')
+sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..', '..')))
 
-
-def load_plots_module():
-    """``mmsakd.visualization.sakd_plots``, loaded without the ``mmsakd``
-    package (whose ``__init__`` imports torch and mmaction)."""
-    if not osp.isfile(PLOTS_FILE):
-        from mmsakd.visualization import sakd_plots
-        return sakd_plots
-    spec = importlib.util.spec_from_file_location('_mmsakd_sakd_plots',
-                                                  PLOTS_FILE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from mmsakd.utils.logs import read_results
+from mmsakd.visualization import plot_accuracy_vs_time, plot_run
+from mmsakd.visualization.benchmark_plots import ACCURACY_PNG
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
@@ -108,7 +96,6 @@ def read_class_names(path: str) -> List[str]:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Run the tool; returns the exit code (0: all plots written)."""
     args = parse_args(argv)
-    plots = load_plots_module()
     failed = False
 
     def fail(err: Exception) -> None:
@@ -137,7 +124,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         try:
             if not osp.isdir(work_dir):
                 raise FileNotFoundError(f'{work_dir}: no such work dir')
-            paths = plots.plot_run(
+            paths = plot_run(
                 work_dir,
                 out_dir=args.out_dir,
                 class_names=class_names,
@@ -151,10 +138,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
     if args.results:
         try:
-            runs = plots.load_results(args.results)
+            runs = read_results(args.results)
             out_dir = args.out_dir or osp.dirname(osp.abspath(args.results))
-            path = plots.plot_accuracy_vs_time(
-                runs, osp.join(out_dir, plots.ACCURACY_PNG), title=args.title)
+            path = plot_accuracy_vs_time(
+                runs, osp.join(out_dir, ACCURACY_PNG), title=args.title)
         except (OSError, ValueError) as err:
             fail(
                 ValueError(f'{args.results}: {err}'
