@@ -122,8 +122,13 @@ lint: $(STAMP)
 	$(VENV)/bin/isort --check-only --diff $(LINT_PATHS)
 	$(VENV)/bin/yapf --diff --recursive $(LINT_PATHS)
 
+# The suite runs on every core (pytest-xdist); TEST_WORKERS=0 runs it in
+# one process. Tests marked with one xdist_group run on one worker: they
+# share an expensive module fixture.
+TEST_WORKERS ?= auto
+
 test: lint
-	$(PY) -m pytest tests $(PYTEST_ARGS)
+	$(PY) -m pytest tests -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) work_dirs build *.egg-info

@@ -4,6 +4,14 @@ import sys
 
 import pytest
 
+# Under pytest-xdist each worker, and the processes it starts, gets its
+# share of the cores: torch's default of a thread per core in every worker
+# would oversubscribe them. Set before torch is imported.
+_WORKERS = int(os.environ.get('PYTEST_XDIST_WORKER_COUNT', 1))
+if _WORKERS > 1:
+    os.environ.setdefault('OMP_NUM_THREADS',
+                          str(max(1, (os.cpu_count() or 1) // _WORKERS)))
+
 sys.path.insert(0, os.path.dirname(__file__))
 
 from helpers import REPO_ROOT, make_tiny_dataset  # noqa: E402

@@ -1,5 +1,7 @@
 """Shared helpers of the test suite: tiny synthetic data and tiny configs."""
+import os
 import os.path as osp
+import random
 import socket
 
 from mmsakd.datasets.synthetic import SyntheticActionConfig, generate_dataset
@@ -7,12 +9,39 @@ from mmsakd.datasets.synthetic import SyntheticActionConfig, generate_dataset
 REPO_ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..'))
 TINY_DATA = SyntheticActionConfig(num_train=24, num_val=10, seed=7)
 
+# Below the ephemeral ports (32768-60999 on Linux) that the kernel hands to
+# outgoing and gloo sockets, and away from torchrun's default 29500.
+_PORTS = range(20000, 29000)
+_GIVEN_PORTS = set()
+# Its own generator: the tests' seeded streams stay as they are.
+_PORT_RANDOM = random.Random()
+
 
 def free_port() -> int:
-    """A TCP port that is free on this machine now, for a rendezvous."""
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
+    """A TCP port that is free on this machine now, for a rendezvous.
+
+    A port is free between this call and the bind of the process that uses
+    it only if nothing else picks it meanwhile: ports come from outside the
+    kernel's ephemeral range, each pytest-xdist worker draws from a slice of
+    its own, and a process never hands out the same port twice.
+    """
+    count = int(os.environ.get('PYTEST_XDIST_WORKER_COUNT', 1))
+    worker = os.environ.get('PYTEST_XDIST_WORKER', 'gw0')
+    width = len(_PORTS) // max(count, 1)
+    start = _PORTS.start + int(worker[2:]) % max(count, 1) * width
+    ports = list(range(start, start + width))
+    _PORT_RANDOM.shuffle(ports)
+    for port in ports:
+        if port in _GIVEN_PORTS:
+            continue
+        with socket.socket() as sock:
+            try:
+                sock.bind(('127.0.0.1', port))
+            except OSError:
+                continue
+        _GIVEN_PORTS.add(port)
+        return port
+    raise RuntimeError(f'no free port in [{start}, {start + width})')
 
 
 def make_tiny_dataset(root: str) -> str:

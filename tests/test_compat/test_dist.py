@@ -3,6 +3,7 @@ from unittest import mock
 
 import pytest
 import torch
+from helpers import free_port
 from mmengine.dist import utils as dist_utils
 from slurm_stubs import write_slurm_stubs
 
@@ -11,12 +12,15 @@ from mmsakd.compat.dist import patch_cpu_slurm, set_slurm_env
 pytestmark = pytest.mark.skipif(
     torch.cuda.is_available(), reason='the fix applies only without CUDA')
 
-_SINGLE_RANK_ENV = dict(
-    RANK='0',
-    LOCAL_RANK='0',
-    WORLD_SIZE='1',
-    MASTER_ADDR='127.0.0.1',
-    MASTER_PORT='29611')
+
+def _single_rank_env():
+    return dict(
+        RANK='0',
+        LOCAL_RANK='0',
+        WORLD_SIZE='1',
+        MASTER_ADDR='127.0.0.1',
+        MASTER_PORT=str(free_port()))
+
 
 _INIT = ('from mmengine.dist import init_dist, get_dist_info\n'
          "init_dist('pytorch', backend='nccl')\n"
@@ -25,12 +29,12 @@ _INIT = ('from mmengine.dist import init_dist, get_dist_info\n'
 
 
 def test_init_dist_fails_without_fix(python_runner):
-    result = python_runner(_INIT, env=_SINGLE_RANK_ENV)
+    result = python_runner(_INIT, env=_single_rank_env())
     assert result.returncode != 0
 
 
 def test_init_dist_uses_gloo_on_cpu(python_runner):
-    result = python_runner('import mmsakd\n' + _INIT, env=_SINGLE_RANK_ENV)
+    result = python_runner('import mmsakd\n' + _INIT, env=_single_rank_env())
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == 'gloo (0, 1)'
 
@@ -49,7 +53,7 @@ _WRAP = ('import torch, torch.distributed as dist\n'
 def test_mmengine_ddp_rejects_cpu_module(python_runner):
     code = ('from mmengine.model import MMDistributedDataParallel as '
             'WRAPPER\n' + _WRAP)
-    result = python_runner(code, env=_SINGLE_RANK_ENV)
+    result = python_runner(code, env=_single_rank_env())
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().startswith('failed')
 
@@ -60,7 +64,7 @@ def test_device_aware_ddp_wraps_cpu_module(python_runner):
         'from mmengine.registry import MODEL_WRAPPERS\n'
         "WRAPPER = MODEL_WRAPPERS.get('DeviceAwareDistributedDataParallel')"
         '\n' + _WRAP)
-    result = python_runner(code, env=_SINGLE_RANK_ENV)
+    result = python_runner(code, env=_single_rank_env())
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == 'wrapped (1, 2)'
 
@@ -70,8 +74,7 @@ _SLURM_ENV = dict(
     SLURM_NTASKS='1',
     SLURM_NODELIST='stub-node1',
     # Differs from the rank, to show where LOCAL_RANK comes from.
-    SLURM_LOCALID='3',
-    MASTER_PORT='29612')
+    SLURM_LOCALID='3')
 
 _INIT_SLURM = ('import os\n'
                'from mmengine.dist import init_dist, get_dist_info\n'
@@ -85,7 +88,10 @@ _INIT_SLURM = ('import os\n'
 def slurm_env(tmp_path):
     """One Slurm task's variables and a stub ``scontrol`` on ``PATH``."""
     bin_dir = write_slurm_stubs(str(tmp_path / 'bin'), str(tmp_path))
-    env = dict(_SLURM_ENV, PATH=bin_dir + os.pathsep + os.environ['PATH'])
+    env = dict(
+        _SLURM_ENV,
+        MASTER_PORT=str(free_port()),
+        PATH=bin_dir + os.pathsep + os.environ['PATH'])
     return env, str(tmp_path / 'scontrol.calls')
 
 
@@ -134,9 +140,10 @@ def test_set_slurm_env_exports_torch_variables(slurm_task_env):
 
 def test_set_slurm_env_keeps_master_address_and_port(slurm_task_env):
     os.environ['MASTER_ADDR'] = '10.0.0.2'
+    port = os.environ['MASTER_PORT']
     set_slurm_env()
     assert os.environ['MASTER_ADDR'] == '10.0.0.2'
-    assert os.environ['MASTER_PORT'] == '29612'
+    assert os.environ['MASTER_PORT'] == port
     assert not os.path.exists(slurm_task_env)
 
 

@@ -228,7 +228,9 @@ def test_an_error_on_one_rank_stops_both_ranks_with_its_message():
             cwd=REPO_ROOT) for rank in range(2)
     ]
     try:
-        outputs = [proc.communicate(timeout=60) for proc in procs]
+        # Each process imports torch and mmsakd first: slow on a loaded
+        # machine (a parallel test run).
+        outputs = [proc.communicate(timeout=120) for proc in procs]
     finally:
         for proc in procs:
             proc.kill()

@@ -456,17 +456,30 @@ def _killed_cfg(tmp_path, name, **kill):
     return str(path)
 
 
+KILL_EPOCHS = 4
+
+
+@pytest.fixture(scope='module')
+def straight(tiny_data_root, teacher_ckpt, tmp_path_factory):
+    """The uninterrupted run that both kill-and-resume tests compare with
+    (read only)."""
+    work_dir = tmp_path_factory.mktemp('straight')
+    _train(work_dir, _sakd_options(tiny_data_root, teacher_ckpt, KILL_EPOCHS))
+    return work_dir
+
+
+# Run on one pytest-xdist worker: the tests share the uninterrupted run.
+@pytest.mark.xdist_group('sakd_kill_and_resume')
 @pytest.mark.parametrize('during', ['train', 'scoring'])
 def test_kill_and_resume_equals_uninterrupted(during, tiny_data_root,
-                                              teacher_ckpt, tmp_path):
+                                              teacher_ckpt, straight,
+                                              tmp_path):
     """SIGKILL in the middle of epoch 3's training, or of the scoring pass
     that starts it, then ``--resume``: the same subsets every round, the
     same SAKD state and student as a run never stopped, and nothing
     written before the kill corrupted."""
-    epochs = 4
+    epochs = KILL_EPOCHS
     options = _sakd_options(tiny_data_root, teacher_ckpt, max_epochs=epochs)
-    straight = tmp_path / 'straight'
-    _train(straight, options)
 
     killed = tmp_path / 'killed'
     marker = tmp_path / 'killed.marker'
