@@ -1,5 +1,5 @@
-# Trains the tiny slowfast teacher on the synthetic dataset; `make demo`
-# copies its last checkpoint to
+# Trains the tiny slowfast teacher on the synthetic dataset; `make teacher`
+# trains it and copies its last checkpoint to
 # checkpoints/slowfast_tiny_teacher_synthetic.pth.
 _base_ = [
     '../_base_/models/slowfast_tiny_teacher.py',

@@ -83,6 +83,20 @@ def test_every_file_loads_from_another_directory(config, tmp_path,
     assert model.kd_loss in list(cfg.kd_methods.values())
 
 
+def test_a_readme_that_links_its_configs_links_them_all():
+    # A folder README with a table of its configs has a row for each; the
+    # others describe their configs by name pattern.
+    folders = sorted({osp.dirname(c) for c in RUNNABLE if c.count('/') == 2})
+    for folder in folders:
+        with open(osp.join(REPO_ROOT, folder, 'README.md')) as f:
+            text = f.read()
+        names = sorted(
+            osp.basename(c) for c in RUNNABLE if osp.dirname(c) == folder)
+        linked = [name for name in names if f']({name})' in text]
+        assert linked in ([], names), (folder,
+                                       sorted(set(names) - set(linked)))
+
+
 def test_benchmark_names_the_configs_train_time_hook():
     # The benchmark and the demo name the hook of the config, not a second
     # one (two would write every epoch twice to train_time.jsonl).

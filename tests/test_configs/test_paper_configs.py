@@ -11,15 +11,17 @@ What runs, to stay within the suite's time budget on 2 CPU cores (a full
 SlowFast R101 + R50 pair takes about 2.5 s to build and 1 s per step):
 
 - every config: loaded and checked against the paper's settings;
-- each (model, dataset) group of 21 distillation configs (22 on UCF101,
-  with the InfoBatch baseline ``infobatch_kd_<model>_ucf101.py``): the
+- each (model, dataset) group of 21 distillation configs (24 on UCF101,
+  with the InfoBatch baseline ``infobatch_kd_<model>_ucf101.py`` and the
+  random-subset controls ``random_subset_kd[_i5]_<model>_ucf101.py``): the
   group's ``sakd_<model>_<dataset>.py`` is built by a Runner (full
   distiller and SAKDHook) and trains one epoch (a scoring round over the 24
   clips, then the 10% subset); every other config of the group must differ
   from it only in ``model.kd_loss`` and the hook/sampler, so its distiller
   is that distiller with its own loss: its loss and hooks are built from
   the config and one loss step (forward and backward) runs per distinct
-  loss; the InfoBatch hook must accept the config's schedulers;
+  loss; the InfoBatch and random-subset hooks must accept the config's
+  schedulers;
 - every teacher and student config: built by a Runner and one
   ``train_step`` on one batch.
 """
@@ -75,8 +77,8 @@ FRAMES = dict(ucf101=(32, 2, 101), kinetics400=(16, 4, 400))
 
 def distill_configs(model, dataset):
     """(path, method, variant) of the 21 distillation configs of a group
-    and, on UCF101, of the InfoBatch baseline with KD
-    (docs/method.md#baselines-for-the-benchmark)."""
+    and, on UCF101, of the InfoBatch baseline and the random-subset
+    controls with KD (docs/method.md#baselines-for-the-benchmark)."""
     configs = []
     for method in METHODS:
         short = '' if method == 'kd' else f'{method}_'
@@ -91,6 +93,10 @@ def distill_configs(model, dataset):
     if dataset == 'ucf101':
         configs.append((f'configs/kd/infobatch_kd_{model}_{dataset}.py', 'kd',
                         'infobatch'))
+        for i5 in ('', '_i5'):
+            configs.append(
+                (f'configs/kd/random_subset_kd{i5}_{model}_{dataset}.py', 'kd',
+                 f'random_subset{i5}'))
     return configs
 
 
@@ -243,6 +249,9 @@ def test_paper_settings(config):
     if variant == 'infobatch':
         _check_infobatch(config, cfg)
         return
+    if variant.startswith('random_subset'):
+        _check_random_subset(config, cfg, variant)
+        return
     assert sampler == 'SubsetSampler' and hook.type == 'SAKDHook'
     assert not set(hook) & BEYOND_PAPER, sorted(set(hook) & BEYOND_PAPER)
     assert (hook.ratio, hook.lam, hook.eta) == (0.1, 0.5, 0.5)
@@ -270,6 +279,34 @@ def _check_infobatch(config, cfg):
     iter_based.param_scheduler[0].convert_to_iter_based = True
     with pytest.raises(ValueError, match='convert_to_iter_based'):
         HOOKS.build(copy.deepcopy(cfg.default_hooks.infobatch)).before_run(
+            SimpleNamespace(cfg=iter_based))
+
+
+def _check_random_subset(config, cfg, variant):
+    """The vanilla KD config of the group with the SubsetSampler and a
+    random subset of SAKD's size, redrawn as often as SAKD selects (every
+    epoch, or every 5 for the "Ours*" control); the hook accepts the
+    schedule."""
+    pair = re.search(r'_kd_(?:i5_)?(\w+)\.py$', config).group(1)
+    i5 = 'i5_' if variant == 'random_subset_i5' else ''
+    vanilla = _load(f'configs/kd/kd_{pair}.py').to_dict()
+    sakd = _load(f'configs/kd/sakd_{i5}{pair}.py').default_hooks.sakd
+    this = cfg.to_dict()
+    hook = this['default_hooks'].pop('random_subset')
+    assert hook == dict(
+        type='RandomSubsetHook', ratio=sakd.ratio, interval=sakd.interval)
+    assert hook['interval'] == (5 if i5 else 1)
+    assert this['train_dataloader'].pop('sampler') == dict(
+        type='SubsetSampler', shuffle=True)
+    vanilla['train_dataloader'].pop('sampler')
+    assert this == vanilla
+    built = HOOKS.build(copy.deepcopy(cfg.default_hooks.random_subset))
+    built.before_run(SimpleNamespace(cfg=cfg))
+    assert built.seed == cfg.randomness.seed
+    iter_based = copy.deepcopy(cfg)
+    iter_based.param_scheduler[0].convert_to_iter_based = True
+    with pytest.raises(ValueError, match='convert_to_iter_based'):
+        HOOKS.build(copy.deepcopy(cfg.default_hooks.random_subset)).before_run(
             SimpleNamespace(cfg=iter_based))
 
 
@@ -305,7 +342,7 @@ def test_distillation_configs_train(model, dataset, tiny_data_root, tmp_path):
         # Same distiller up to the loss; SAKD configs differ only in the
         # hook and the sampler.
         assert _strip(other.model) == _strip(cfg.model), path
-        for key in ('random_state', 'sakd', 'infobatch'):
+        for key in ('random_state', 'sakd', 'infobatch', 'random_subset'):
             if key in other.default_hooks:
                 HOOKS.build(copy.deepcopy(other.default_hooks[key]))
         key = str(other.model.kd_loss)

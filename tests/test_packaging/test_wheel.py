@@ -16,6 +16,8 @@ from helpers import REPO_ROOT, as_cli_options, tiny_cfg_options
 # Never part of a source tree a user builds from.
 IGNORED = ('.git', '.venv', 'work_dirs', 'data', 'checkpoints', 'build',
            'dist', '.mim', '__pycache__', '*.egg-info', '.pytest_cache')
+# Run on one pytest-xdist worker: the tests share one installed wheel.
+pytestmark = pytest.mark.xdist_group('wheel')
 
 
 def _run(cmd, cwd, env=None, timeout=600):
@@ -64,6 +66,22 @@ def test_wheel_ships_configs_and_entry_points(installed):
     assert not osp.islink(osp.join(mim, 'configs'))
     assert osp.isfile(osp.join(site, 'mmsakd', 'tools', 'train.py'))
     assert glob.glob(osp.join(site, 'mmsakd-*.dist-info', 'entry_points.txt'))
+
+
+def test_wheel_ships_the_model_zoo(installed):
+    # What `mim search mmsakd` and `mmsakd::` config paths read: the model
+    # index, every metafile it imports and every config a metafile names.
+    import yaml
+    site, _ = installed
+    mim = osp.join(site, 'mmsakd', '.mim')
+    with open(osp.join(mim, 'model-index.yml')) as f:
+        metafiles = yaml.safe_load(f)['Import']
+    assert metafiles
+    for metafile in metafiles:
+        with open(osp.join(mim, metafile)) as f:
+            models = yaml.safe_load(f)['Models']
+        for model in models:
+            assert osp.isfile(osp.join(mim, model['Config'])), model['Config']
 
 
 def test_user_config_inherits_installed_config(installed, tmp_path):

@@ -1,9 +1,10 @@
 # SAKD+ settings: mmsakd's preset beyond the paper
 # (docs/method.md#beyond-the-paper), merged into the SAKD hook of a paper
-# config by configs/sakd_plus/*.py. Measured in
-# docs/benchmarks.md#beyond-the-paper.
+# config by configs/sakd_plus/*.py. What it costs and gives:
+# docs/choosing_a_method.md.
 sakd_plus_hook = dict(
-    # 30% of the clips per round instead of the paper's 10%.
+    # 30% of the clips per round instead of the paper's 10%: the subset
+    # sets the number of optimizer steps an epoch.
     ratio=0.3,
     # A full-data epoch before the first round and one at the end (of the
     # 10-15 epochs of the tiny configs).
@@ -12,9 +13,9 @@ sakd_plus_hook = dict(
     # Eq. 6's per-clip strengths as they are: a floor (e.g. 0.5) would
     # replace them by a fixed KD weight for most clips.
     alpha_min=0.,
-    # A uniformly random subset, no DPP: on the benchmark's selection seeds
-    # it beat SAKD's criterion and InfoBatch's keep-high rule, both with DPP
-    # (docs/benchmarks.md#beyond-the-paper).
+    # A uniformly random subset redrawn every round, no DPP: the subset
+    # only decides which clips are trained, while Eq. 6 still weights each
+    # of them; the criteria are compared in docs/benchmarks.md.
     criterion='random',
     diversity='none',
     # Score 0.5 * k new clips per round and reuse the training losses of the

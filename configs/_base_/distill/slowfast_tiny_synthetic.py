@@ -17,8 +17,7 @@ model = dict(
         cfg_path='{{ fileDirname }}/../models/slowfast_tiny_student.py'),
     teacher=dict(
         cfg_path='{{ fileDirname }}/../models/slowfast_tiny_teacher.py'),
-    # Relative to the current directory; `make demo` (tools/demo.py) writes
-    # it.
+    # Relative to the current directory; `make teacher` writes it.
     teacher_ckpt='checkpoints/slowfast_tiny_teacher_synthetic.pth')
 
 # Per-GPU scoring batch of the SAKD hook (./sakd.py).

@@ -1,7 +1,8 @@
 # Paper schedule (Sec. IV-B): SGD, momentum 0.9, initial lr 1e-2, weight
 # decay 1e-4, 50 epochs (UCF101). The paper does not state the decay of the
-# lr; cosine annealing by epoch is used. Schedulers are by epoch, as
-# SAKDHook requires (SAKD epochs are shorter than their nominal length).
+# lr; cosine annealing by epoch is used, so that the decay follows the
+# epochs however few clips a SAKD epoch trains (the InfoBatch-style and
+# random-subset hooks accept by-epoch schedulers only).
 max_epochs = 50
 train_cfg = dict(
     type='EpochBasedTrainLoop',
