@@ -52,8 +52,26 @@ def cpu_threads(device: Union[str, torch.device]) -> Iterator[None]:
         torch.set_num_threads(previous)
 
 
-def _check_k(k: int, n: int) -> int:
-    """``k`` as an int in ``[0, n]``; integer numpy and 0-d tensors pass."""
+def _check_items(features: Tensor, values: Tensor, name: str, k: int) -> int:
+    """Check the inputs of a selection of ``k`` of ``N`` items.
+
+    Args:
+        features (Tensor): Must be ``(N, d)``.
+        values (Tensor): One value per item, must be ``(N,)``.
+        name (str): The name of ``values``, for the message.
+        k (int): Number of picks, must be in ``[0, N]``; integer numpy
+            scalars and 0-d tensors pass.
+
+    Returns:
+        int: ``k`` as an int.
+    """
+    if not isinstance(features, Tensor) or features.dim() != 2:
+        raise ValueError('features must be a 2-D tensor (N, d), got '
+                         f'{getattr(features, "shape", type(features))}')
+    n = features.shape[0]
+    if not isinstance(values, Tensor) or tuple(values.shape) != (n, ):
+        raise ValueError(f'{name} must be a tensor of shape ({n},), got '
+                         f'{getattr(values, "shape", type(values))}')
     try:
         k = operator.index(k)
     except TypeError:
@@ -140,14 +158,7 @@ def greedy_dpp_map(features: Tensor,
         Tensor: ``(k,)`` int64 indices in the order picked, on the device of
         ``features``.
     """
-    if not isinstance(features, Tensor) or features.dim() != 2:
-        raise ValueError('features must be a 2-D tensor (N, d), got '
-                         f'{getattr(features, "shape", type(features))}')
-    n = features.shape[0]
-    if not isinstance(quality, Tensor) or tuple(quality.shape) != (n, ):
-        raise ValueError(f'quality must be a tensor of shape ({n},), got '
-                         f'{getattr(quality, "shape", type(quality))}')
-    k = _check_k(k, n)
+    k = _check_items(features, quality, 'quality', k)
     sigma = _check_sigma(sigma)
     feats = features.to(COMPUTE_DTYPE)
     quality = quality.to(device=features.device, dtype=COMPUTE_DTYPE)

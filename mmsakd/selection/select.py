@@ -6,7 +6,7 @@ from typing import Optional, Sequence, Union
 import torch
 from torch import Tensor
 
-from .dpp import (COMPUTE_DTYPE, _check_k, _check_sigma, cpu_threads,
+from .dpp import (COMPUTE_DTYPE, _check_items, _check_sigma, cpu_threads,
                   greedy_log_quality)
 from .partition import PARTITIONS, allocate_counts, partition_blocks
 
@@ -134,14 +134,8 @@ def select_samples(features: Tensor,
         :func:`partition_blocks`), each block in the order picked; for
         ``gamma = 1``, in descending easiness.
     """
-    if not isinstance(features, Tensor) or features.dim() != 2:
-        raise ValueError('features must be a 2-D tensor (N, d), got '
-                         f'{getattr(features, "shape", type(features))}')
+    k = _check_items(features, easiness, 'easiness', k)
     n = features.shape[0]
-    if not isinstance(easiness, Tensor) or tuple(easiness.shape) != (n, ):
-        raise ValueError(f'easiness must be a tensor of shape ({n},), got '
-                         f'{getattr(easiness, "shape", type(easiness))}')
-    k = _check_k(k, n)
     theta = quality_temperature(gamma)
     sigma = _check_sigma(sigma)
     if partition not in PARTITIONS:

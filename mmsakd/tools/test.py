@@ -1,21 +1,20 @@
-"""Test (and evaluate) a checkpoint from a config, like
-MMAction2's ``tools/test.py``, with mmsakd's fixes applied before
-anything is built.
+"""Test (and evaluate) a checkpoint from a config, like MMAction2's
+``tools/test.py``, with mmsakd's fixes applied before anything is built.
+In a clone::
 
-The same command works from a clone and from an installed package::
+    python tools/test.py CONFIG CHECKPOINT ...
 
-    python tools/test.py CONFIG ...
-    python -m mmsakd.tools.test CONFIG ...
-    mmsakd-test CONFIG ...
+and where the package is installed, ``mmsakd-test`` or ``python -m
+mmsakd.tools.test`` with the same arguments.
 """
 import argparse
 import os.path as osp
 
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 
 import mmsakd  # noqa: F401  (compat fixes before mmaction.models)
+from mmsakd.tools.entry_point import run, set_work_dir
 from mmsakd.utils import (add_launcher_arguments, apply_launcher_defaults,
-                          build_runner, finish_distributed, log_failure,
                           parse_launcher_args)
 
 
@@ -83,12 +82,7 @@ def merge_args(cfg, args):
     cfg.launcher = args.launcher
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
-
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir', None) is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
+    set_work_dir(cfg, args.work_dir, args.config)
 
     if not osp.isfile(osp.expanduser(args.checkpoint)) and '://' not in \
             args.checkpoint:
@@ -99,12 +93,7 @@ def merge_args(cfg, args):
 
 def main(argv=None):
     """Run from the command line; ``argv`` defaults to ``sys.argv[1:]``."""
-    args = parse_args(argv)
-    cfg = merge_args(Config.fromfile(args.config), args)
-    runner = build_runner(cfg)
-    with log_failure(runner):
-        runner.test()
-    finish_distributed()
+    run(argv, parse_args, merge_args, 'test')
 
 
 if __name__ == '__main__':

@@ -1,21 +1,19 @@
-"""Train a recognizer or distiller from a config, like
-MMAction2's ``tools/train.py``, with mmsakd's fixes applied before
-anything is built.
-
-The same command works from a clone and from an installed package::
+"""Train a recognizer or distiller from a config, like MMAction2's
+``tools/train.py``, with mmsakd's fixes applied before anything is built.
+In a clone::
 
     python tools/train.py CONFIG ...
-    python -m mmsakd.tools.train CONFIG ...
-    mmsakd-train CONFIG ...
+
+and where the package is installed, ``mmsakd-train`` or ``python -m
+mmsakd.tools.train`` with the same arguments.
 """
 import argparse
-import os.path as osp
 
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 
 import mmsakd  # noqa: F401  (compat fixes before mmaction.models)
+from mmsakd.tools.entry_point import run, set_work_dir
 from mmsakd.utils import (add_launcher_arguments, apply_launcher_defaults,
-                          build_runner, finish_distributed, log_failure,
                           parse_launcher_args)
 
 
@@ -80,13 +78,7 @@ def merge_args(cfg, args):
         cfg.val_evaluator = None
 
     cfg.launcher = args.launcher
-
-    # work_dir priority: CLI > config > ./work_dirs/<config name>
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir', None) is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
+    set_work_dir(cfg, args.work_dir, args.config)
 
     if args.amp:
         optim_wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
@@ -124,13 +116,7 @@ def merge_args(cfg, args):
 
 def main(argv=None):
     """Run from the command line; ``argv`` defaults to ``sys.argv[1:]``."""
-    args = parse_args(argv)
-    cfg = Config.fromfile(args.config)
-    cfg = merge_args(cfg, args)
-    runner = build_runner(cfg)
-    with log_failure(runner):
-        runner.train()
-    finish_distributed()
+    run(argv, parse_args, merge_args, 'train')
 
 
 if __name__ == '__main__':

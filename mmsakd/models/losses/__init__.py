@@ -1,4 +1,4 @@
-from .base_kd_loss import BaseKDLoss
+from .base_kd_loss import BaseFeatureKDLoss, BaseKDLoss
 from .crosskd_loss import CrossKDLoss
 from .ctkd_loss import CTKDLoss
 from .dkd_loss import DKDLoss
@@ -8,6 +8,6 @@ from .gkd_loss import GKDLoss
 from .kd_loss import KDLoss
 
 __all__ = [
-    'BaseKDLoss', 'KDLoss', 'DKDLoss', 'CTKDLoss', 'CrossKDLoss',
-    'FeatureKDLoss', 'DualKDLoss', 'GKDLoss'
+    'BaseKDLoss', 'BaseFeatureKDLoss', 'KDLoss', 'DKDLoss', 'CTKDLoss',
+    'CrossKDLoss', 'FeatureKDLoss', 'DualKDLoss', 'GKDLoss'
 ]

@@ -1,11 +1,12 @@
 """The interface between :class:`SAKDDistiller` and a knowledge-distillation
-loss."""
+loss, and the base of the losses on feature levels."""
 from abc import ABCMeta, abstractmethod
 from typing import Optional, Tuple
 
 from torch import Tensor, nn
 
-from ..utils import is_number
+from ..utils import Features
+from .utils import Channels, check_channel_pairs, check_non_negative, to_levels
 
 REDUCTIONS = ('none', 'mean', 'sum')
 
@@ -61,9 +62,7 @@ class BaseKDLoss(nn.Module, metaclass=ABCMeta):
                  loss_weight: float = 1.0,
                  reduction: str = 'mean') -> None:
         super().__init__()
-        if not is_number(loss_weight) or not loss_weight >= 0:
-            raise ValueError(
-                f'loss_weight must be a number >= 0, got {loss_weight!r}')
+        check_non_negative(loss_weight=loss_weight)
         _check_reduction(reduction, 'reduction')
         self.loss_weight = float(loss_weight)
         self.reduction = reduction
@@ -127,6 +126,63 @@ class BaseKDLoss(nn.Module, metaclass=ABCMeta):
         if reduction == 'sum':
             return loss.sum()
         return loss
+
+
+class BaseFeatureKDLoss(BaseKDLoss):
+    """Base class of the losses between the student's and the teacher's
+    feature levels.
+
+    A level is one ``(N * V, C, T, H, W)`` feature tensor of
+    ``extract_feat``; SlowFast has two (slow, fast), other recognizers one.
+    The constructor checks the channels of the levels and keeps them as
+    tuples, :attr:`student_channels` and :attr:`teacher_channels`;
+    :meth:`levels` checks the features of a call against them. Called as
+    ``loss(student_feats, teacher_feats, reduction_override=None)`` unless a
+    subclass sets other :attr:`forward_args`.
+
+    Args:
+        student_channels (int | Sequence[int]): Channels of the student's
+            feature levels, e.g. ``(64, 16)`` (slow, fast) for the tiny
+            SlowFast student.
+        teacher_channels (int | Sequence[int]): Channels of the teacher's
+            levels, as many as the student's, e.g. ``(128, 64)``.
+        loss_weight (float): Factor of the loss, >= 0. Defaults to 1.0.
+        reduction (str): ``'none'``, ``'mean'`` or ``'sum'`` over samples,
+            used by :meth:`forward`. Defaults to ``'mean'``.
+    """
+
+    forward_args = ('student_feats', 'teacher_feats')
+
+    def __init__(self,
+                 student_channels: Channels,
+                 teacher_channels: Channels,
+                 loss_weight: float = 1.0,
+                 reduction: str = 'mean') -> None:
+        super().__init__(loss_weight=loss_weight, reduction=reduction)
+        self.student_channels, self.teacher_channels = check_channel_pairs(
+            student_channels, teacher_channels)
+
+    @property
+    def num_levels(self) -> int:
+        """The number of feature levels."""
+        return len(self.student_channels)
+
+    def levels(self, student_feats: Features, teacher_feats: Features
+               ) -> Tuple[Tuple[Tensor, ...], Tuple[Tensor, ...]]:
+        """The student's and the teacher's features as tuples of
+        :attr:`num_levels` 5-D tensors with the same number of rows.
+
+        Args:
+            student_feats (Tensor | Sequence[Tensor]): ``(N * V, C, T, H,
+                W)`` per level.
+            teacher_feats (Tensor | Sequence[Tensor]): The same levels of
+                the teacher.
+
+        Returns:
+            tuple[tuple[Tensor, ...], tuple[Tensor, ...]]: Student's and
+            teacher's levels.
+        """
+        return to_levels(student_feats, teacher_feats, self.num_levels)
 
 
 def _check_reduction(value: str, name: str) -> None:

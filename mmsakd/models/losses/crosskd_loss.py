@@ -6,10 +6,10 @@ from torch import Tensor, nn
 from torch.func import functional_call
 
 from mmsakd.registry import MODELS
-from ..utils import Features, average_views, is_number
+from ..utils import Features, average_views
 from .base_kd_loss import BaseKDLoss
 from .utils import (Channels, build_connectors, check_channel_pairs,
-                    soft_kl_per_sample)
+                    check_positive, soft_kl_per_sample)
 
 
 @MODELS.register_module()
@@ -78,8 +78,7 @@ class CrossKDLoss(BaseKDLoss):
         if spatial_dims not in (2, 3):
             raise ValueError(
                 f'spatial_dims must be 2 or 3, got {spatial_dims!r}')
-        if not is_number(tau) or not tau > 0:
-            raise ValueError(f'tau must be a number > 0, got {tau!r}')
+        check_positive(tau=tau)
         self.tau = float(tau)
         self.student_channels = student
         self.teacher_channels = teacher

@@ -8,7 +8,8 @@ from torch import Tensor, nn
 from mmsakd.registry import MODELS
 from ..utils import is_number, runtime_progress
 from .base_kd_loss import BaseKDLoss
-from .utils import soft_kl_per_sample
+from .utils import (check_counts, check_logit_pair, check_non_negative,
+                    check_positive, soft_kl_per_sample)
 
 
 class _GradientReversal(torch.autograd.Function):
@@ -77,7 +78,6 @@ class CTKDLoss(BaseKDLoss):
             ``'sum'`` over samples. Defaults to ``'mean'``.
     """
 
-    forward_args = ('student_logits', 'teacher_logits')
     teacher_logits_only = True
 
     def __init__(self,
@@ -90,16 +90,9 @@ class CTKDLoss(BaseKDLoss):
                  loss_weight: float = 1.0,
                  reduction: str = 'mean') -> None:
         super().__init__(loss_weight=loss_weight, reduction=reduction)
-        for name, value in (('tau_min', tau_min), ('tau_range', tau_range)):
-            if not is_number(value) or not value > 0:
-                raise ValueError(f'{name} must be a number > 0, got {value!r}')
-        if not isinstance(curriculum_epochs, int) or isinstance(
-                curriculum_epochs, bool) or curriculum_epochs < 1:
-            raise ValueError('curriculum_epochs must be an integer >= 1, got '
-                             f'{curriculum_epochs!r}')
-        if not is_number(lambda_max) or not lambda_max >= 0:
-            raise ValueError(
-                f'lambda_max must be a number >= 0, got {lambda_max!r}')
+        check_positive(tau_min=tau_min, tau_range=tau_range)
+        check_counts(curriculum_epochs=curriculum_epochs)
+        check_non_negative(lambda_max=lambda_max)
         if not is_number(lambda_min) or not 0 <= lambda_min <= lambda_max:
             raise ValueError(
                 f'lambda_min must be a number in [0, lambda_max={lambda_max}]'
@@ -149,12 +142,7 @@ class CTKDLoss(BaseKDLoss):
         Returns:
             Tensor: ``(N,)`` float32.
         """
-        if student_logits.dim() != 2 or \
-                student_logits.shape != teacher_logits.shape:
-            raise ValueError(
-                'student_logits and teacher_logits must both have shape '
-                f'(N, K), got {tuple(student_logits.shape)} and '
-                f'{tuple(teacher_logits.shape)}')
+        check_logit_pair(student_logits, teacher_logits)
         tau = self.temperature().float()
         return self.loss_weight * soft_kl_per_sample(student_logits,
                                                      teacher_logits, tau)

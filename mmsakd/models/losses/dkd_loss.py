@@ -8,6 +8,7 @@ from torch import Tensor
 from mmsakd.registry import MODELS
 from ..utils import is_number, runtime_progress
 from .base_kd_loss import BaseKDLoss
+from .utils import check_logit_pair, check_non_negative, check_positive
 
 
 @MODELS.register_module()
@@ -76,13 +77,8 @@ class DKDLoss(BaseKDLoss):
                  loss_weight: float = 1.0,
                  reduction: str = 'mean') -> None:
         super().__init__(loss_weight=loss_weight, reduction=reduction)
-        for name, value in (('alpha', alpha), ('beta', beta), ('warmup_epochs',
-                                                               warmup_epochs)):
-            if not is_number(value) or not value >= 0:
-                raise ValueError(
-                    f'{name} must be a number >= 0, got {value!r}')
-        if not is_number(tau) or not tau > 0:
-            raise ValueError(f'tau must be a number > 0, got {tau!r}')
+        check_non_negative(alpha=alpha, beta=beta, warmup_epochs=warmup_epochs)
+        check_positive(tau=tau)
         if not is_number(warmup_ratio) or not 0 < warmup_ratio <= 1:
             raise ValueError(f'warmup_ratio must be a number in (0, 1], got '
                              f'{warmup_ratio!r}')
@@ -156,12 +152,7 @@ class DKDLoss(BaseKDLoss):
 
 def _check_inputs(student_logits: Tensor, teacher_logits: Tensor,
                   labels: Tensor) -> None:
-    if student_logits.dim() != 2 or \
-            student_logits.shape != teacher_logits.shape:
-        raise ValueError(
-            'student_logits and teacher_logits must both have shape (N, K), '
-            f'got {tuple(student_logits.shape)} and '
-            f'{tuple(teacher_logits.shape)}')
+    check_logit_pair(student_logits, teacher_logits)
     num, num_classes = student_logits.shape
     if num_classes < 2:
         raise ValueError('DKDLoss needs at least 2 classes, got logits of '

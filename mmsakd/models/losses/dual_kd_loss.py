@@ -10,10 +10,10 @@ from torch.func import functional_call
 
 from mmsakd.registry import MODELS
 from ..utils import Features, average_views, is_number
-from .base_kd_loss import BaseKDLoss
+from .base_kd_loss import BaseFeatureKDLoss
 from .utils import (Channels, average_feature_rows, build_connectors,
-                    check_channel_pairs, resize_to, soft_kl_per_sample,
-                    to_levels)
+                    check_counts, check_non_negative, check_positive,
+                    connected_levels, soft_kl_per_sample)
 
 # Buffer names cannot hold dots; the EMA copy of ``cls_head.fc.weight`` is
 # stored as ``ema_head.fc__weight``.
@@ -21,7 +21,7 @@ _DOT = '__'
 
 
 @MODELS.register_module()
-class DualKDLoss(BaseKDLoss):
+class DualKDLoss(BaseFeatureKDLoss):
     """Sinkhorn optimal-transport distance between teacher and student
     feature tokens, plus KL self-distillation from an EMA of the student's
     classifier.
@@ -103,24 +103,17 @@ class DualKDLoss(BaseKDLoss):
                  momentum: float = 0.999,
                  loss_weight: float = 1.0,
                  reduction: str = 'mean') -> None:
-        super().__init__(loss_weight=loss_weight, reduction=reduction)
-        for name, value in (('ot_weight', ot_weight), ('self_weight',
-                                                       self_weight)):
-            if not is_number(value) or not value >= 0:
-                raise ValueError(
-                    f'{name} must be a number >= 0, got {value!r}')
-        for name, value in (('tau', tau), ('eps', eps)):
-            if not is_number(value) or not value > 0:
-                raise ValueError(f'{name} must be a number > 0, got {value!r}')
-        if not isinstance(num_iters, int) or isinstance(num_iters,
-                                                        bool) or num_iters < 1:
-            raise ValueError(
-                f'num_iters must be an int >= 1, got {num_iters!r}')
+        super().__init__(
+            student_channels,
+            teacher_channels,
+            loss_weight=loss_weight,
+            reduction=reduction)
+        check_non_negative(ot_weight=ot_weight, self_weight=self_weight)
+        check_positive(tau=tau, eps=eps)
+        check_counts(num_iters=num_iters)
         if not is_number(momentum) or not 0 <= momentum < 1:
             raise ValueError(
                 f'momentum must be a number in [0, 1), got {momentum!r}')
-        self.student_channels, self.teacher_channels = check_channel_pairs(
-            student_channels, teacher_channels)
         self.connectors = build_connectors(self.student_channels,
                                            self.teacher_channels)
         self.ot_weight = float(ot_weight)
@@ -169,18 +162,14 @@ class DualKDLoss(BaseKDLoss):
         Returns:
             Tensor: ``(N,)`` float32.
         """
-        students, teachers = to_levels(student_feats, teacher_feats,
-                                       len(self.connectors))
         ot = 0
-        for connector, feat_s, feat_t in zip(self.connectors, students,
-                                             teachers):
-            mapped = resize_to(connector(feat_s.float()), feat_t.shape[2:])
+        for mapped, teacher in connected_levels(
+                self.connectors, *self.levels(student_feats, teacher_feats)):
             tokens_s = F.normalize(mapped.flatten(2).transpose(1, 2), dim=2)
-            tokens_t = F.normalize(
-                feat_t.detach().float().flatten(2).transpose(1, 2), dim=2)
+            tokens_t = F.normalize(teacher.flatten(2).transpose(1, 2), dim=2)
             cost = 1 - tokens_s @ tokens_t.transpose(1, 2)
             ot = ot + sinkhorn_cost(cost, self.eps, self.num_iters)
-        loss = self.ot_weight * average_feature_rows(ot / len(self.connectors),
+        loss = self.ot_weight * average_feature_rows(ot / self.num_levels,
                                                      student_logits)
         if self.self_weight > 0:
             loss = loss + self.self_weight * self._self_distillation(

@@ -6,13 +6,13 @@ from torch import Tensor
 
 from mmsakd.registry import MODELS
 from ..utils import Features
-from .base_kd_loss import BaseKDLoss
+from .base_kd_loss import BaseFeatureKDLoss
 from .utils import (Channels, average_feature_rows, build_connectors,
-                    check_channel_pairs, resize_to, to_levels)
+                    connected_levels)
 
 
 @MODELS.register_module()
-class FeatureKDLoss(BaseKDLoss):
+class FeatureKDLoss(BaseFeatureKDLoss):
     """Mean squared error between the teacher's features and the student's
     features mapped to the teacher's shape.
 
@@ -51,16 +51,16 @@ class FeatureKDLoss(BaseKDLoss):
             ``'sum'`` over samples. Defaults to ``'mean'``.
     """
 
-    forward_args = ('student_feats', 'teacher_feats')
-
     def __init__(self,
                  student_channels: Channels,
                  teacher_channels: Channels,
                  loss_weight: float = 1.0,
                  reduction: str = 'mean') -> None:
-        super().__init__(loss_weight=loss_weight, reduction=reduction)
-        self.student_channels, self.teacher_channels = check_channel_pairs(
-            student_channels, teacher_channels)
+        super().__init__(
+            student_channels,
+            teacher_channels,
+            loss_weight=loss_weight,
+            reduction=reduction)
         self.connectors = build_connectors(self.student_channels,
                                            self.teacher_channels)
 
@@ -84,13 +84,9 @@ class FeatureKDLoss(BaseKDLoss):
         Returns:
             Tensor: ``(N,)`` float32.
         """
-        students, teachers = to_levels(student_feats, teacher_feats,
-                                       len(self.connectors))
         total = 0
-        for connector, student, teacher in zip(self.connectors, students,
-                                               teachers):
-            mapped = resize_to(connector(student.float()), teacher.shape[2:])
-            diff = mapped - teacher.detach().float()
-            total = total + diff.pow(2).flatten(1).mean(dim=1)
-        per_row = total / len(self.connectors)
+        for mapped, teacher in connected_levels(
+                self.connectors, *self.levels(student_feats, teacher_feats)):
+            total = total + (mapped - teacher).pow(2).flatten(1).mean(dim=1)
+        per_row = total / self.num_levels
         return self.loss_weight * average_feature_rows(per_row, student_logits)

@@ -7,14 +7,14 @@ import torch
 from torch import Tensor, nn
 
 from mmsakd.registry import MODELS
-from ..utils import Features, is_number
-from .base_kd_loss import BaseKDLoss
-from .utils import (Channels, average_feature_rows, check_channel_pairs,
-                    resize_to, to_levels)
+from ..utils import Features
+from .base_kd_loss import BaseFeatureKDLoss
+from .utils import (Channels, average_feature_rows, check_counts,
+                    check_non_negative, resize_to)
 
 
 @MODELS.register_module()
-class GKDLoss(BaseKDLoss):
+class GKDLoss(BaseFeatureKDLoss):
     """Spatio-temporal attention matching plus a conditional VAE that
     generates the teacher's features from the student's.
 
@@ -68,8 +68,6 @@ class GKDLoss(BaseKDLoss):
             ``'sum'`` over samples. Defaults to ``'mean'``.
     """
 
-    forward_args = ('student_feats', 'teacher_feats')
-
     def __init__(self,
                  student_channels: Channels,
                  teacher_channels: Channels,
@@ -80,20 +78,15 @@ class GKDLoss(BaseKDLoss):
                  kl_weight: float = 0.1,
                  loss_weight: float = 1.0,
                  reduction: str = 'mean') -> None:
-        super().__init__(loss_weight=loss_weight, reduction=reduction)
-        for name, value in (('latent_channels', latent_channels),
-                            ('hidden_channels', hidden_channels)):
-            if not isinstance(value, int) or isinstance(value,
-                                                        bool) or value < 1:
-                raise ValueError(f'{name} must be an int >= 1, got {value!r}')
-        for name, value in (('att_weight', att_weight),
-                            ('rec_weight', rec_weight), ('kl_weight',
-                                                         kl_weight)):
-            if not is_number(value) or not value >= 0:
-                raise ValueError(
-                    f'{name} must be a number >= 0, got {value!r}')
-        self.student_channels, self.teacher_channels = check_channel_pairs(
-            student_channels, teacher_channels)
+        super().__init__(
+            student_channels,
+            teacher_channels,
+            loss_weight=loss_weight,
+            reduction=reduction)
+        check_counts(
+            latent_channels=latent_channels, hidden_channels=hidden_channels)
+        check_non_negative(
+            att_weight=att_weight, rec_weight=rec_weight, kl_weight=kl_weight)
         self.latent_channels = latent_channels
         self.att_weight = float(att_weight)
         self.rec_weight = float(rec_weight)
@@ -126,8 +119,7 @@ class GKDLoss(BaseKDLoss):
         Returns:
             Tensor: ``(N,)`` float32.
         """
-        students, teachers = to_levels(student_feats, teacher_feats,
-                                       len(self.encoders))
+        students, teachers = self.levels(student_feats, teacher_feats)
         sample = self.training and torch.is_grad_enabled()
         total = 0
         for level, (feat_s, feat_t) in enumerate(zip(students, teachers)):
@@ -149,7 +141,7 @@ class GKDLoss(BaseKDLoss):
             kl = gaussian_kl(mu, logvar)
             total = total + self.att_weight * att + \
                 self.rec_weight * rec + self.kl_weight * kl
-        per_row = total / len(self.encoders)
+        per_row = total / self.num_levels
         return self.loss_weight * average_feature_rows(per_row, student_logits)
 
 

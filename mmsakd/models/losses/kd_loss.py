@@ -3,9 +3,8 @@ docs/method.md#training-loss)."""
 from torch import Tensor
 
 from mmsakd.registry import MODELS
-from ..utils import is_number
 from .base_kd_loss import BaseKDLoss
-from .utils import soft_kl_per_sample
+from .utils import check_logit_pair, check_positive, soft_kl_per_sample
 
 
 @MODELS.register_module()
@@ -33,7 +32,6 @@ class KDLoss(BaseKDLoss):
             ``'sum'`` over samples. Defaults to ``'mean'``.
     """
 
-    forward_args = ('student_logits', 'teacher_logits')
     teacher_logits_only = True
 
     def __init__(self,
@@ -41,8 +39,7 @@ class KDLoss(BaseKDLoss):
                  loss_weight: float = 1.0,
                  reduction: str = 'mean') -> None:
         super().__init__(loss_weight=loss_weight, reduction=reduction)
-        if not is_number(tau) or not tau > 0:
-            raise ValueError(f'tau must be a number > 0, got {tau!r}')
+        check_positive(tau=tau)
         self.tau = float(tau)
 
     def per_sample(self, student_logits: Tensor, teacher_logits: Tensor,
@@ -58,11 +55,6 @@ class KDLoss(BaseKDLoss):
         Returns:
             Tensor: ``(N,)`` float32.
         """
-        if student_logits.dim() != 2 or \
-                student_logits.shape != teacher_logits.shape:
-            raise ValueError(
-                'student_logits and teacher_logits must both have shape '
-                f'(N, K), got {tuple(student_logits.shape)} and '
-                f'{tuple(teacher_logits.shape)}')
+        check_logit_pair(student_logits, teacher_logits)
         return self.loss_weight * soft_kl_per_sample(student_logits,
                                                      teacher_logits, self.tau)

@@ -1,14 +1,49 @@
-"""Helpers shared by the KD losses: the soft-label KL term, view
-averaging of feature rows, feature levels, connectors and resizing."""
-from typing import Optional, Sequence, Tuple, Type, Union
+"""Helpers shared by the KD losses: argument checks, the soft-label KL
+term, view averaging of feature rows, feature levels, connectors and
+resizing."""
+from typing import Iterator, Optional, Sequence, Tuple, Type, Union
 
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ..utils import Features, average_views, is_int
+from ..utils import Features, average_views, is_int, is_number
 
 #: Channels of one feature level, or of several (SlowFast: slow, fast).
 Channels = Union[int, Sequence[int]]
+
+
+def check_positive(**values) -> None:
+    """Raise a ValueError naming the first of ``values`` (keyword
+    arguments, name to value) that is not a number > 0."""
+    for name, value in values.items():
+        if not is_number(value) or not value > 0:
+            raise ValueError(f'{name} must be a number > 0, got {value!r}')
+
+
+def check_non_negative(**values) -> None:
+    """Raise a ValueError naming the first of ``values`` (keyword
+    arguments, name to value) that is not a number >= 0."""
+    for name, value in values.items():
+        if not is_number(value) or not value >= 0:
+            raise ValueError(f'{name} must be a number >= 0, got {value!r}')
+
+
+def check_counts(**values) -> None:
+    """Raise a ValueError naming the first of ``values`` (keyword
+    arguments, name to value) that is not an int >= 1 (bools excluded)."""
+    for name, value in values.items():
+        if not is_int(value) or value < 1:
+            raise ValueError(f'{name} must be an integer >= 1, got {value!r}')
+
+
+def check_logit_pair(student_logits: Tensor, teacher_logits: Tensor) -> None:
+    """Raise a ValueError unless both are ``(N, K)`` of the same shape."""
+    if student_logits.dim() != 2 or \
+            student_logits.shape != teacher_logits.shape:
+        raise ValueError(
+            'student_logits and teacher_logits must both have shape (N, K), '
+            f'got {tuple(student_logits.shape)} and '
+            f'{tuple(teacher_logits.shape)}')
 
 
 def soft_kl_per_sample(student_logits: Tensor, target_logits: Tensor,
@@ -122,6 +157,30 @@ def to_levels(student_feats: Features, teacher_feats: Features, num_levels: int
                              f'same rows, got {student.shape[0]} and '
                              f'{teacher.shape[0]}')
     return levels[0], levels[1]
+
+
+def connected_levels(connectors: Sequence[nn.Module],
+                     student_levels: Sequence[Tensor],
+                     teacher_levels: Sequence[Tensor]
+                     ) -> Iterator[Tuple[Tensor, Tensor]]:
+    """Per level, the student's feature through its connector (float32)
+    and resized to the teacher's ``(T, H, W)`` (:func:`resize_to`), and the
+    teacher's feature, detached and float32.
+
+    Args:
+        connectors (Sequence[nn.Module]): One per level, student to teacher
+            channels (:func:`build_connectors`).
+        student_levels (Sequence[Tensor]): ``(R, C_s, T, H, W)`` per level.
+        teacher_levels (Sequence[Tensor]): ``(R, C_t, T', H', W')`` per
+            level.
+
+    Yields:
+        tuple[Tensor, Tensor]: ``(R, C_t, T', H', W')`` each.
+    """
+    for connector, student, teacher in zip(connectors, student_levels,
+                                           teacher_levels):
+        mapped = resize_to(connector(student.float()), teacher.shape[2:])
+        yield mapped, teacher.detach().float()
 
 
 def resize_to(feat: Tensor, size: Sequence[int]) -> Tensor:

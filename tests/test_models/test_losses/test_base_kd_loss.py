@@ -1,11 +1,13 @@
 """The forward of :class:`BaseKDLoss` that every loss shares: positional
-arguments by ``forward_args``, then ``reduction_override``."""
+arguments by ``forward_args``, then ``reduction_override``; the channels
+and levels of :class:`BaseFeatureKDLoss`."""
 import pytest
 import torch
 from torch import nn
 
 from mmsakd.models import (CrossKDLoss, CTKDLoss, DKDLoss, DualKDLoss,
                            FeatureKDLoss, GKDLoss, KDLoss)
+from mmsakd.models.losses import BaseFeatureKDLoss
 
 N, K = 4, 5
 
@@ -87,3 +89,28 @@ def test_positional_and_keyword_calls(loss_type, kwargs, names):
             TypeError, match=f'multiple values for argument '
             f"'{names[0]}'"):
         loss(*args, **{names[0]: args[0]})
+
+
+class _LevelMeans(BaseFeatureKDLoss):
+    """The mean student feature of each row, averaged over the levels."""
+
+    def per_sample(self, student_feats, teacher_feats, **kwargs):
+        students, _ = self.levels(student_feats, teacher_feats)
+        return sum(s.flatten(1).mean(dim=1) for s in students) / \
+            self.num_levels
+
+
+def test_feature_base_checks_channels_and_levels():
+    loss = _LevelMeans((4, 2), [8, 3], reduction='sum')
+    assert loss.forward_args == ('student_feats', 'teacher_feats')
+    assert (loss.student_channels, loss.teacher_channels) == ((4, 2), (8, 3))
+    assert loss.num_levels == 2
+    slow, fast = torch.ones(3, 4, 2, 2, 2), torch.full((3, 2, 4, 2, 2), 3.)
+    teacher = (torch.zeros(3, 8, 1, 1, 1), torch.zeros(3, 3, 1, 1, 1))
+    assert loss((slow, fast), teacher).item() == 3 * (1 + 3) / 2
+    with pytest.raises(ValueError, match='2 feature level'):
+        loss(slow, teacher)
+    with pytest.raises(ValueError, match='same number of feature levels'):
+        _LevelMeans((4, 2), 8)
+    with pytest.raises(ValueError, match='loss_weight must be a number >= 0'):
+        _LevelMeans(4, 8, loss_weight=-1)

@@ -134,8 +134,8 @@ def test_levels_views_reductions_and_gradients():
 
 def test_argument_checks():
     for kwargs, message in [
-        (dict(latent_channels=0), 'latent_channels must be an int >= 1'),
-        (dict(hidden_channels=1.5), 'hidden_channels must be an int >= 1'),
+        (dict(latent_channels=0), 'latent_channels must be an integer >= 1'),
+        (dict(hidden_channels=1.5), 'hidden_channels must be an integer >= 1'),
         (dict(att_weight=-1), 'att_weight must be a number >= 0'),
         (dict(rec_weight=None), 'rec_weight must be a number >= 0'),
         (dict(kl_weight=-0.1), 'kl_weight must be a number >= 0'),
