@@ -14,7 +14,8 @@ from .interruption import (LAYOUTS, STREAMS, InterruptionPlan,
 from .partition import allocate_counts, partition_blocks
 from .pool import candidate_pool
 from .round import (DIVERSITY, SELECTORS, RoundSettings, pool_round,
-                    select_subset, selection_round, subset_size)
+                    select_subset, selection_round, subset_size,
+                    update_and_select)
 from .schedule import (RATIO_SHAPES, interruption_rate, num_interrupted,
                        round_ratio)
 from .select import (quality_temperature, select_samples, selection_objective,
@@ -32,5 +33,5 @@ __all__ = [
     'SELECTORS', 'RoundSettings', 'select_subset', 'selection_round',
     'subset_size', 'check_range', 'check_int', 'check_choice', 'check_bool',
     'check_file_name', 'as_fraction', 'candidate_pool', 'pool_round',
-    'round_ratio', 'RATIO_SHAPES'
+    'update_and_select', 'round_ratio', 'RATIO_SHAPES'
 ]

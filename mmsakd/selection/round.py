@@ -43,8 +43,10 @@ class RoundSettings:
         norm (str): Easiness normalization, ``'max'`` or ``'rank'``
             (:func:`~mmsakd.selection.normalize_easiness`).
             Defaults to 'max'.
-        d_max (int): Feature dimension above which features are projected,
-            >= 1. Defaults to 512.
+        d_max (int, optional): Feature dimension above which the round
+            projects the features it is given, >= 1; None takes them as
+            they are (the scoring pass of ``SAKDHook`` has projected them
+            already). Defaults to None.
         sigma (float): Ridge of the DPP kernel, > 0. Defaults to 1e-3.
         partition (str): Selection blocks, ``'class'`` or ``'random'``.
             Defaults to 'class'.
@@ -60,7 +62,7 @@ class RoundSettings:
     lam: float = 0.5
     gamma: float = 0.5
     norm: str = 'max'
-    d_max: int = 512
+    d_max: Optional[int] = None
     sigma: float = 1e-3
     partition: str = 'class'
     block_size: int = 4096
@@ -73,7 +75,8 @@ class RoundSettings:
         check_range('lam', self.lam, 0, 1, high_open=True)
         check_range('gamma', self.gamma, 0, 1)
         check_choice('norm', self.norm, NORMS)
-        check_int('d_max', self.d_max, 1)
+        if self.d_max is not None:
+            check_int('d_max', self.d_max, 1)
         if not (isinstance(self.sigma, (int, float)) and self.sigma > 0):
             raise ValueError(f'sigma must be > 0, got {self.sigma!r}')
         check_choice('partition', self.partition, PARTITIONS)
@@ -170,14 +173,9 @@ def selection_round(losses: Tensor,
                     epoch: int,
                     settings: Optional[RoundSettings] = None,
                     labels: Optional[Tensor] = None) -> Dict:
-    """Update the per-sample state from one scoring pass and select the
-    subset of the next epochs.
-
-    Update: easiness from the per-sample KD loss and the selection
-    frequency (Eq. 5), the distillation strength (Eq. 6) and the fused
-    teacher features (Eq. 7). Select: the criterion's scores, then the
-    diversity term (:func:`select_subset`), and ``omega += 1`` on the
-    subset. The strengths and features are updated whatever the criterion.
+    """Update the per-sample state from one scoring pass of every sample
+    and select the subset of the next epochs: :func:`update_and_select`
+    with every sample a fresh candidate.
 
     Args:
         losses (Tensor): Per-sample KD loss ``L~`` of the interrupted clips,
@@ -196,28 +194,16 @@ def selection_round(losses: Tensor,
             Defaults to None.
 
     Returns:
-        dict: ``omega``, ``alpha``, ``feat``, ``subset`` (list of indices)
-        and ``rounds`` after this round.
+        dict: ``omega``, ``alpha``, ``feat``, ``subset`` (list of indices,
+        in the order they were selected) and ``rounds`` after this round.
     """
-    settings = settings or RoundSettings()
-    check_finite(losses, 'distillation losses')
-    probability = selection_probability(omega, rounds)
-    s_hat = normalize_easiness(easiness(losses, probability), settings.norm)
-    new_alpha = update_strength(alpha, s_hat, rate, settings.lam)
-    projected = project_features(feats, settings.d_max, settings.seed)
-    new_feat = fuse_features(
-        feat, projected, settings.lam, first_round=rounds == 0)
-
-    k = subset_size(settings.ratio, len(losses))
-    subset = _select(losses, s_hat, new_feat, k, epoch, settings, labels)
-    new_omega = omega.clone()
-    new_omega[subset] += 1
-    return dict(
-        omega=new_omega,
-        alpha=new_alpha,
-        feat=new_feat,
-        subset=[int(i) for i in subset],
-        rounds=rounds + 1)
+    num = len(losses)
+    known = torch.full((num, ), feat is not None and rounds > 0)
+    state = update_and_select(
+        torch.arange(num), losses, feats, torch.ones(num, dtype=torch.bool),
+        omega, alpha, feat, known, rounds, rate, epoch, settings, labels)
+    del state['known']
+    return state
 
 
 def pool_round(candidates: Tensor,
@@ -233,21 +219,50 @@ def pool_round(candidates: Tensor,
                epoch: int,
                settings: Optional[RoundSettings] = None,
                labels: Optional[Tensor] = None) -> Dict:
-    """:func:`selection_round` over a candidate pool
-    (docs/method.md#candidate-pool).
+    """:func:`update_and_select` over a candidate pool
+    (docs/method.md#candidate-pool), with the subset in index order.
 
-    Only the candidates have losses this round: Eq. 5 normalizes their
-    easiness among themselves, Eq. 6 updates their strengths, Eq. 7 fuses
-    the features of the ``fresh`` ones (scored this round; the others
-    reuse a training loss and keep their features), and the subset of
-    ``ceil(ratio * N)`` samples (at most the pool) is selected among them.
-    Every other sample keeps its state.
+    Args and returns: as :func:`update_and_select`.
+    """
+    state = update_and_select(candidates, losses, feats, fresh, omega, alpha,
+                              feat, known, rounds, rate, epoch, settings,
+                              labels)
+    state['subset'] = sorted(state['subset'])
+    return state
+
+
+def update_and_select(candidates: Tensor,
+                      losses: Tensor,
+                      feats: Optional[Tensor],
+                      fresh: Tensor,
+                      omega: Tensor,
+                      alpha: Tensor,
+                      feat: Optional[Tensor],
+                      known: Tensor,
+                      rounds: int,
+                      rate: float,
+                      epoch: int,
+                      settings: Optional[RoundSettings] = None,
+                      labels: Optional[Tensor] = None) -> Dict:
+    """One round's update of the candidates' state and the selection of the
+    subset of the next epochs (docs/method.md#difficulty to
+    docs/method.md#selection); every other sample keeps its state.
+
+    Update: easiness from the candidates' distillation losses and selection
+    frequencies, normalized among the candidates (Eq. 5), their strengths
+    (Eq. 6) and the fused features of the ``fresh`` ones, scored this round
+    (Eq. 7; the others reuse a training loss and keep their features).
+    Select: the criterion's scores, then the diversity term
+    (:func:`select_subset`) picks ``ceil(ratio * N)`` candidates (at most
+    all of them), and ``omega += 1`` on the subset. A round of the method
+    has every sample as a fresh candidate (:func:`selection_round`).
 
     Args:
         candidates (Tensor): ``(M,)`` distinct int64 indices.
         losses (Tensor): ``(M,)`` their distillation losses.
         feats (Tensor, optional): ``(F, c)`` pooled teacher features of the
-            fresh candidates, in candidate order; None if none is fresh.
+            fresh candidates, in candidate order, projected by the scoring
+            pass or, with ``settings.d_max``, here; None if none is fresh.
         fresh (Tensor): ``(M,)`` bool, which candidates were scored (and
             have a row of ``feats``).
         omega (Tensor): ``(N,)`` selection counts so far.
@@ -266,7 +281,8 @@ def pool_round(candidates: Tensor,
 
     Returns:
         dict: ``omega``, ``alpha``, ``feat``, ``known``, ``subset`` (list of
-        indices) and ``rounds`` after this round.
+        indices, in the order they were selected) and ``rounds`` after this
+        round.
     """
     settings = settings or RoundSettings()
     num = len(omega)
@@ -295,7 +311,9 @@ def pool_round(candidates: Tensor,
                                             settings.lam)
     new_feat, new_known = feat, known.clone()
     if num_fresh:
-        projected = project_features(feats, settings.d_max, settings.seed)
+        projected = feats
+        if settings.d_max is not None:
+            projected = project_features(feats, settings.d_max, settings.seed)
         if new_feat is None:
             new_feat = torch.zeros(num, projected.shape[1])
         else:
@@ -317,7 +335,7 @@ def pool_round(candidates: Tensor,
         alpha=new_alpha,
         feat=new_feat,
         known=new_known,
-        subset=sorted(int(i) for i in subset),
+        subset=[int(i) for i in subset],
         rounds=rounds + 1)
 
 

@@ -32,7 +32,7 @@ SAKD_PAPER = 'https://arxiv.org/abs/2504.00606'
 # The SAKDHook keys of the paper's method; any other key is an option
 # beyond it (the SAKD+ preset).
 PAPER_SAKD_KEYS = {
-    'type', 'ratio', 'interval', 'lam', 'eta', 'gamma', 'score_batch_size'
+    'type', 'ratio', 'interval', 'lam', 'scorer', 'candidates', 'selector'
 }
 # Model keys: MMAction2's and MMRazor's, without `Results` (nothing has been
 # trained here: no number of this repository to report).
@@ -220,7 +220,9 @@ def _selection(hooks):
     """What the metafile says of the config's subset hook."""
     if hooks.get('sakd'):
         hook = hooks.sakd
-        method = 'SAKD' if set(hook) <= PAPER_SAKD_KEYS else 'SAKD+'
+        paper = set(hook) <= PAPER_SAKD_KEYS and hook.candidates.type == \
+            'AllSamples' and hook.selector.type == 'DPPSelector'
+        method = 'SAKD' if paper else 'SAKD+'
         return dict(Method=method, Ratio=hook.ratio, Interval=hook.interval)
     if hooks.get('infobatch'):
         hook = hooks.infobatch

@@ -69,8 +69,7 @@ TABLE_II = {
 NUM_GPUS = 4
 #: SAKDHook options beyond the paper, off by default and in paper configs.
 BEYOND_PAPER = {
-    'warmup_epochs', 'anneal_epochs', 'alpha_min', 'criterion', 'diversity',
-    'pool_factor', 'pool_random', 'reuse_train_losses'
+    'warmup_epochs', 'anneal_epochs', 'alpha_min', 'ratio_end', 'ratio_shape'
 }
 FRAMES = dict(ucf101=(32, 2, 101), kinetics400=(16, 4, 400))
 
@@ -254,9 +253,13 @@ def test_paper_settings(config):
         return
     assert sampler == 'SubsetSampler' and hook.type == 'SAKDHook'
     assert not set(hook) & BEYOND_PAPER, sorted(set(hook) & BEYOND_PAPER)
-    assert (hook.ratio, hook.lam, hook.eta) == (0.1, 0.5, 0.5)
+    assert (hook.ratio, hook.lam, hook.scorer.eta,
+            hook.selector.gamma) == (0.1, 0.5, 0.5, 0.5)
+    assert hook.candidates == dict(type='AllSamples')
+    assert (hook.selector.type, hook.selector.criterion) == ('DPPSelector',
+                                                             'easiness')
     assert hook.interval == (5 if variant == 'sakd_i5' else 1)
-    assert hook.score_batch_size * NUM_GPUS == score_bs
+    assert hook.scorer.batch_size * NUM_GPUS == score_bs
 
 
 def _check_infobatch(config, cfg):

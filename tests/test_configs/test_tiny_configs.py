@@ -72,7 +72,7 @@ def test_config_builds_and_takes_a_step(config, tiny_data_root, tmp_path):
     sakd = [h for h in runner.hooks if isinstance(h, SAKDHook)]
     if 'sakd_i5_' in config:
         # "Ours*": the SAKD hook with one round every 5 epochs.
-        assert [h.interval for h in sakd] == [5]
+        assert [h.schedule.interval for h in sakd] == [5]
     else:
         assert not sakd
     optim_wrapper = runner.build_optim_wrapper(cfg.optim_wrapper)

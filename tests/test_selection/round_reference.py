@@ -38,7 +38,7 @@ def spec_projected(feats, settings):
     they have more than ``d_max`` channels."""
     feats = feats.double()
     c = feats.shape[1]
-    if c <= settings.d_max:
+    if settings.d_max is None or c <= settings.d_max:
         return feats
     return feats @ gaussian_projection(
         c, settings.d_max, settings.seed, dtype=torch.float64)

@@ -9,17 +9,18 @@ the same ``--num-clips`` synthetic clips at the config's input size:
 - **vanilla KD**: one training epoch over every clip (teacher forward,
   student forward and backward, SGD step);
 - **SAKD**: the scoring pass over every clip (interruption, teacher and
-  student forward, per-sample KD loss, pooled teacher features;
-  :func:`mmsakd.engine.score_samples`, as ``SAKDHook`` runs it), the
-  selection round (Eq. 5-8, :func:`mmsakd.selection.selection_round`) and
-  the training epoch on the selected ``ratio`` of the clips;
+  student forward, per-sample KD loss, pooled and projected teacher
+  features), the update and selection (Eq. 5-8), both the round that
+  ``SAKDHook`` runs (:class:`mmsakd.engine.sakd.SAKDRound`), and the
+  training epoch on the selected ``ratio`` of the clips;
 - **vanilla KD with the teacher cache** (``model.teacher_cache``,
   docs/method.md#teacher-output-cache): a training epoch over every clip
   once the cache holds every clip's logits (logit losses only);
-- **SAKD+** (configs/sakd_plus/): a pool round, scoring ``pool_factor * k``
-  new clips (the ``k`` clips of the last subset reuse their losses), and
-  the training epoch on ``k = ceil(plus_ratio * N)`` clips with the teacher
-  cache.
+- **SAKD+** (configs/sakd_plus/): a round with the preset's candidate pool
+  and selector (:class:`mmsakd.engine.sakd.CandidatePool`), scoring
+  ``pool_factor * k`` new clips (the ``k`` clips of the last subset reuse
+  their losses), and the training epoch on ``k = ceil(plus_ratio * N)``
+  clips with the teacher cache.
 
 By default the clips are held in device memory (a pool of distinct random
 clips, indexed cyclically), so data loading and decoding are not timed: the
@@ -68,12 +69,11 @@ from mmengine.utils import ProgressBar
 import mmsakd  # noqa: F401  (compat fixes before mmaction.models)
 from mmsakd.datasets.synthetic import (SyntheticActionConfig,
                                        dataset_is_complete, generate_dataset)
-from mmsakd.engine import build_scoring_loader, score_samples
+from mmsakd.engine import build_scoring_loader
+from mmsakd.engine.sakd import SAKDRound, SAKDState
 from mmsakd.models.utils import TeacherOutputCache, resolve_model_cfg
 from mmsakd.registry import DATASETS, MODELS
-from mmsakd.selection import (RoundSettings, as_fraction, candidate_pool,
-                              interruption_rate, pool_round, selection_round,
-                              subset_size)
+from mmsakd.selection import subset_size
 
 
 def parse_args() -> argparse.Namespace:
@@ -330,80 +330,64 @@ def train_epoch(model, optim_wrapper, clips, indices: List[int],
     print(f'  ({title})', flush=True)
 
 
-def score_epoch(model,
-                clips,
-                args: argparse.Namespace,
-                rate: float,
-                indices: Optional[List[int]] = None):
-    """The SAKD scoring pass over every clip (or ``indices``), on the
-    device's clips."""
+def sakd_round(clips, args: argparse.Namespace, **parts) -> SAKDRound:
+    """A SAKD round (``parts``: its components) scoring the device's
+    clips."""
+    scorer = dict(
+        type='InterruptionScorer', eta=args.eta, batch_size=args.score_batch)
+    sakd = SAKDRound(scorer=scorer, **parts)
+    sakd.scorer.attach(
+        lambda indices: clips.scoring_loader(args.score_batch, args.seed,
+                                             indices), len(clips))
+    return sakd
+
+
+def run_round(model, sakd: SAKDRound, state: SAKDState,
+              args: argparse.Namespace, ratio: float, labels: torch.Tensor,
+              title: str):
+    """Run ``sakd`` on the clips (the scoring pass under bfloat16 autocast
+    with ``--amp``)."""
     model.eval()
-    loader = clips.scoring_loader(args.score_batch, args.seed, indices)
     autocast = None
     if args.amp:
         autocast = functools.partial(
             torch.autocast,
             device_type=args.device.split(':')[0],
             dtype=torch.bfloat16)
-    scores = score_samples(
+    result = sakd.run(
         model,
-        loader,
-        rate,
+        state,
         args.epoch,
-        seed=args.seed,
-        eta=args.eta,
-        indices=indices,
+        args.max_epochs,
+        ratio,
+        labels,
         autocast=autocast)
-    print('  (scoring)', flush=True)
-    return scores.losses, scores.feats
+    print(f'  ({title} round: scoring, selection)', flush=True)
+    return result
 
 
-#: The SAKD+ preset's hook settings, of which the epoch uses ``criterion``,
-#: ``diversity`` and ``alpha_min`` (``--plus-ratio`` and ``--pool-factor``
-#: give the rest).
+#: The SAKD+ preset's hook settings, of which the epoch uses ``selector``
+#: and ``alpha_min`` (``--plus-ratio`` and ``--pool-factor`` give the
+#: rest).
 PLUS_PRESET = Config.fromfile(
     osp.join(
         osp.dirname(__file__), '..', '..', 'configs', '_base_', 'distill',
         'sakd_plus.py')).sakd_plus_hook
 
 
-def plus_round(model, clips, args: argparse.Namespace, rate: float,
-               previous: List[int], losses: torch.Tensor,
-               feats: torch.Tensor) -> Dict:
-    """A SAKD+ round: the last subset ``previous`` reuses its losses, a
-    pool of ``pool_factor * k`` other clips is scored, ``k`` are selected
-    among them (:func:`mmsakd.selection.pool_round`). The round's state
-    holds ``scored``, the number of clips scored."""
-    num = len(clips)
-    k = subset_size(args.plus_ratio, num)
-    reused = torch.zeros(num, dtype=torch.bool)
-    reused[previous] = True
-    size = min(
-        num - len(previous),
-        max(math.ceil(as_fraction(args.pool_factor) * k), k - len(previous)))
-    fresh = candidate_pool(
-        torch.full((num, ), -1, dtype=torch.long),
-        size,
-        generator=torch.Generator().manual_seed(args.seed),
-        exclude=reused)
-    new_losses, new_feats = score_epoch(model, clips, args, rate,
-                                        fresh.tolist())
-    candidates = torch.cat([fresh, torch.tensor(previous)])
-    known = torch.zeros(num, dtype=torch.bool)
-    known[previous] = True
-    feat = torch.zeros(num, feats.shape[1])
-    feat[previous] = feats[previous]
-    state = pool_round(
-        candidates, torch.cat([new_losses, losses[previous]]), new_feats,
-        torch.arange(len(candidates)) < len(fresh),
-        torch.zeros(num, dtype=torch.long), torch.zeros(num), feat, known, 1,
-        rate, args.epoch,
-        RoundSettings(
-            ratio=args.plus_ratio,
-            seed=args.seed,
-            criterion=PLUS_PRESET.criterion,
-            diversity=PLUS_PRESET.diversity), clips.labels)
-    state['scored'] = len(fresh)
+def plus_state(sakd_state: SAKDState, sakd_losses: torch.Tensor,
+               previous: List[int], seed: int) -> SAKDState:
+    """The state of a SAKD+ round after a SAKD one: the clips of the last
+    subset ``previous`` were trained since, with the SAKD round's losses
+    ``sakd_losses`` (one per clip) standing in for their training
+    losses."""
+    state = SAKDState(len(sakd_state), seed=seed)
+    state.train_loss[previous] = sakd_losses[previous]
+    state.rounds = 1
+    state.feat = torch.zeros_like(sakd_state.feat)
+    state.feat[previous] = sakd_state.feat[previous]
+    state.has_feat[previous] = True
+    state.trained_since_round[previous] = True
     return state
 
 
@@ -437,7 +421,10 @@ def main() -> None:
     warm = all_indices[:args.train_batch]
     train_epoch(model, optim_wrapper, clips, warm, args.train_batch,
                 'warm-up, training')
-    score_epoch(model, clips, args, 0.3, all_indices[:args.score_batch])
+    sakd = sakd_round(clips, args)
+    model.eval()
+    sakd.scorer(model, 0.3, args.epoch, args.seed,
+                all_indices[:args.score_batch])
     if args.device.startswith('cuda'):
         torch.cuda.reset_peak_memory_stats()
 
@@ -446,18 +433,14 @@ def main() -> None:
                        all_indices, args.train_batch, 'vanilla KD')
 
     print('SAKD epoch', flush=True)
-    rate = interruption_rate(args.epoch, args.max_epochs)
-    (losses, feats), score_time = timed(args.device, score_epoch, model, clips,
-                                        args, rate)
     num = args.num_clips
-    state, select_time = timed('cpu', selection_round, losses, feats,
-                               torch.zeros(num, dtype=torch.long),
-                               torch.zeros(num), None, 0, rate, args.epoch,
-                               RoundSettings(ratio=args.ratio, seed=args.seed),
-                               clips.labels)
-    model.set_sample_alpha(state['alpha'])
+    state = SAKDState(num, seed=args.seed)
+    result, _ = timed(args.device, run_round, model, sakd, state, args,
+                      args.ratio, clips.labels, 'SAKD')
+    score_time, select_time = result.score_time, result.select_time
+    model.set_sample_alpha(state.alpha)
     _, sakd_train = timed(args.device, train_epoch, model, optim_wrapper,
-                          clips, sorted(state['subset']), args.train_batch,
+                          clips, sorted(state.subset), args.train_batch,
                           'SAKD training on the subset')
     sakd_total = score_time + select_time + sakd_train
 
@@ -476,21 +459,34 @@ def main() -> None:
             torch.randperm(
                 num, generator=torch.Generator().manual_seed(
                     args.seed))[:subset_size(args.plus_ratio, num)].tolist())
-        plus_state, plus_round_time = timed(args.device, plus_round, model,
-                                            clips, args, rate, previous,
-                                            losses, feats)
-        model.set_sample_alpha(plus_state['alpha'].clamp(
-            min=PLUS_PRESET.alpha_min))
+        plus_sakd = sakd_round(
+            clips,
+            args,
+            candidates=dict(
+                type='CandidatePool',
+                pool_factor=args.pool_factor,
+                reuse_train_losses=True),
+            selector={
+                key: value
+                for key, value in PLUS_PRESET.selector.items()
+                if key != '_delete_'
+            })
+        after = plus_state(state, result.losses, previous, args.seed)
+        plus_result, plus_round_time = timed(args.device, run_round, model,
+                                             plus_sakd, after, args,
+                                             args.plus_ratio, clips.labels,
+                                             'SAKD+')
+        model.set_sample_alpha(after.alpha.clamp(min=PLUS_PRESET.alpha_min))
         _, plus_train = timed(args.device, train_epoch, model, optim_wrapper,
-                              clips, plus_state['subset'], args.train_batch,
+                              clips, after.subset, args.train_batch,
                               'SAKD+ training on the subset, teacher cache')
         plus = dict(
             kd_cache_epoch_s=kd_cache,
             plus_round_s=plus_round_time,
             plus_train_s=plus_train,
             plus_epoch_s=plus_round_time + plus_train,
-            plus_subset_size=len(plus_state['subset']),
-            plus_scored=plus_state['scored'],
+            plus_subset_size=len(after.subset),
+            plus_scored=plus_result.scored,
             kd_cache_vs_vanilla=kd_cache / vanilla,
             plus_round_vs_vanilla=plus_round_time / vanilla,
             plus_vs_vanilla=(plus_round_time + plus_train) / vanilla)
@@ -512,8 +508,8 @@ def main() -> None:
         train_batch=args.train_batch,
         score_batch=args.score_batch,
         ratio=args.ratio,
-        subset_size=len(state['subset']),
-        interruption_rate=rate,
+        subset_size=len(state.subset),
+        interruption_rate=result.rate,
         eta=args.eta,
         vanilla_epoch_s=vanilla,
         sakd_score_s=score_time,
@@ -529,7 +525,7 @@ def main() -> None:
     rows = [('vanilla KD epoch', vanilla),
             ('SAKD scoring (all clips)', score_time),
             ('SAKD selection', select_time),
-            (f'SAKD training ({len(state["subset"])} clips)', sakd_train),
+            (f'SAKD training ({len(state.subset)} clips)', sakd_train),
             ('SAKD epoch (interval 1)', sakd_total)]
     if plus is not None:
         rows += [('vanilla KD epoch, teacher cache', plus['kd_cache_epoch_s']),
@@ -545,7 +541,7 @@ def main() -> None:
     for name, seconds in rows:
         clips_done = num
         if name.startswith('SAKD training ('):
-            clips_done = len(state['subset'])
+            clips_done = len(state.subset)
         elif name.startswith('SAKD+ training ('):
             clips_done = plus['plus_subset_size']
         elif name.startswith('SAKD+ round'):
@@ -559,7 +555,7 @@ def main() -> None:
         with open(args.out, 'w') as f:
             json.dump(results, f, indent=2)
         print(f'wrote {args.out}')
-    if math.isnan(float(losses.sum())):
+    if math.isnan(float(result.losses.sum())):
         raise RuntimeError('the scoring pass produced NaN losses')
 
 

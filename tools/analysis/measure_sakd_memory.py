@@ -1,6 +1,7 @@
 """Peak memory per rank of one SAKD selection round at Kinetics-400 scale.
 
-Runs ``SAKDHook``'s round (the scoring pass with its gather, the
+Runs the round of ``SAKDHook`` (:class:`mmsakd.engine.sakd.SAKDRound`:
+the scoring pass with its gather, the
 projection, Eq. 5-8 on rank 0, the broadcast of the new state) in
 ``--world-size`` gloo processes on synthetic tensors: a stand-in
 distiller returns, for every clip, a KD loss and a ``--channels``-wide
@@ -10,7 +11,7 @@ slow and fast pathways: 2048 + 256 = 2304), projected to ``--d-max``
 per-sample state that SAKD gathers, keeps and sends.
 
 Each rank reports its peak resident memory (``ru_maxrss``) before the
-round (the loader, the stand-in and the hook's state) and after it, the
+round (the loader, the stand-in and the round's state) and after it, the
 width of the fused features it holds, and a digest of its subset and
 strengths, which must agree across ranks.
 
@@ -28,7 +29,6 @@ import resource
 import socket
 import sys
 import tempfile
-from types import SimpleNamespace
 
 sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..', '..')))
 
@@ -36,12 +36,11 @@ import torch  # noqa: E402
 import torch.distributed as dist  # noqa: E402
 import torch.multiprocessing as mp  # noqa: E402
 from mmaction.structures import ActionDataSample  # noqa: E402
-from mmengine.logging import MessageHub  # noqa: E402
 from torch.utils.data import Dataset  # noqa: E402
 
 import mmsakd  # noqa: E402,F401
-from mmsakd.engine import build_scoring_loader  # noqa: E402
-from mmsakd.engine.hooks import SAKDHook  # noqa: E402
+from mmsakd.engine.sakd import SAKDState  # noqa: E402
+from mmsakd.engine.sakd import SAKDRound, round_message, round_record
 
 
 class IndexClips(Dataset):
@@ -66,7 +65,6 @@ class StandIn:
 
     def __init__(self, channels: int) -> None:
         self.channels = channels
-        self.alpha = None
 
     def data_preprocessor(self, data: dict, training: bool) -> dict:
         return dict(
@@ -80,16 +78,6 @@ class StandIn:
             kd_loss=torch.rand(len(inputs), generator=gen),
             teacher_feat=torch.randn(
                 len(inputs), self.channels, generator=gen))
-
-    def set_sample_alpha(self, alpha) -> None:
-        self.alpha = alpha
-
-
-class Sampler:
-    """Where the hook hands its subset."""
-
-    def set_subset(self, subset) -> None:
-        self.subset = subset
 
 
 def _peak_mib() -> float:
@@ -106,34 +94,34 @@ def _rank(rank: int, args: argparse.Namespace, port: int,
     dist.init_process_group('gloo', rank=rank, world_size=args.world_size)
     num = args.num_samples
     dataset = IndexClips(num)
-    hook = SAKDHook(
-        ratio=args.ratio,
-        d_max=args.d_max,
-        score_batch_size=args.batch_size,
-        seed=0)
-    hook.omega = torch.zeros(num, dtype=torch.long)
-    hook.alpha = torch.zeros(num)
-    hook._labels = torch.arange(num) % args.num_classes
-    hook._score_loader = build_scoring_loader(dataset, args.batch_size)
-    runner = SimpleNamespace(
-        epoch=0,
-        max_epochs=10,
-        model=StandIn(args.channels),
-        optim_wrapper=None,
-        train_dataloader=SimpleNamespace(dataset=dataset, sampler=Sampler()),
-        message_hub=MessageHub.get_instance('sakd_memory'),
-        work_dir=out_dir)
+    sakd_round = SAKDRound(
+        scorer=dict(
+            type='InterruptionScorer',
+            d_max=args.d_max,
+            batch_size=args.batch_size))
+    sakd_round.scorer.attach_dataset(dataset)
+    state = SAKDState(num)
+    labels = torch.arange(num) % args.num_classes
     dist.barrier()
     before = _peak_mib()
-    hook._selection_round(runner)
+    result = sakd_round.run(
+        StandIn(args.channels),
+        state,
+        epoch=0,
+        max_epochs=10,
+        ratio=args.ratio,
+        labels=labels)
     dist.barrier()
+    if rank == 0:
+        record = round_record(result, state, labels, 0, sakd_round.scorer.eta)
+        print(round_message(record), flush=True)
     report = dict(
         rank=rank,
         peak_before_round_mib=round(before, 1),
         peak_mib=round(_peak_mib(), 1),
-        feat_shape=None if hook.feat is None else list(hook.feat.shape),
-        state_digest=_digest(hook.subset, hook.omega.tolist(),
-                             hook.alpha.tolist()))
+        feat_shape=None if state.feat is None else list(state.feat.shape),
+        state_digest=_digest(state.subset, state.omega.tolist(),
+                             state.alpha.tolist()))
     with open(osp.join(out_dir, f'rank{rank}.json'), 'w') as f:
         json.dump(report, f)
     dist.destroy_process_group()

@@ -16,12 +16,11 @@ sakd_plus_hook = dict(
     # A uniformly random subset redrawn every round, no DPP: the subset
     # only decides which clips are trained, while Eq. 6 still weights each
     # of them; the criteria are compared in docs/benchmarks.md.
-    criterion='random',
-    diversity='none',
+    selector=dict(_delete_=True, type='RandomSelector'),
     # Score 0.5 * k new clips per round and reuse the training losses of the
     # k clips trained since the last round.
-    pool_factor=0.5,
-    reuse_train_losses=True)
+    candidates=dict(
+        type='CandidatePool', pool_factor=0.5, reuse_train_losses=True))
 # The same for the paper's schedules of 50, 100 and 200 epochs: warm-up and
 # annealing scaled to about 1/15 of the epochs each.
 sakd_plus_hook_50e = dict(sakd_plus_hook, warmup_epochs=3, anneal_epochs=3)

@@ -32,4 +32,4 @@ val_dataloader = dict(batch_size=32)
 auto_scale_lr = dict(base_batch_size=48)
 
 # Per-GPU scoring batch of the SAKD hook (./sakd.py).
-sakd_hook = dict(score_batch_size=32)
+sakd_hook = dict(scorer=dict(batch_size=32))

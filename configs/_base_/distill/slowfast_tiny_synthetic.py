@@ -21,4 +21,4 @@ model = dict(
     teacher_ckpt='checkpoints/slowfast_tiny_teacher_synthetic.pth')
 
 # Per-GPU scoring batch of the SAKD hook (./sakd.py).
-sakd_hook = dict(score_batch_size=64)
+sakd_hook = dict(scorer=dict(batch_size=64))

@@ -35,4 +35,4 @@ val_dataloader = dict(batch_size=6)
 auto_scale_lr = dict(base_batch_size=4)
 
 # Per-GPU scoring batch of the SAKD hook (./sakd.py).
-sakd_hook = dict(score_batch_size=6)
+sakd_hook = dict(scorer=dict(batch_size=6))

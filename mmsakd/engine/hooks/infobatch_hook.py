@@ -15,8 +15,8 @@ from mmsakd.selection import (as_fraction, check_file_name, check_int,
                               check_range)
 from mmsakd.utils import append_json_line
 from .utils import (check_by_epoch_schedulers, check_subset_sampler,
-                    fix_max_iters, gather_sample_values, resolve_seed,
-                    unwrap_model)
+                    fix_max_iters, gather_sample_values, read_sample_losses,
+                    resolve_seed, unwrap_model)
 
 
 @HOOKS.register_module()
@@ -136,13 +136,7 @@ class InfoBatchHook(Hook):
                          batch_idx: int,
                          data_batch=None,
                          outputs: Optional[dict] = None) -> None:
-        record = unwrap_model(runner).last_sample_losses
-        if record is None:
-            raise ValueError(
-                'InfoBatchHook needs the per-sample losses of every training '
-                'batch, which the distiller records only when each data '
-                "sample has its dataset index: add 'sample_idx' to the "
-                'meta_keys of PackActionInputs in the training pipeline')
+        record = read_sample_losses(runner, 'InfoBatchHook')
         self.update_scores(record['sample_idx'], record['loss'])
 
     # ---------------------------------------------------------- checkpoint

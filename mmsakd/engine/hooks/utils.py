@@ -314,6 +314,28 @@ def check_subset_sampler(runner, hook_name: str) -> SubsetSampler:
     return sampler
 
 
+def read_sample_losses(runner, hook: str) -> dict:
+    """The per-sample losses the distiller recorded in this iteration's
+    training forward (``last_sample_losses``: ``sample_idx``, ``loss``,
+    ``kd``), for the hooks that score samples by their training losses.
+
+    Args:
+        runner (Runner): The runner.
+        hook (str): The hook that needs them, for the error.
+
+    Returns:
+        dict: This rank's record.
+    """
+    record = unwrap_model(runner).last_sample_losses
+    if record is None:
+        raise ValueError(
+            f'{hook} needs the per-sample losses of every training batch, '
+            'which the distiller records only when each data sample has its '
+            "dataset index: add 'sample_idx' to the meta_keys of "
+            'PackActionInputs in the training pipeline')
+    return record
+
+
 def gather_sample_values(sample_idx: Tensor,
                          values: Tensor) -> Tuple[Tensor, Tensor]:
     """The per-sample values of this iteration's batches on every rank, one

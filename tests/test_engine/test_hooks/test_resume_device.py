@@ -20,6 +20,7 @@ from torch.utils._pytree import tree_flatten, tree_map
 from mmsakd.engine.hooks import (BrokenClipsHook, InfoBatchHook,
                                  RandomStateHook, RandomSubsetHook, SAKDHook,
                                  TrainTimeHook)
+from mmsakd.engine.sakd import SAKDState
 from mmsakd.models.distillers.sakd_distiller import _load_cache_state
 from mmsakd.models.utils.teacher_cache import TeacherOutputCache
 
@@ -138,16 +139,18 @@ def test_random_state_hook_restores_gpu_states(ops, monkeypatch):
 
 @pytest.mark.parametrize('main', [True, False])
 def test_sakd_hook_restores_gpu_state(main, ops, monkeypatch):
-    monkeypatch.setattr('mmsakd.engine.hooks.sakd_hook.is_main_process',
+    monkeypatch.setattr('mmsakd.engine.sakd.state.is_main_process',
                         lambda: main)
     num = 10
     hook = SAKDHook()
-    hook.omega, hook.alpha = torch.rand(num), torch.rand(num)
-    hook.feat = torch.randn(num, 3)
-    hook.subset, hook.rounds, hook.seed = [1, 4, 7], 2, 5
-    hook.last_scored = torch.arange(num) - 1
-    hook.known = torch.arange(num) % 2 == 0
-    hook.train_loss, hook.trained = torch.rand(num), torch.arange(num) > 5
+    state = hook.state = SAKDState(num)
+    state.omega, state.alpha = torch.rand(num), torch.rand(num)
+    state.feat = torch.randn(num, 3)
+    state.subset, state.rounds, state.seed = [1, 4, 7], 2, 5
+    state.last_scored = torch.arange(num) - 1
+    state.has_feat = torch.arange(num) % 2 == 0
+    state.train_loss = torch.rand(num)
+    state.trained_since_round = torch.arange(num) > 5
     checkpoint = {}
     hook.before_save_checkpoint(None, checkpoint)
     expected = copy.deepcopy(checkpoint['sakd'])
@@ -155,13 +158,14 @@ def test_sakd_hook_restores_gpu_state(main, ops, monkeypatch):
     fresh = SAKDHook()
     fresh.after_load_checkpoint(RESUMED, on_gpu(checkpoint))
     names = ['omega', 'alpha', 'last_scored', 'known', 'train_loss', 'trained']
+    restored = fresh.state.state_dict()
     for name in names + ['subset', 'rounds', 'seed']:
-        assert_cpu_equal(getattr(fresh, name), expected[name])
+        assert_cpu_equal(restored[name], expected[name])
     # Only rank 0 keeps (and copies) the fused features.
     if main:
-        assert_cpu_equal(fresh.feat, expected['feat'])
+        assert_cpu_equal(fresh.state.feat, expected['feat'])
     else:
-        assert fresh.feat is None
+        assert fresh.state.feat is None
     assert set(ops) <= HARMLESS
     assert ops.count('to_cpu') == len(names) + main
 

@@ -35,10 +35,10 @@ SAKD_CFG = 'configs/synthetic/sakd_slowfast_tiny_synthetic.py'
     (dict(interval=2.5), 'interval must be a positive integer'),
     (dict(norm='mean'), 'norm must be'),
     (dict(selector='kmeans'), 'selector must be'),
-    (dict(score_batch_size=0), 'score_batch_size'),
+    (dict(score_batch_size=0), 'scorer: batch_size must be'),
     (dict(scope='frame'), "scope must be 'batch' or 'clip'"),
     (dict(patch_size=0), 'patch_size must be an integer >= 1'),
-    (dict(score_num_workers=-1), 'score_num_workers must be an integer'),
+    (dict(score_num_workers=-1), 'num_workers must be an integer'),
     (dict(seed=-1), 'seed must be an integer >= 0'),
     (dict(d_max=0), 'd_max must be an integer >= 1'),
     (dict(partition='kmeans'), "partition must be 'class' or 'random'"),
@@ -61,7 +61,7 @@ def test_bad_arguments_name_key_and_range(kwargs, message):
 @pytest.mark.parametrize('kwargs, message', [
     (dict(reuse_train_losses=1), 'reuse_train_losses must be a bool'),
     (dict(score_pipeline=dict(type='DecordInit')),
-     'score_pipeline must be a list of transform configs or None'),
+     'scorer: pipeline must be a list of transform configs or None'),
 ])
 def test_bad_argument_types_name_the_key(kwargs, message):
     with pytest.raises(TypeError, match=message):
@@ -94,14 +94,16 @@ def test_defaults_are_the_papers():
 
     from mmsakd.models import SAKDDistiller
     hook = SAKDHook()
-    off = (hook.warmup_epochs, hook.anneal_epochs, hook.alpha_min,
-           hook.ratio_end)
+    schedule = hook.schedule
+    off = (schedule.warmup_epochs, schedule.anneal_epochs, hook.alpha_min,
+           schedule.ratio_end)
     assert off == (0, 0, 0., None)
-    assert hook.pool_factor is None and not hook.reuse_train_losses
-    assert not hook.uses_pool
-    settings = hook.settings
+    assert type(hook.round.candidates).__name__ == 'AllSamples'
+    settings = hook.round.selector.round_settings()
     assert (settings.criterion, settings.diversity) == ('easiness', 'dpp')
-    assert (settings.ratio, hook.interval, hook.alpha_init) == (0.1, 1, 0.)
+    papers = (settings.gamma, hook.round.lam, hook.round.scorer.eta)
+    assert papers == (0.5, 0.5, 0.5)
+    assert (schedule.ratio, schedule.interval, hook.alpha_init) == (0.1, 1, 0.)
     signature = inspect.signature(SAKDDistiller)
     assert signature.parameters['teacher_cache'].default is None
 
@@ -133,8 +135,10 @@ class TestSAKDHookRound(TinyDistillData, RunnerTestCase):
     def _expected_scores(self, runner, hook, epoch):
         """Scores recomputed with the pure functions, batch by batch."""
         model = runner.model
-        dataset = hook._scoring_loader(runner).dataset
-        rate = interruption_rate(epoch, runner.max_epochs, hook.theta)
+        hook.round.scorer.attach_train_set(runner)
+        dataset = hook.round.scorer.loader().dataset
+        rate = interruption_rate(epoch, runner.max_epochs,
+                                 hook.round.scorer.theta)
         losses, feats = [], []
         for b in range(math.ceil(len(dataset) / 8)):
             batch = [
@@ -147,8 +151,8 @@ class TestSAKDHookRound(TinyDistillData, RunnerTestCase):
             inputs = interrupt_batch(
                 data['inputs'],
                 rate,
-                eta=hook.eta,
-                scope=hook.scope,
+                eta=hook.round.scorer.eta,
+                scope=hook.round.scorer.scope,
                 layout='NVCTHW',
                 generator=make_generator(5, epoch, b, stream='scoring'))
             scores = model.score(inputs, data['data_samples'])
@@ -171,20 +175,20 @@ class TestSAKDHookRound(TinyDistillData, RunnerTestCase):
             runner.train_loop._epoch = epoch
             hook.before_train_epoch(runner)
             rate, losses, current = self._expected_scores(runner, hook, epoch)
-            assert (rate < hook.eta) == (epoch == 1)
+            assert (rate < hook.round.scorer.eta) == (epoch == 1)
             s_hat = normalize_easiness(
                 easiness(losses, selection_probability(omega, rounds)))
-            alpha = update_strength(alpha, s_hat, rate, hook.settings.lam)
+            alpha = update_strength(alpha, s_hat, rate, hook.round.lam)
             feat = fuse_features(
                 feat,
-                project_features(current, hook.settings.d_max, 5),
-                hook.settings.lam,
+                project_features(current, hook.round.scorer.d_max, 5),
+                hook.round.lam,
                 first_round=rounds == 0)
             subset = select_samples(
                 feat,
                 s_hat,
                 6,
-                gamma=hook.settings.gamma,
+                gamma=hook.round.selector.fields['gamma'],
                 labels=labels,
                 seed=5 + epoch)
             omega[subset] += 1
@@ -342,9 +346,9 @@ class TestSAKDHookBeyondPaper(TinyDistillData, RunnerTestCase):
             interval=2,
             warmup_epochs=1)
         # 7 epochs: rounds at epochs 1, 3, 5 (t = 0, 0.5, 1).
-        ratios = [hook.round_ratio(epoch, 7) for epoch in range(1, 7)]
+        ratios = [hook.schedule.round_ratio(epoch, 7) for epoch in range(1, 7)]
         assert ratios == pytest.approx([0.6, 0.6, 0.4, 0.4, 0.2, 0.2])
-        assert SAKDHook(ratio=0.3).round_ratio(4, 7) == 0.3
+        assert SAKDHook(ratio=0.3).schedule.round_ratio(4, 7) == 0.3
 
     def test_warmup_and_anneal_leave_a_round(self):
         cfg = _tiny_sakd_cfg(
@@ -367,8 +371,9 @@ class TestSAKDHookBeyondPaper(TinyDistillData, RunnerTestCase):
         assert [r['reused'] for r in records] == [0, 6, 6]
         assert all(r['subset_size'] == 6 for r in records)
         # Scored: 6 + 3 + 3 distinct least-recently-scored or random clips.
-        assert int((hook.last_scored >= 0).sum()) >= 9
-        assert int(hook.known.sum()) == int((hook.last_scored >= 0).sum())
+        state = hook.state
+        assert int((state.last_scored >= 0).sum()) >= 9
+        assert int(state.has_feat.sum()) == int((state.last_scored >= 0).sum())
         # The stored losses are the training forward's own, the last one of
         # each clip, for the clips of the last epoch only.
         last = {}
@@ -376,21 +381,31 @@ class TestSAKDHookBeyondPaper(TinyDistillData, RunnerTestCase):
             if epoch == 2:
                 last.update(zip(idx.tolist(), kd.tolist()))
         assert sorted(last) == sorted(records[-1]['selected'])
-        assert hook.trained.nonzero().flatten().tolist() == sorted(last)
+        assert state.trained_since_round.nonzero().flatten().tolist(
+        ) == sorted(last)
         for index, value in last.items():
-            assert float(hook.train_loss[index]) == pytest.approx(value)
+            assert float(state.train_loss[index]) == pytest.approx(value)
 
     def test_new_state_survives_a_checkpoint(self):
         runner, hook, _, _ = self._train(
             2, pool_factor=0.5, reuse_train_losses=True, warmup_epochs=1)
         checkpoint = dict()
         hook.before_save_checkpoint(runner, checkpoint)
-        fresh = SAKDHook(pool_factor=0.5, reuse_train_losses=True)
+        # The checkpoint keys of earlier releases.
+        assert set(checkpoint['sakd']) == {
+            'omega', 'alpha', 'feat', 'subset', 'rounds', 'seed',
+            'last_scored', 'known', 'train_loss', 'trained'
+        }
+        fresh = SAKDHook(
+            candidates=dict(
+                type='CandidatePool', pool_factor=0.5,
+                reuse_train_losses=True))
         runner._resume = True
         fresh.after_load_checkpoint(runner, checkpoint)
-        for name in ('omega', 'alpha', 'feat', 'last_scored', 'known',
-                     'train_loss', 'trained'):
-            assert torch.equal(getattr(fresh, name), getattr(hook, name))
+        for name in ('omega', 'alpha', 'feat', 'last_scored', 'has_feat',
+                     'train_loss', 'trained_since_round'):
+            assert torch.equal(
+                getattr(fresh.state, name), getattr(hook.state, name))
         assert fresh.subset == hook.subset and fresh.rounds == 1
 
 
@@ -649,20 +664,35 @@ def test_scoring_runs_under_the_training_autocast(monkeypatch):
 
     from mmengine.optim import AmpOptimWrapper, OptimWrapper
 
-    from mmsakd.engine.hooks import sakd_hook
+    from mmsakd.engine.sakd import scorer
     calls = []
-    monkeypatch.setattr(sakd_hook, 'score_samples',
+    monkeypatch.setattr(scorer, 'score_samples',
                         lambda *args, **kwargs: calls.append(kwargs))
+
+    class Stop(Exception):
+        pass
+
+    def run(model, state, epoch, max_epochs, ratio, labels, skipped, autocast):
+        hook.round.scorer(model, 0.3, epoch, 0, autocast=autocast)
+        raise Stop
+
     hook = SAKDHook()
-    monkeypatch.setattr(hook, '_scoring_loader', lambda *args: None)
+    hook.round.scorer.attach(lambda indices: None, 4)
+    monkeypatch.setattr(hook.round, 'run', run)
     # --amp: an AmpOptimWrapper (which refuses to be built without an
     # accelerator; its autocast needs only the dtype).
     amp = object.__new__(AmpOptimWrapper)
     amp.cast_dtype = torch.bfloat16
     for wrapper in (amp, OptimWrapper(torch.optim.SGD([torch.zeros(1)],
                                                       lr=1))):
-        hook._score(
-            SimpleNamespace(optim_wrapper=wrapper, model=None), 0.3, 1, {})
+        runner = SimpleNamespace(
+            optim_wrapper=wrapper,
+            model=torch.nn.Module(),
+            epoch=1,
+            max_epochs=4,
+            train_dataloader=SimpleNamespace(dataset=[]))
+        with pytest.raises(Stop):
+            hook._run_round(runner)
     with calls[0]['autocast']():
         assert torch.get_autocast_dtype('cpu') == torch.bfloat16
         assert (torch.ones(2, 2) @ torch.ones(2, 2)).dtype == torch.bfloat16
