@@ -206,27 +206,18 @@ def selection_round(losses: Tensor,
     return state
 
 
-def pool_round(candidates: Tensor,
-               losses: Tensor,
-               feats: Optional[Tensor],
-               fresh: Tensor,
-               omega: Tensor,
-               alpha: Tensor,
-               feat: Optional[Tensor],
-               known: Tensor,
-               rounds: int,
-               rate: float,
-               epoch: int,
-               settings: Optional[RoundSettings] = None,
-               labels: Optional[Tensor] = None) -> Dict:
+def pool_round(*args, **kwargs) -> Dict:
     """:func:`update_and_select` over a candidate pool
     (docs/method.md#candidate-pool), with the subset in index order.
 
-    Args and returns: as :func:`update_and_select`.
+    Args:
+        *args: The arguments of :func:`update_and_select`.
+        **kwargs: Its keyword arguments.
+
+    Returns:
+        dict: As :func:`update_and_select`, ``subset`` ascending.
     """
-    state = update_and_select(candidates, losses, feats, fresh, omega, alpha,
-                              feat, known, rounds, rate, epoch, settings,
-                              labels)
+    state = update_and_select(*args, **kwargs)
     state['subset'] = sorted(state['subset'])
     return state
 

@@ -5,22 +5,21 @@ from typing import Dict, List, Optional
 import numpy as np
 import torch
 from mmengine.dist import is_main_process
-from mmengine.hooks import Hook
 from mmengine.logging import print_log
 from torch import Tensor
 
 from mmsakd.datasets import skipped_mask
 from mmsakd.registry import HOOKS
-from mmsakd.selection import (as_fraction, check_file_name, check_int,
-                              check_range)
+from mmsakd.selection import as_fraction, check_range
 from mmsakd.utils import append_json_line
+from .subset_hook import SubsetHook
 from .utils import (check_by_epoch_schedulers, check_subset_sampler,
                     fix_max_iters, gather_sample_values, read_sample_losses,
                     resolve_seed, unwrap_model)
 
 
 @HOOKS.register_module()
-class InfoBatchHook(Hook):
+class InfoBatchHook(SubsetHook):
     """InfoBatch (Qin et al., ICLR 2024): per-epoch random pruning of
     low-loss samples with an unbiased re-weighting, a baseline of the
     benchmark (docs/method.md#baselines-for-the-benchmark).
@@ -59,15 +58,11 @@ class InfoBatchHook(Hook):
             each pruning epoch, in [0, 1). Defaults to 0.5.
         delta (float): Fraction of the epochs with pruning, in (0, 1].
             Defaults to 0.875.
-        seed (int, optional): Seed of the random draws, >= 0; None takes
-            ``randomness.seed`` of the config (0 if unset). Defaults to None.
-        log_file (str): File name, in the work dir, of the per-epoch JSON
-            lines. Defaults to 'infobatch_epochs.jsonl'.
+        seed (int, optional): Seed of the draws (:class:`SubsetHook`).
+            Defaults to None.
+        log_file (str): The per-epoch log. Defaults to
+            'infobatch_epochs.jsonl'.
     """
-
-    # Before IterTimerHook (NORMAL), as SAKDHook: the subset must be set
-    # before the epoch's first batch is drawn.
-    priority = 'ABOVE_NORMAL'
 
     def __init__(self,
                  prune_ratio: float = 0.5,
@@ -76,13 +71,9 @@ class InfoBatchHook(Hook):
                  log_file: str = 'infobatch_epochs.jsonl') -> None:
         check_range('prune_ratio', prune_ratio, 0, 1, high_open=True)
         check_range('delta', delta, 0, 1, low_open=True)
-        if seed is not None:
-            check_int('seed', seed, 0)
-        check_file_name('log_file', log_file)
         self.prune_ratio = float(prune_ratio)
         self.delta = float(delta)
-        self.seed = seed
-        self.log_file = log_file
+        super().__init__(seed, log_file)
 
         # Per-sample state, created in before_train once N is known.
         self.scores: Optional[Tensor] = None

@@ -3,21 +3,20 @@ from typing import List, Optional
 
 import numpy as np
 from mmengine.dist import is_main_process
-from mmengine.hooks import Hook
 from mmengine.logging import print_log
 from torch import Tensor
 
 from mmsakd.datasets import skipped_mask
 from mmsakd.registry import HOOKS
-from mmsakd.selection import (check_file_name, check_int, check_range,
-                              subset_size)
+from mmsakd.selection import check_int, check_range, subset_size
 from mmsakd.utils import append_json_line
+from .subset_hook import SubsetHook
 from .utils import (check_by_epoch_schedulers, check_subset_sampler,
                     fix_max_iters, resolve_seed)
 
 
 @HOOKS.register_module()
-class RandomSubsetHook(Hook):
+class RandomSubsetHook(SubsetHook):
     """Plain random-subset KD: train on a uniformly random subset of the
     training set, redrawn every ``interval`` epochs, a control of the
     benchmark (Ben-Baruch et al., ICML 2025;
@@ -45,10 +44,6 @@ class RandomSubsetHook(Hook):
             lines. Defaults to 'random_subset_rounds.jsonl'.
     """
 
-    # Before IterTimerHook (NORMAL), as SAKDHook: the subset must be set
-    # before the epoch's first batch is drawn.
-    priority = 'ABOVE_NORMAL'
-
     def __init__(self,
                  ratio: float = 0.1,
                  interval: int = 1,
@@ -56,13 +51,9 @@ class RandomSubsetHook(Hook):
                  log_file: str = 'random_subset_rounds.jsonl') -> None:
         check_range('ratio', ratio, 0, 1, low_open=True)
         check_int('interval', interval, 1)
-        if seed is not None:
-            check_int('seed', seed, 0)
-        check_file_name('log_file', log_file)
         self.ratio = float(ratio)
         self.interval = interval
-        self.seed = seed
-        self.log_file = log_file
+        super().__init__(seed, log_file)
         self.subset: Optional[List[int]] = None
         self.rounds = 0
         self._num_samples: Optional[int] = None

@@ -3,25 +3,25 @@ from typing import Optional
 
 import torch
 from mmengine.dist import is_main_process
-from mmengine.hooks import Hook
 from mmengine.logging import print_log
 from torch import Tensor
 
 from mmsakd.datasets import skipped_mask
 from mmsakd.registry import HOOKS
-from mmsakd.selection import check_file_name, check_int, check_range
+from mmsakd.selection import check_range
 from mmsakd.utils import append_json_line
 from ..sakd import (RoundSchedule, SAKDRound, SAKDState, round_message,
                     round_record)
 from ..sakd.flat_args import nest_flat_args
 from ..scoring import training_autocast
+from .subset_hook import SubsetHook
 from .utils import (check_subset_sampler, epoch_iters, fix_max_iters,
                     gather_sample_values, plan_iter_schedulers,
                     read_sample_losses, resolve_seed, unwrap_model)
 
 
 @HOOKS.register_module()
-class SAKDHook(Hook):
+class SAKDHook(SubsetHook):
     """Sample-level Adaptive Knowledge Distillation (SAKD).
 
     At the start of every round epoch (:class:`~mmsakd.engine.sakd.
@@ -94,10 +94,6 @@ class SAKDHook(Hook):
             Defaults to 'sakd_rounds.jsonl'.
     """
 
-    # Above IterTimerHook (NORMAL), which starts timing the first iteration
-    # in its before_train_epoch: the scoring pass is not data loading time.
-    priority = 'ABOVE_NORMAL'
-
     def __init__(self,
                  ratio: float = 0.1,
                  interval: int = 1,
@@ -119,16 +115,12 @@ class SAKDHook(Hook):
                                                       selector, flat)
         check_range('alpha_init', alpha_init, 0, 1)
         check_range('alpha_min', alpha_min, 0, 1)
-        check_file_name('log_file', log_file)
-        if seed is not None:
-            check_int('seed', seed, 0)
         self.schedule = RoundSchedule(ratio, interval, warmup_epochs,
                                       anneal_epochs, ratio_end, ratio_shape)
         self.round = SAKDRound(scorer, candidates, selector, lam, norm)
         self.alpha_init = float(alpha_init)
         self.alpha_min = float(alpha_min)
-        self.seed = seed
-        self.log_file = log_file
+        super().__init__(seed, log_file)
         # Created in before_train (or by a resume) once N is known.
         self.state: Optional[SAKDState] = None
         self._labels: Optional[Tensor] = None
