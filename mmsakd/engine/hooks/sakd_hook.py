@@ -14,10 +14,11 @@ from ..sakd import (RoundSchedule, SAKDRound, SAKDState, round_message,
                     round_record)
 from ..sakd.flat_args import nest_flat_args
 from ..scoring import training_autocast
+from .schedulers import plan_iter_schedulers
 from .subset_hook import SubsetHook
 from .utils import (check_subset_sampler, epoch_iters, fix_max_iters,
-                    gather_sample_values, plan_iter_schedulers,
-                    read_sample_losses, resolve_seed, unwrap_model)
+                    gather_sample_values, read_sample_losses, resolve_seed,
+                    unwrap_model)
 
 
 @HOOKS.register_module()

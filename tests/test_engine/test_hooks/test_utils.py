@@ -1,4 +1,5 @@
-"""The helpers shared by the subset hooks (mmsakd/engine/hooks/utils.py)."""
+"""The helpers shared by the subset hooks (mmsakd/engine/hooks/utils.py,
+schedulers.py)."""
 import math
 from types import SimpleNamespace
 
@@ -8,8 +9,8 @@ from mmengine.config import Config
 from mmengine.optim import OptimWrapper
 from mmengine.registry import PARAM_SCHEDULERS
 
-from mmsakd.engine.hooks.utils import (epoch_iters, gather_sample_values,
-                                       plan_iter_schedulers)
+from mmsakd.engine.hooks.schedulers import plan_iter_schedulers
+from mmsakd.engine.hooks.utils import epoch_iters, gather_sample_values
 
 
 def _runner(schedulers, loader=None):
