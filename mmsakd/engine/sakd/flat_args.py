@@ -25,6 +25,11 @@ FLAT_ARGS = dict(
     pool_factor=('candidates', 'pool_factor'),
     pool_random=('candidates', 'pool_random'),
     reuse_train_losses=('candidates', 'reuse_train_losses'))
+#: The component types of an unset part, or of a part without ``type``.
+DEFAULT_TYPES = dict(
+    scorer='InterruptionScorer',
+    candidates='AllSamples',
+    selector='DPPSelector')
 #: The keys only greedy DPP reads.
 DPP_KEYS = ('gamma', 'sigma', 'partition', 'block_size')
 #: ``selector`` names of earlier releases as (criterion, diversity).
@@ -51,9 +56,9 @@ def nest_flat_args(scorer: Optional[dict], candidates: Optional[dict],
     if unknown:
         raise TypeError(f'SAKDHook got unexpected arguments {unknown}')
     parts = dict(
-        scorer=copy.deepcopy(scorer) or dict(type='InterruptionScorer'),
-        candidates=copy.deepcopy(candidates) or dict(type='AllSamples'),
-        selector=dict(type='DPPSelector'))
+        scorer=copy.deepcopy(scorer) or dict(),
+        candidates=copy.deepcopy(candidates) or dict(),
+        selector=dict())
     if isinstance(selector, str):
         if selector not in SELECTOR_NAMES:
             raise ValueError(f'selector must be one of '
@@ -67,36 +72,39 @@ def nest_flat_args(scorer: Optional[dict], candidates: Optional[dict],
             criterion=criterion)
     elif selector is not None:
         parts['selector'] = copy.deepcopy(selector)
+    for part, default in DEFAULT_TYPES.items():
+        parts[part].setdefault('type', default)
     if parts['selector']['type'] == 'RandomSelector' and (
             'criterion' in flat or 'diversity' in flat):
         # The same selection, with a criterion a flat argument can change.
         parts['selector'] = dict(type='TopKSelector', criterion='random')
     for name, value in flat.items():
         part, key = FLAT_ARGS[name]
-        _warn(name, f'{part}.{key}')
+        _warn(
+            name, "selector.type ('DPPSelector' for 'dpp', 'TopKSelector' "
+            "for 'none')" if name == 'diversity' else f'{part}.{key}')
         if name == 'diversity':
             if value not in ('dpp', 'none'):
                 raise ValueError(
                     f"diversity must be 'dpp' or 'none', got {value!r}")
             value = 'DPPSelector' if value == 'dpp' else 'TopKSelector'
         parts[part][key] = value
+    # Flat keys that the chosen components do not read were ignored by
+    # earlier releases; they still are (after their checks).
+    pool_keys = [
+        k for k in ('pool_factor', 'pool_random', 'reuse_train_losses')
+        if k in flat
+    ]
     if parts['candidates']['type'] == 'AllSamples' and (
             flat.get('pool_factor') is not None
             or flat.get('reuse_train_losses')):
         parts['candidates']['type'] = 'CandidatePool'
     if parts['candidates']['type'] == 'AllSamples':
-        # Read by pools only, but checked as before.
-        CandidatePool(
-            **{
-                key: parts['candidates'].pop(key)
-                for key in ('pool_factor', 'pool_random', 'reuse_train_losses')
-                if key in parts['candidates']
-            })
-    sel = parts['selector']
-    if sel['type'] == 'TopKSelector':
-        # Read by greedy DPP only.
+        CandidatePool(**{k: parts['candidates'].pop(k) for k in pool_keys})
+    if parts['selector']['type'] != 'DPPSelector':
         for key in DPP_KEYS:
-            sel.pop(key, None)
+            if key in flat:
+                parts['selector'].pop(key)
     return parts['scorer'], parts['candidates'], parts['selector']
 
 
