@@ -78,6 +78,12 @@ def nest_flat_args(scorer: Optional[dict], candidates: Optional[dict],
             'criterion' in flat or 'diversity' in flat):
         # The same selection, with a criterion a flat argument can change.
         parts['selector'] = dict(type='TopKSelector', criterion='random')
+    # None was their default: the selector's own.
+    flat = {
+        name: value
+        for name, value in flat.items()
+        if not (value is None and name in ('criterion', 'diversity'))
+    }
     for name, value in flat.items():
         part, key = FLAT_ARGS[name]
         _warn(

@@ -327,3 +327,12 @@ def test_component_without_type_takes_the_default_type():
     with pytest.raises(TypeError) as error:
         SAKDHook(candidates=dict(pool_factor=0.5))
     assert error.value.args[0].startswith('default_hooks.sakd.candidates: ')
+
+
+def test_criterion_and_diversity_none_keep_the_selectors():
+    """None was their default in earlier releases: the selector's own."""
+    with warnings.catch_warnings():
+        warnings.simplefilter('error', DeprecationWarning)
+        parts = nest_flat_args(None, None, None,
+                               dict(criterion=None, diversity=None))
+    assert parts[2] == dict(type='DPPSelector')
