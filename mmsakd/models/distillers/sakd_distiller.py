@@ -1,27 +1,29 @@
 """A teacher-student wrapper of MMAction2 recognizers for SAKD (Eq. 9,
-docs/method.md#training-loss)."""
-import logging
-from typing import Dict, List, Optional, Tuple, Union
+docs/method.md#training-loss): the student, a frozen teacher
+(:mod:`.teacher`), the per-sample tables of Eq. 9 (:mod:`.sample_tables`)
+and the teacher-output cache (:mod:`mmsakd.models.utils.teacher_cache`)."""
+from typing import Dict, Optional, Union
 
 import torch
 import torch.nn.functional as F
 from mmaction.utils import OptSampleList, SampleList
-from mmengine.logging import print_log
 from mmengine.model import BaseModel
-from torch import Tensor, nn
+from torch import Tensor
 
-from mmsakd.registry import MODELS, TASK_UTILS
+from mmsakd.registry import MODELS
 from mmsakd.selection.features import pool_features
-from ..utils import (TEACHER_PREFIX, Features, batch_labels, check_compatible,
-                     check_sample_vector, first_tensor, interrupt_layout,
-                     interrupt_settings, interrupt_training_batch, is_number,
-                     load_recognizer_checkpoint, resolve_model_cfg,
-                     run_recognizer, sample_indices)
-from ..utils.teacher_cache import CACHE_PREFIX, TeacherOutputCache
+from ..utils import (Features, batch_labels, check_compatible, first_tensor,
+                     interrupt_layout, interrupt_settings,
+                     interrupt_training_batch, load_recognizer_checkpoint,
+                     resolve_model_cfg, run_recognizer)
+from ..utils.teacher_cache import (add_cache_state, build_teacher_cache,
+                                   cached_teacher_logits, load_cache_state)
+from .sample_tables import SampleTables
+from .teacher import FrozenTeacherMixin, check_teacher_settings
 
 
 @MODELS.register_module()
-class SAKDDistiller(BaseModel):
+class SAKDDistiller(FrozenTeacherMixin, BaseModel):
     """Distils a frozen teacher recognizer into a student recognizer with a
     per-sample CE/KD mix (Eq. 9, docs/method.md#training-loss).
 
@@ -50,11 +52,10 @@ class SAKDDistiller(BaseModel):
     monitors that are not summed: ``ce_raw`` and ``kd_raw`` (unweighted batch
     means) and ``alpha_mean``.
 
-    After each :meth:`loss` call whose data samples all carry ``sample_idx``,
-    :attr:`last_sample_losses` holds the batch's per-sample Eq. 9 loss
-    ``(1 - alpha_j) * CE_j + alpha_j * KD_j`` before the weight ``w_j``,
-    detached, with the samples' dataset indices, for hooks to read in
-    ``after_train_iter``.
+    The per-sample values live in :attr:`sample_tables`
+    (:class:`~mmsakd.models.distillers.sample_tables.SampleTables`), which
+    also keeps each batch's per-sample losses for hooks
+    (:attr:`last_sample_losses`).
 
     CE is plain ``F.cross_entropy`` on the student's logits with the head's
     ``label_smooth_eps``; the head's ``loss_cls`` (its ``loss_weight``,
@@ -63,18 +64,11 @@ class SAKDDistiller(BaseModel):
     (``num_clips * num_crops > 1``) are scored by the mean of the views'
     logits.
 
-    The teacher:
-
-    - is built from its config and loaded from ``teacher_ckpt`` here, at
-      construction; missing and unexpected keys are logged.
-    - is frozen: ``requires_grad=False``, always in eval mode (BN uses its
-      running statistics, dropout is off), run under ``torch.no_grad()``.
-    - is not a registered submodule: it is absent from ``parameters()`` (so
-      no optimizer sees it, whatever the optimizer constructor), from
-      ``init_weights`` (so the loaded weights are not re-initialised) and,
-      unless ``save_teacher=True``, from ``state_dict()``. It still follows
-      ``.to()``, ``.cuda()``, ``.half()`` and the like. Teacher keys
-      (``teacher.*``) found in a loaded state dict are loaded into it.
+    The teacher is built from its config and loaded from ``teacher_ckpt``
+    at construction (missing and unexpected keys are logged), then frozen
+    and kept out of the registered submodules, so out of ``parameters()``,
+    ``init_weights`` and, unless ``save_teacher=True``, ``state_dict()``
+    (:class:`~mmsakd.models.distillers.teacher.FrozenTeacherMixin`).
 
     ``predict`` and ``tensor`` modes are the student's, and the data
     preprocessor is the student's (the teacher's must normalise the same
@@ -83,23 +77,20 @@ class SAKDDistiller(BaseModel):
 
     ``student`` and ``teacher`` are recognizer configs: either a model dict
     (``dict(type='Recognizer3D', ...)``) or ``dict(cfg_path=PATH, **kw)``,
-    which takes ``model`` from the config file ``PATH`` and merges ``kw``
-    into it (e.g. ``cls_head=dict(dropout_ratio=0.)``). A relative ``PATH``
-    is resolved against the current directory (mmsakd's configs give
-    absolute ones, built with ``{{ fileDirname }}``); ``package::path``
-    names a config shipped with an installed OpenMMLab package
-    (``mmsakd::...``, ``mmaction::recognition/...``).
+    which takes ``model`` from the config file ``PATH`` (relative to the
+    current directory, or ``package::path`` of an installed OpenMMLab
+    package) and merges ``kw`` into it
+    (:func:`~mmsakd.models.utils.resolve_model_cfg`).
 
     With ``interrupt_train``, :meth:`loss` first interrupts the preprocessed
     training batch with the dropout-shuffle of the scoring pass
     (:func:`~mmsakd.selection.interrupt_batch`, by default with batch
     scope: shuffled frames come from other clips of the batch), at the
-    epoch's rate ``beta(n)`` (Eq. 4, docs/method.md#interruption-rate), and
-    feeds the same interrupted batch to the student and the teacher. The
-    epoch, ``max_epochs`` and iteration come from MMEngine's
-    ``RuntimeInfoHook``; the generator is ``make_generator(seed, epoch,
-    iter * world_size + rank, stream='train')``. Use it to train on clips
-    interrupted exactly as the scoring pass scores them. The pipeline transform
+    epoch's rate ``beta(n)`` (Eq. 4, docs/method.md#interruption-rate;
+    :func:`~mmsakd.models.utils.interrupt_training_batch`), and feeds the
+    same interrupted batch to the student and the teacher. Use it to train
+    on clips interrupted exactly as the scoring pass scores them. The
+    pipeline transform
     :class:`~mmsakd.datasets.transforms.DropoutShuffle` is the alternative
     for the data side: it interrupts within one clip (a dataloader worker
     sees one clip at a time), before preprocessing, and costs the model
@@ -183,31 +174,11 @@ class SAKDDistiller(BaseModel):
                 'in model.student (and the same normalisation in '
                 'model.teacher) instead of passing data_preprocessor, got '
                 f'{data_preprocessor!r}')
-        if not is_number(alpha) or not 0 <= alpha <= 1:
-            raise ValueError(
-                f'alpha must be a number in [0, 1], got {alpha!r}')
-        for key, value in (('teacher_ckpt', teacher_ckpt), ('student_ckpt',
-                                                            student_ckpt)):
-            if value is not None and not isinstance(value, str):
-                raise TypeError(f'{key} must be a path (str) or None, got '
-                                f'{type(value).__name__}')
-
-        for key, value in (('strict_teacher', strict_teacher),
-                           ('untrained_teacher', untrained_teacher)):
-            if not isinstance(value, bool):
-                raise TypeError(f'model.{key} must be True or False, got '
-                                f'{value!r}')
-        if teacher_ckpt is None and not untrained_teacher:
-            raise ValueError(
-                'model.teacher_ckpt is None: SAKDDistiller would distil from '
-                'an untrained teacher. Set model.teacher_ckpt to the '
-                'teacher\'s checkpoint (e.g. `make teacher` for the '
-                'synthetic configs), or model.untrained_teacher=True for '
-                'tests and speed measurements')
-        if teacher_ckpt is not None and untrained_teacher:
-            raise ValueError(
-                'model.untrained_teacher=True contradicts model.teacher_ckpt='
-                f'{teacher_ckpt!r}: set one of them')
+        sample_tables = SampleTables(alpha)
+        check_teacher_settings(teacher_ckpt, strict_teacher, untrained_teacher)
+        if student_ckpt is not None and not isinstance(student_ckpt, str):
+            raise TypeError('student_ckpt must be a path (str) or None, got '
+                            f'{type(student_ckpt).__name__}')
         interrupt = interrupt_settings(interrupt_train)
 
         student_model = MODELS.build(resolve_model_cfg(student, 'student'))
@@ -224,7 +195,7 @@ class SAKDDistiller(BaseModel):
                 'kd_loss must have a per_sample(**kwargs) method returning '
                 'one loss per sample (see BaseKDLoss), got '
                 f'{type(self.kd_loss).__name__}')
-        self.alpha = float(alpha)
+        self.sample_tables = sample_tables
         self.save_teacher = bool(save_teacher)
         self.teacher_ckpt = teacher_ckpt
         self.strict_teacher = bool(strict_teacher)
@@ -233,20 +204,11 @@ class SAKDDistiller(BaseModel):
         self._interrupt_layout = None if interrupt is None else \
             interrupt_layout(
                 getattr(self.data_preprocessor, 'format_shape', None))
-        self.teacher_cache = self._build_teacher_cache(teacher_cache)
-        self._sample_alpha: Optional[Tensor] = None
-        self._sample_weight: Optional[Tensor] = None
-        # Written by loss(): dict(sample_idx=(N,) int64, loss=(N,) float32,
-        # kd=(N,) float32).
-        self.last_sample_losses: Optional[Dict[str, Tensor]] = None
-
-        # Stored past nn.Module.__setattr__ so that it is no submodule.
-        object.__setattr__(self, '_teacher', teacher_model)
-        self._init_teacher(teacher_ckpt)
-        self.register_state_dict_post_hook(_add_teacher_state)
-        self.register_load_state_dict_pre_hook(_load_teacher_state)
-        self.register_state_dict_post_hook(_add_cache_state)
-        self.register_load_state_dict_pre_hook(_load_cache_state)
+        self.teacher_cache = build_teacher_cache(teacher_cache, self.kd_loss,
+                                                 self.interrupt_train)
+        self._attach_teacher(teacher_model, teacher_ckpt, self.strict_teacher)
+        self.register_state_dict_post_hook(add_cache_state)
+        self.register_load_state_dict_pre_hook(load_cache_state)
 
     def init_weights(self) -> None:
         """Initialise the student, then load ``student_ckpt`` if given."""
@@ -259,17 +221,20 @@ class SAKDDistiller(BaseModel):
                 skip_mismatched=True)
 
     @property
-    def teacher(self) -> nn.Module:
-        """The frozen teacher recognizer (not a registered submodule)."""
-        return self._teacher
+    def alpha(self) -> float:
+        """The KD weight of every sample while no per-sample alpha is
+        set."""
+        return self.sample_tables.default_alpha
+
+    @alpha.setter
+    def alpha(self, value: float) -> None:
+        self.sample_tables.default_alpha = float(value)
 
     @property
     def sample_alpha(self) -> Optional[Tensor]:
         """A copy of the per-sample ``alpha`` set by :meth:`set_sample_alpha`,
         or None."""
-        if self._sample_alpha is None:
-            return None
-        return self._sample_alpha.clone()
+        return self.sample_tables.alpha
 
     def set_sample_alpha(self, alpha: Optional[Tensor]) -> None:
         """Set the KD weight of every training sample (Eq. 6,
@@ -280,16 +245,13 @@ class SAKDDistiller(BaseModel):
             alpha (Tensor, optional): ``(N,)`` values in ``[0, 1]``, N the
                 size of the training set. Copied.
         """
-        self._sample_alpha = None if alpha is None else check_sample_vector(
-            'alpha', alpha, high=1.)
+        self.sample_tables.set_alpha(alpha)
 
     @property
     def sample_weight(self) -> Optional[Tensor]:
         """A copy of the per-sample loss weight set by
         :meth:`set_sample_weight`, or None."""
-        if self._sample_weight is None:
-            return None
-        return self._sample_weight.clone()
+        return self.sample_tables.weight
 
     def set_sample_weight(self, weight: Optional[Tensor]) -> None:
         """Set the loss weight of every training sample, indexed by dataset
@@ -300,8 +262,21 @@ class SAKDDistiller(BaseModel):
             weight (Tensor, optional): ``(N,)`` finite values >= 0, N the
                 size of the training set. Copied.
         """
-        self._sample_weight = None if weight is None else \
-            check_sample_vector('weight', weight)
+        self.sample_tables.set_weight(weight)
+
+    @property
+    def last_sample_losses(self) -> Optional[Dict[str, Tensor]]:
+        """After a :meth:`loss` call whose data samples all carry
+        ``sample_idx``, the batch's per-sample Eq. 9 loss ``(1 - alpha_j) *
+        CE_j + alpha_j * KD_j`` before the weight ``w_j`` and its KD term,
+        detached, with the samples' dataset indices, for hooks to read in
+        ``after_train_iter``: ``dict(sample_idx=(N,) int64, loss=(N,)
+        float32, kd=(N,) float32)``; else None."""
+        return self.sample_tables.last_losses
+
+    @last_sample_losses.setter
+    def last_sample_losses(self, value: Optional[Dict[str, Tensor]]) -> None:
+        self.sample_tables.last_losses = value
 
     def forward(self,
                 inputs: Tensor,
@@ -356,7 +331,9 @@ class SAKDDistiller(BaseModel):
         if self.teacher_cache is None:
             teacher_logits, teacher_feats = self._run_teacher(inputs)
         else:
-            teacher_logits = self._cached_teacher_logits(inputs, data_samples)
+            teacher_logits = cached_teacher_logits(self.teacher_cache,
+                                                   self._run_teacher, inputs,
+                                                   data_samples)
             teacher_feats = None
         labels = batch_labels(data_samples, student_logits)
         kd = self._per_sample_kd(student_logits, teacher_logits, student_feats,
@@ -367,15 +344,16 @@ class SAKDDistiller(BaseModel):
             reduction='none',
             label_smoothing=float(
                 getattr(self.student.cls_head, 'label_smooth_eps', 0.0)))
-        alpha = self._batch_alpha(data_samples, device=ce.device)
-        weight = self._batch_weight(data_samples, device=ce.device)
+        alpha = self.sample_tables.batch_alpha(data_samples, device=ce.device)
+        weight = self.sample_tables.batch_weight(
+            data_samples, device=ce.device)
         if weight is None:
             loss_ce = ((1 - alpha) * ce).mean()
             loss_kd = (alpha * kd).mean()
         else:
             loss_ce = (weight * (1 - alpha) * ce).mean()
             loss_kd = (weight * alpha * kd).mean()
-        self._record_sample_losses(data_samples, alpha, ce, kd)
+        self.sample_tables.record_losses(data_samples, alpha, ce, kd)
         losses = dict(
             loss_ce=loss_ce,
             loss_kd=loss_kd,
@@ -440,73 +418,10 @@ class SAKDDistiller(BaseModel):
             student_logits=student_logits,
             teacher_logits=teacher_logits)
 
-    def train(self, mode: bool = True) -> 'SAKDDistiller':
-        """Set the student's mode; the teacher stays in eval mode."""
-        super().train(mode)
-        self._teacher.eval()
-        return self
-
-    def _apply(self, fn, *args, **kwargs) -> 'SAKDDistiller':
-        # Device and dtype moves must reach the unregistered teacher too.
-        super()._apply(fn, *args, **kwargs)
-        self._teacher._apply(fn, *args, **kwargs)
-        return self
-
     def extra_repr(self) -> str:
         return (f'alpha={self.alpha}, save_teacher={self.save_teacher}, '
                 f'teacher={type(self._teacher).__name__} (frozen, not a '
                 f'submodule), teacher_ckpt={self.teacher_ckpt!r}')
-
-    def _run_teacher(self, inputs: Tensor) -> Tuple[Tensor, Features]:
-        """Teacher logits and features, in eval mode, without gradient."""
-        # Also undoes a train() called on the teacher itself.
-        self._teacher.eval()
-        with torch.no_grad():
-            logits, feats, _ = run_recognizer(self._teacher, inputs)
-        return logits, feats
-
-    def _cached_teacher_logits(self, inputs: Tensor,
-                               data_samples: SampleList) -> Tensor:
-        """The teacher's logits of the batch: stored ones from the cache,
-        the teacher run on the others (which are then stored)."""
-        indices = sample_indices(
-            data_samples, num_samples=2**62, name='teacher cache')
-        logits, hit = self.teacher_cache.lookup(indices)
-        if bool(hit.all()):
-            return logits.to(inputs.device)
-        miss = (~hit).nonzero().flatten()
-        new_logits, _ = self._run_teacher(inputs[miss.to(inputs.device)])
-        self.teacher_cache.store(indices[miss], new_logits)
-        if logits is None:
-            return new_logits.float()
-        logits = logits.to(inputs.device)
-        logits[miss.to(inputs.device)] = new_logits.float()
-        return logits
-
-    def _build_teacher_cache(self,
-                             cfg: Union[None, bool,
-                                        dict]) -> Optional[TeacherOutputCache]:
-        """The cache of ``teacher_cache``, after checking that the KD loss
-        and the training batches allow it."""
-        if cfg is None or cfg is False:
-            return None
-        if cfg is True:
-            cfg = dict(type='TeacherOutputCache')
-        if not isinstance(cfg, dict):
-            raise TypeError('teacher_cache must be None, a bool or a config '
-                            f'dict, got {type(cfg).__name__}')
-        if not getattr(self.kd_loss, 'teacher_logits_only', False):
-            raise ValueError(
-                f'teacher_cache stores the teacher\'s logits only, but '
-                f'{type(self.kd_loss).__name__} reads more of the teacher '
-                '(its features or modules); use it with a logit loss (KDLoss, '
-                'DKDLoss, CTKDLoss) or set model.teacher_cache=None')
-        if self.interrupt_train is not None:
-            raise ValueError(
-                'teacher_cache needs the same clip at every epoch, but '
-                'interrupt_train changes the training clips at every step; '
-                'set one of them to None')
-        return TASK_UTILS.build(cfg)
 
     def _per_sample_kd(self, student_logits: Tensor, teacher_logits: Tensor,
                        student_feats: Features, teacher_feats: Features,
@@ -527,112 +442,3 @@ class SAKDDistiller(BaseModel):
                 f'value per sample, shape ({student_logits.shape[0]},), got '
                 f'{tuple(kd.shape)}')
         return kd.float()
-
-    def _batch_alpha(self, data_samples: SampleList,
-                     device: torch.device) -> Tensor:
-        """The KD weight of each sample of the batch."""
-        if self._sample_alpha is None:
-            return torch.full((len(data_samples), ), self.alpha, device=device)
-        indices = sample_indices(data_samples, len(self._sample_alpha))
-        return self._sample_alpha[indices].to(device)
-
-    def _batch_weight(self, data_samples: SampleList,
-                      device: torch.device) -> Optional[Tensor]:
-        """The loss weight of each sample of the batch; None while no
-        weights are set (the unweighted code path)."""
-        if self._sample_weight is None:
-            return None
-        indices = sample_indices(
-            data_samples, len(self._sample_weight), name='weight')
-        return self._sample_weight[indices].to(device)
-
-    def _record_sample_losses(self, data_samples: SampleList, alpha: Tensor,
-                              ce: Tensor, kd: Tensor) -> None:
-        """Keep the batch's per-sample Eq. 9 loss, before the loss weight,
-        and its KD term, unweighted by alpha, by dataset index in
-        :attr:`last_sample_losses`."""
-        indices = [s.metainfo.get('sample_idx') for s in data_samples]
-        if any(index is None for index in indices):
-            return
-        self.last_sample_losses = dict(
-            sample_idx=torch.tensor([int(i) for i in indices],
-                                    dtype=torch.long),
-            loss=((1 - alpha) * ce + alpha * kd).detach().float(),
-            kd=kd.detach().float())
-
-    def _init_teacher(self, teacher_ckpt: Optional[str]) -> None:
-        """Load the teacher's weights and freeze it."""
-        teacher = self._teacher
-        if teacher_ckpt is None:
-            teacher.init_weights()
-            print_log(
-                'SAKDDistiller: model.untrained_teacher=True, so the '
-                'teacher keeps its initial (untrained) weights',
-                logger='current',
-                level=logging.WARNING)
-        else:
-            load_recognizer_checkpoint(
-                teacher,
-                teacher_ckpt,
-                'teacher',
-                skip_mismatched=not self.strict_teacher,
-                strict=self.strict_teacher,
-                opt_out='model.strict_teacher')
-        # The weights are final: a later init_weights() must not reset them.
-        teacher._is_init = True
-        teacher.requires_grad_(False)
-        teacher.eval()
-
-
-def _add_teacher_state(module: SAKDDistiller, state_dict: dict, prefix: str,
-                       local_metadata: dict) -> None:
-    """State-dict post-hook: add ``teacher.*`` when ``save_teacher``."""
-    if not module.save_teacher:
-        return
-    for key, value in module.teacher.state_dict().items():
-        state_dict[prefix + TEACHER_PREFIX + key] = value
-
-
-def _add_cache_state(module: SAKDDistiller, state_dict: dict, prefix: str,
-                     local_metadata: dict) -> None:
-    """State-dict post-hook: add ``teacher_cache.*`` when the cache holds
-    logits."""
-    if module.teacher_cache is None:
-        return
-    for key, value in module.teacher_cache.state_dict().items():
-        state_dict[prefix + CACHE_PREFIX + key] = value
-
-
-def _load_cache_state(module: SAKDDistiller, state_dict: dict, prefix: str,
-                      local_metadata: dict, strict: bool,
-                      missing_keys: List[str], unexpected_keys: List[str],
-                      error_msgs: List[str]) -> None:
-    """Load-state-dict pre-hook: move ``teacher_cache.*`` into the cache
-    (or drop them when the cache is off: they are not weights)."""
-    cache_prefix = prefix + CACHE_PREFIX
-    keys = [key for key in state_dict if key.startswith(cache_prefix)]
-    if not keys:
-        return
-    state = {key[len(cache_prefix):]: state_dict.pop(key) for key in keys}
-    if module.teacher_cache is not None:
-        module.teacher_cache.load_state_dict(state)
-
-
-def _load_teacher_state(module: SAKDDistiller, state_dict: dict, prefix: str,
-                        local_metadata: dict, strict: bool,
-                        missing_keys: List[str], unexpected_keys: List[str],
-                        error_msgs: List[str]) -> None:
-    """Load-state-dict pre-hook: move ``teacher.*`` keys into the teacher,
-    so that they are not reported as unexpected."""
-    teacher_prefix = prefix + TEACHER_PREFIX
-    keys = [key for key in state_dict if key.startswith(teacher_prefix)]
-    if not keys:
-        return
-    teacher_state = {
-        key[len(teacher_prefix):]: state_dict.pop(key)
-        for key in keys
-    }
-    result = module.teacher.load_state_dict(teacher_state, strict=False)
-    missing_keys.extend(teacher_prefix + key for key in result.missing_keys)
-    unexpected_keys.extend(teacher_prefix + key
-                           for key in result.unexpected_keys)

@@ -1,6 +1,6 @@
 """Helpers of the distiller and the KD losses: model configs, checkpoints,
 recognizer runs and their features, training progress, interruption of
-training batches."""
+training batches, the teacher-output cache."""
 from .checkpoint import (DDP_REVISE_KEYS, STUDENT_PREFIX, TEACHER_PREFIX,
                          checkpoint_state_dict, load_recognizer_checkpoint,
                          read_checkpoint, strip_prefix)
@@ -12,7 +12,9 @@ from .interruption import (INTERRUPT_DEFAULTS, interrupt_layout,
 from .model_config import load_config, resolve_model_cfg
 from .recognizer import batch_labels, run_recognizer, sample_indices
 from .runtime import RuntimeProgress, runtime_progress
-from .teacher_cache import CACHE_PREFIX, TeacherOutputCache
+from .teacher_cache import (CACHE_PREFIX, TeacherOutputCache, add_cache_state,
+                            build_teacher_cache, cached_teacher_logits,
+                            load_cache_state)
 
 __all__ = [
     'DDP_REVISE_KEYS', 'STUDENT_PREFIX', 'TEACHER_PREFIX',
@@ -22,5 +24,7 @@ __all__ = [
     'average_views', 'first_tensor', 'INTERRUPT_DEFAULTS', 'interrupt_layout',
     'interrupt_settings', 'interrupt_training_batch', 'load_config',
     'resolve_model_cfg', 'batch_labels', 'run_recognizer', 'sample_indices',
-    'RuntimeProgress', 'runtime_progress', 'CACHE_PREFIX', 'TeacherOutputCache'
+    'RuntimeProgress', 'runtime_progress', 'CACHE_PREFIX',
+    'TeacherOutputCache', 'build_teacher_cache', 'cached_teacher_logits',
+    'add_cache_state', 'load_cache_state'
 ]

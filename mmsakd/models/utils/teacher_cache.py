@@ -1,11 +1,15 @@
 """Teacher logits kept by dataset index, so that a frozen teacher runs once
-per training clip (docs/method.md#teacher-output-cache)."""
-from typing import Dict, Optional, Tuple
+per training clip (docs/method.md#teacher-output-cache): the store, and how
+a distiller builds it from its config, reads a batch through it and keeps
+it in its state dict."""
+from typing import Callable, Dict, List, Optional, Tuple, Union
 
 import torch
-from torch import Tensor
+from mmaction.utils import SampleList
+from torch import Tensor, nn
 
 from mmsakd.registry import TASK_UTILS
+from .recognizer import sample_indices
 
 #: Prefix of the cache's entries in the distiller's state dict.
 CACHE_PREFIX = 'teacher_cache.'
@@ -141,3 +145,102 @@ class TeacherOutputCache:
             raise ValueError('dataset indices must be >= 0, got '
                              f'{int(indices.min())}')
         return indices
+
+
+def build_teacher_cache(cfg: Union[None, bool, dict], kd_loss: nn.Module,
+                        interrupt_train: Optional[dict]
+                        ) -> Optional[TeacherOutputCache]:
+    """The cache of a distiller's ``teacher_cache`` config, after checking
+    that its KD loss and training batches allow one.
+
+    Args:
+        cfg (dict | bool, optional): A config of a cache registered in
+            ``TASK_UTILS``, True for :class:`TeacherOutputCache`, or None
+            or False for none.
+        kd_loss (nn.Module): The distiller's KD loss; it must read the
+            teacher's logits only (``teacher_logits_only``).
+        interrupt_train (dict, optional): The distiller's training-batch
+            interruption; it must be off.
+
+    Returns:
+        TeacherOutputCache | None: The cache, or None when off.
+    """
+    if cfg is None or cfg is False:
+        return None
+    if cfg is True:
+        cfg = dict(type='TeacherOutputCache')
+    if not isinstance(cfg, dict):
+        raise TypeError('teacher_cache must be None, a bool or a config '
+                        f'dict, got {type(cfg).__name__}')
+    if not getattr(kd_loss, 'teacher_logits_only', False):
+        raise ValueError(
+            f'teacher_cache stores the teacher\'s logits only, but '
+            f'{type(kd_loss).__name__} reads more of the teacher '
+            '(its features or modules); use it with a logit loss (KDLoss, '
+            'DKDLoss, CTKDLoss) or set model.teacher_cache=None')
+    if interrupt_train is not None:
+        raise ValueError(
+            'teacher_cache needs the same clip at every epoch, but '
+            'interrupt_train changes the training clips at every step; '
+            'set one of them to None')
+    return TASK_UTILS.build(cfg)
+
+
+def cached_teacher_logits(cache: TeacherOutputCache,
+                          run_teacher: Callable[[Tensor], Tuple[Tensor, ...]],
+                          inputs: Tensor, data_samples: SampleList) -> Tensor:
+    """The teacher's logits of a batch: stored ones from ``cache``, the
+    teacher run on the others, which are then stored.
+
+    Args:
+        cache (TeacherOutputCache): The cache, or anything with its
+            ``lookup`` and ``store``.
+        run_teacher (Callable): Runs the teacher on inputs and returns its
+            logits first.
+        inputs (Tensor): The batch's preprocessed inputs.
+        data_samples (list[ActionDataSample]): Their data samples, with
+            ``sample_idx``.
+
+    Returns:
+        Tensor: ``(N, K)`` logits on the inputs' device, float32 where any
+        come from the cache.
+    """
+    indices = sample_indices(
+        data_samples, num_samples=2**62, name='teacher cache')
+    logits, hit = cache.lookup(indices)
+    if bool(hit.all()):
+        return logits.to(inputs.device)
+    miss = (~hit).nonzero().flatten()
+    new_logits = run_teacher(inputs[miss.to(inputs.device)])[0]
+    cache.store(indices[miss], new_logits)
+    if logits is None:
+        return new_logits.float()
+    logits = logits.to(inputs.device)
+    logits[miss.to(inputs.device)] = new_logits.float()
+    return logits
+
+
+def add_cache_state(module: nn.Module, state_dict: dict, prefix: str,
+                    local_metadata: dict) -> None:
+    """State-dict post-hook of a module with a ``teacher_cache`` attribute:
+    add ``teacher_cache.*`` when the cache holds logits."""
+    if module.teacher_cache is None:
+        return
+    for key, value in module.teacher_cache.state_dict().items():
+        state_dict[prefix + CACHE_PREFIX + key] = value
+
+
+def load_cache_state(module: nn.Module, state_dict: dict, prefix: str,
+                     local_metadata: dict, strict: bool,
+                     missing_keys: List[str], unexpected_keys: List[str],
+                     error_msgs: List[str]) -> None:
+    """Load-state-dict pre-hook of a module with a ``teacher_cache``
+    attribute: move ``teacher_cache.*`` into the cache (or drop them when
+    the cache is off: they are not weights)."""
+    cache_prefix = prefix + CACHE_PREFIX
+    keys = [key for key in state_dict if key.startswith(cache_prefix)]
+    if not keys:
+        return
+    state = {key[len(cache_prefix):]: state_dict.pop(key) for key in keys}
+    if module.teacher_cache is not None:
+        module.teacher_cache.load_state_dict(state)

@@ -21,8 +21,8 @@ from mmsakd.engine.hooks import (BrokenClipsHook, InfoBatchHook,
                                  RandomStateHook, RandomSubsetHook, SAKDHook,
                                  TrainTimeHook)
 from mmsakd.engine.sakd import SAKDState
-from mmsakd.models.distillers.sakd_distiller import _load_cache_state
-from mmsakd.models.utils.teacher_cache import TeacherOutputCache
+from mmsakd.models.utils.teacher_cache import (TeacherOutputCache,
+                                               load_cache_state)
 
 RESUMED = SimpleNamespace(_resume=True)
 # Ops that leave nothing on the device: a copy to the CPU, views, the
@@ -229,7 +229,7 @@ def test_teacher_cache_loads_gpu_state(ops):
 
     module = SimpleNamespace(teacher_cache=TeacherOutputCache())
     given = on_gpu(state)
-    _load_cache_state(module, given, prefix, {}, True, [], [], [])
+    load_cache_state(module, given, prefix, {}, True, [], [], [])
     assert given == {}
     assert_cpu_equal(module.teacher_cache.state_dict(), expected)
     assert set(ops) <= HARMLESS

@@ -5,15 +5,10 @@ import torch
 import torch.nn.functional as F
 from helpers import REPO_ROOT
 from mmaction.structures import ActionDataSample
-from mmengine.optim import build_optim_wrapper
 from mmengine.registry import init_default_scope
-from mmengine.runner.checkpoint import load_state_dict
 
-import mmsakd.models.distillers.sakd_distiller as distiller_module
-import mmsakd.models.utils.checkpoint as checkpoint_module
 from mmsakd.models import SAKDDistiller
 from mmsakd.models.utils import resolve_model_cfg
-from mmsakd.registry import MODELS
 from mmsakd.selection import pool_features
 
 STUDENT = 'configs/_base_/models/slowfast_tiny_student.py'
@@ -30,23 +25,6 @@ def mmaction_scope():
 
 def _model_cfg(path, **overrides):
     return dict(cfg_path=osp.join(REPO_ROOT, path), **overrides)
-
-
-@pytest.fixture(scope='module')
-def teacher_ckpt(tmp_path_factory):
-    """A teacher checkpoint with non-trivial BN statistics and confident
-    predictions (KD losses far from 0, where float32 rounding is small)."""
-    torch.manual_seed(0)
-    teacher = MODELS.build(resolve_model_cfg(_model_cfg(TEACHER), 't'))
-    teacher.init_weights()
-    with torch.no_grad():
-        teacher.cls_head.fc_cls.weight.normal_(0, 1)
-        for name, buf in teacher.named_buffers():
-            if name.endswith('running_mean'):
-                buf.copy_(torch.randn(buf.shape) * 0.1)
-    path = tmp_path_factory.mktemp('teacher') / 'teacher.pth'
-    torch.save({'state_dict': teacher.state_dict(), 'meta': {}}, path)
-    return str(path)
 
 
 def _distiller(teacher_ckpt, student=None, teacher=None, **kwargs):
@@ -168,6 +146,21 @@ def test_constant_alpha_without_per_sample_weights(distiller):
     assert not losses['kd_raw'].requires_grad
 
 
+def test_per_sample_values_live_in_the_sample_tables(teacher_ckpt):
+    model = _distiller(teacher_ckpt, alpha=0.25)
+    assert model.alpha == model.sample_tables.default_alpha == 0.25
+    alpha = torch.linspace(0., 1., NUM_SAMPLES)
+    model.set_sample_alpha(alpha)
+    assert torch.equal(model.sample_alpha, alpha)
+    assert torch.equal(model.sample_tables.alpha, alpha)
+    model.set_sample_weight(alpha * 2)
+    assert torch.equal(model.sample_weight, model.sample_tables.weight)
+    inputs, samples = _batch([3, 1], seed=2)
+    model.train()(inputs, samples, mode='loss')
+    assert model.last_sample_losses is model.sample_tables.last_losses
+    assert model.last_sample_losses['sample_idx'].tolist() == [3, 1]
+
+
 def test_soft_labels_and_label_smoothing(teacher_ckpt):
     student = _model_cfg(
         STUDENT, cls_head=dict(dropout_ratio=0., label_smooth_eps=0.1))
@@ -196,29 +189,6 @@ def test_views_are_averaged(distiller):
     _close(model(inputs, samples, mode='loss')['loss_ce'], expected)
     model.set_sample_alpha(None)
     model.train()
-
-
-def test_sample_alpha_checks(distiller):
-    model = distiller
-    model.set_sample_alpha(torch.full((NUM_SAMPLES, ), 0.3))
-    inputs, samples = _batch([1, NUM_SAMPLES])
-    with pytest.raises(ValueError, match='sample_idx 10 is out of range'):
-        model(inputs, samples, mode='loss')
-    inputs, samples = _batch([1, None])
-    with pytest.raises(ValueError, match="add 'sample_idx' to the meta_keys"):
-        model(inputs, samples, mode='loss')
-    with pytest.raises(ValueError, match=r'in \[0, 1\]'):
-        model.set_sample_alpha(torch.tensor([0.2, 1.5]))
-    with pytest.raises(ValueError, match='1-D'):
-        model.set_sample_alpha(torch.zeros(2, 2))
-    with pytest.raises(TypeError, match='1-D tensor or None'):
-        model.set_sample_alpha([0.5])
-    source = torch.full((3, ), 0.25)
-    model.set_sample_alpha(source)
-    source.fill_(1.0)  # the distiller keeps a copy
-    assert torch.equal(model.sample_alpha, torch.full((3, ), 0.25))
-    model.set_sample_alpha(None)
-    assert model.sample_alpha is None
 
 
 def _per_sample_reference(model, inputs, samples):
@@ -307,35 +277,6 @@ def test_last_sample_losses_only_with_sample_idx(teacher_ckpt):
     assert model.last_sample_losses is None
 
 
-def test_sample_weight_checks(distiller):
-    model = distiller
-    model.set_sample_weight(torch.full((NUM_SAMPLES, ), 2.))
-    inputs, samples = _batch([1, NUM_SAMPLES])
-    with pytest.raises(ValueError, match='weight of 10 samples'):
-        model(inputs, samples, mode='loss')
-    inputs, samples = _batch([1, None])
-    with pytest.raises(ValueError, match='per-sample weight needs'):
-        model(inputs, samples, mode='loss')
-    for bad in (torch.tensor([1., -0.5]), torch.tensor([1., float('inf')]),
-                torch.tensor([float('nan'), 1.])):
-        with pytest.raises(ValueError, match='finite and >= 0'):
-            model.set_sample_weight(bad)
-    with pytest.raises(ValueError, match='1-D'):
-        model.set_sample_weight(torch.ones(2, 2))
-    with pytest.raises(ValueError, match='non-empty'):
-        model.set_sample_weight(torch.ones(0))
-    with pytest.raises(TypeError, match='1-D tensor or None'):
-        model.set_sample_weight([1.])
-    source = torch.full((3, ), 2.)
-    model.set_sample_weight(source)
-    source.fill_(5.)  # the distiller keeps a copy
-    assert torch.equal(model.sample_weight, torch.full((3, ), 2.))
-    model.sample_weight.fill_(7.)  # and hands out copies
-    assert torch.equal(model.sample_weight, torch.full((3, ), 2.))
-    model.set_sample_weight(None)
-    assert model.sample_weight is None
-
-
 def test_argument_checks(teacher_ckpt):
     for alpha in (-0.1, 1.5, True):
         with pytest.raises(ValueError, match=r'alpha must be .* \[0, 1\]'):
@@ -354,163 +295,6 @@ def test_argument_checks(teacher_ckpt):
             kd_loss=dict(type='CrossEntropyLoss'))
 
 
-def test_teacher_frozen_under_optimizer_steps(distiller):
-    model = distiller
-    optim_wrapper = build_optim_wrapper(
-        model, dict(optimizer=dict(type='AdamW', lr=0.05, weight_decay=0.1)))
-    optimized = {
-        id(p)
-        for g in optim_wrapper.param_groups
-        for p in g['params']
-    }
-    assert not optimized & {id(p) for p in model.teacher.parameters()}
-    assert {id(p) for p in model.student.parameters()} <= optimized
-    assert all(not p.requires_grad for p in model.teacher.parameters())
-
-    model.eval()
-    model.train()
-    assert model.student.training
-    assert not any(m.training for m in model.teacher.modules())
-
-    teacher_before = {
-        k: v.clone()
-        for k, v in model.teacher.state_dict().items()
-    }
-    student_before = {
-        k: v.clone()
-        for k, v in model.student.state_dict().items()
-    }
-    gen = torch.Generator().manual_seed(5)
-    for step in range(2):
-        samples = _batch([0, 1, 2, 3])[1]
-        data = dict(
-            inputs=[
-                torch.randint(0, 256, (1, 3, 16, 32, 32),
-                              generator=gen).to(torch.uint8) for _ in samples
-            ],
-            data_samples=samples)
-        log_vars = model.train_step(data, optim_wrapper)
-        assert {'loss', 'loss_ce', 'loss_kd', 'kd_raw'} <= set(log_vars)
-    teacher_after = model.teacher.state_dict()
-    for key, value in teacher_before.items():
-        assert torch.equal(teacher_after[key], value), key
-    student_after = model.student.state_dict()
-    assert any(not torch.equal(student_after[k], v)
-               for k, v in student_before.items()
-               if k.endswith('running_mean'))
-    assert any(not torch.equal(student_after[k], v)
-               for k, v in student_before.items() if k.endswith('weight'))
-
-
-def test_teacher_loaded_and_kept_by_init_weights(distiller, teacher_ckpt):
-    saved = torch.load(teacher_ckpt, weights_only=False)['state_dict']
-    distiller.init_weights()  # again: must not re-initialise the teacher
-    for key, value in distiller.teacher.state_dict().items():
-        assert torch.equal(value, saved[key]), key
-    assert saved['backbone.slow_path.conv1.bn.running_mean'].abs().sum() > 0
-
-
-def test_teacher_checkpoint_errors_and_report(teacher_ckpt, tmp_path,
-                                              monkeypatch):
-    missing = str(tmp_path / 'no_such_teacher.pth')
-    with pytest.raises(FileNotFoundError) as err:
-        SAKDDistiller(
-            _model_cfg(STUDENT), _model_cfg(TEACHER), teacher_ckpt=missing)
-    assert missing in str(err.value)
-    assert 'model.teacher_ckpt' in str(err.value)
-
-    state = torch.load(teacher_ckpt, weights_only=False)['state_dict']
-    state.pop('cls_head.fc_cls.bias')
-    state['extra.weight'] = torch.zeros(1)
-    partial = tmp_path / 'partial.pth'
-    torch.save({'state_dict': state}, partial)
-    # Strict by default: a partial teacher is refused, naming the key.
-    with pytest.raises(KeyError) as err:
-        SAKDDistiller(
-            _model_cfg(STUDENT),
-            _model_cfg(TEACHER),
-            teacher_ckpt=str(partial))
-    for part in ('cls_head.fc_cls.bias', str(partial),
-                 'model.strict_teacher=False'):
-        assert part in str(err.value)
-    logs = []
-    monkeypatch.setattr(checkpoint_module, 'print_log',
-                        lambda msg, **kw: logs.append((msg, kw)))
-    lenient = SAKDDistiller(
-        _model_cfg(STUDENT),
-        _model_cfg(TEACHER),
-        teacher_ckpt=str(partial),
-        strict_teacher=False)
-    for key, value in lenient.teacher.state_dict().items():
-        if key in state and key != 'extra.weight':
-            assert torch.equal(value, state[key]), key
-    report = [(m, kw) for m, kw in logs if 'loaded the teacher' in m]
-    assert len(report) == 1
-    message, kwargs = report[0]
-    assert 'missing keys: cls_head.fc_cls.bias' in message
-    assert 'unexpected keys: extra.weight' in message
-    assert kwargs['level'] == 30  # logging.WARNING
-
-    # A checkpoint of another architecture: names match, shapes do not.
-    student = MODELS.build(resolve_model_cfg(_model_cfg(STUDENT), 's'))
-    wrong = tmp_path / 'student.pth'
-    torch.save({'state_dict': student.state_dict()}, wrong)
-    with pytest.raises(RuntimeError, match='cannot load model.teacher_ckpt'):
-        SAKDDistiller(
-            _model_cfg(STUDENT), _model_cfg(TEACHER), teacher_ckpt=str(wrong))
-    # Not strict: the tensors of another shape are skipped and logged.
-    logs.clear()
-    SAKDDistiller(
-        _model_cfg(STUDENT),
-        _model_cfg(TEACHER),
-        teacher_ckpt=str(wrong),
-        strict_teacher=False)
-    message = [m for m, _ in logs if 'loaded the teacher' in m][0]
-    assert 'skipped for a shape mismatch: backbone.' in message
-    unrelated = tmp_path / 'unrelated.pth'
-    torch.save({'state_dict': {'foo.weight': torch.zeros(1)}}, unrelated)
-    with pytest.raises(ValueError, match='shares no key'):
-        SAKDDistiller(
-            _model_cfg(STUDENT),
-            _model_cfg(TEACHER),
-            teacher_ckpt=str(unrelated))
-
-
-def test_untrained_teacher_only_when_asked(teacher_ckpt, monkeypatch):
-    with pytest.raises(ValueError, match='model.untrained_teacher=True'):
-        SAKDDistiller(_model_cfg(STUDENT), _model_cfg(TEACHER))
-    with pytest.raises(ValueError, match='contradicts'):
-        SAKDDistiller(
-            _model_cfg(STUDENT),
-            _model_cfg(TEACHER),
-            teacher_ckpt=teacher_ckpt,
-            untrained_teacher=True)
-    logs = []
-    monkeypatch.setattr(distiller_module, 'print_log',
-                        lambda msg, **kw: logs.append((msg, kw)))
-    for key in ('strict_teacher', 'untrained_teacher'):
-        with pytest.raises(TypeError, match=f'model.{key} must be True'):
-            SAKDDistiller(
-                _model_cfg(STUDENT),
-                _model_cfg(TEACHER),
-                teacher_ckpt=teacher_ckpt,
-                **{key: 'yes'})
-    models = []
-    for _ in range(2):
-        torch.manual_seed(0)
-        models.append(
-            SAKDDistiller(
-                _model_cfg(STUDENT),
-                _model_cfg(TEACHER),
-                untrained_teacher=True))
-    # The teacher is its seeded initialisation, frozen.
-    second = models[1].teacher.state_dict()
-    for key, value in models[0].teacher.state_dict().items():
-        assert torch.equal(value, second[key]), key
-    assert not any(p.requires_grad for p in models[0].teacher.parameters())
-    assert [kw['level'] for m, kw in logs if 'untrained' in m] == [30, 30]
-
-
 def test_incompatible_teacher(teacher_ckpt):
     with pytest.raises(ValueError) as err:
         SAKDDistiller(
@@ -526,33 +310,6 @@ def test_incompatible_teacher(teacher_ckpt):
                 TEACHER,
                 data_preprocessor=dict(mean=[0., 0., 0.], std=[1., 1., 1.])),
             untrained_teacher=True)
-
-
-def test_state_dict_excludes_teacher_unless_asked(teacher_ckpt):
-    model = _distiller(teacher_ckpt)
-    state = model.state_dict()
-    assert state and all(k.startswith('student.') for k in state)
-
-    with_teacher = _distiller(teacher_ckpt, save_teacher=True)
-    full = with_teacher.state_dict()
-    teacher_keys = {k for k in full if k.startswith('teacher.')}
-    assert teacher_keys == {
-        'teacher.' + k
-        for k in with_teacher.teacher.state_dict()
-    }
-    assert set(full) - teacher_keys == set(state)
-
-    # A student-only state loads strictly: no missing teacher keys.
-    fresh = _distiller(None)
-    assert fresh.load_state_dict(state, strict=True).missing_keys == []
-    load_state_dict(fresh, state, strict=True)  # mmengine raises on any
-    # Teacher keys in a state dict go into the teacher, not "unexpected".
-    fresh = _distiller(None)
-    result = fresh.load_state_dict(full, strict=True)
-    assert result.missing_keys == [] and result.unexpected_keys == []
-    for key, value in with_teacher.teacher.state_dict().items():
-        assert torch.equal(fresh.teacher.state_dict()[key], value), key
-    load_state_dict(_distiller(None), full, strict=True)
 
 
 def test_score_leaves_modes_and_statistics(distiller):
@@ -608,12 +365,6 @@ def test_predict_and_tensor_modes_are_the_students(distiller):
     assert isinstance(feats, tuple) and len(feats) == 2  # slow, fast
     assert model.data_preprocessor is model.student.data_preprocessor
     model.train()
-
-
-def test_teacher_follows_dtype_moves(teacher_ckpt):
-    model = _distiller(teacher_ckpt).double()
-    assert all(p.dtype == torch.float64 for p in model.teacher.parameters())
-    assert 'teacher=Recognizer3D' in repr(model)
 
 
 def test_cfg_path_resolution(tmp_path, monkeypatch):
@@ -753,8 +504,6 @@ def test_teacher_cache_refuses_what_it_cannot_reproduce(teacher_ckpt):
                 teacher_channels=(128, 64)))
     with pytest.raises(ValueError, match='interrupt_train changes'):
         _distiller(teacher_ckpt, teacher_cache=True, interrupt_train=True)
-    with pytest.raises(TypeError, match='teacher_cache must be'):
-        _distiller(teacher_ckpt, teacher_cache='yes')
     model = _distiller(teacher_ckpt, teacher_cache=True).train()
     inputs, samples = _batch([None, 1])
     with pytest.raises(ValueError, match='sample_idx'):

@@ -1,7 +1,14 @@
 import pytest
 import torch
+from mmaction.structures import ActionDataSample
+from torch import nn
 
+from mmsakd.models.losses import FeatureKDLoss, KDLoss
 from mmsakd.models.utils import TeacherOutputCache
+from mmsakd.models.utils.teacher_cache import (add_cache_state,
+                                               build_teacher_cache,
+                                               cached_teacher_logits,
+                                               load_cache_state)
 from mmsakd.registry import TASK_UTILS
 
 
@@ -62,3 +69,83 @@ def test_bad_input_is_named():
     with pytest.raises(ValueError, match='an \\(N,\\) mask'):
         cache.load_state_dict(
             dict(logits=torch.zeros(3, 2), valid=torch.zeros(2).bool()))
+
+
+def test_build_from_the_distillers_config():
+    kd = KDLoss()
+    for off in (None, False):
+        assert build_teacher_cache(off, kd, None) is None
+    assert type(build_teacher_cache(True, kd, None)) is TeacherOutputCache
+    built = build_teacher_cache(dict(type='TeacherOutputCache'), kd, None)
+    assert type(built) is TeacherOutputCache
+    with pytest.raises(TypeError, match='teacher_cache must be'):
+        build_teacher_cache('yes', kd, None)
+    feature_kd = FeatureKDLoss(
+        student_channels=(64, 16), teacher_channels=(128, 64))
+    with pytest.raises(ValueError, match='FeatureKDLoss reads more'):
+        build_teacher_cache(True, feature_kd, None)
+    with pytest.raises(ValueError, match='interrupt_train changes'):
+        build_teacher_cache(True, kd, dict(eta=0.5))
+
+
+def _samples(sample_idx):
+    samples = [ActionDataSample() for _ in sample_idx]
+    for sample, index in zip(samples, sample_idx):
+        sample.set_metainfo(dict(sample_idx=index))
+    return samples
+
+
+def test_cached_logits_run_the_teacher_on_misses_only():
+    clips = torch.randn(10, 4, generator=torch.Generator().manual_seed(0))
+    weight = torch.randn(4, 3, generator=torch.Generator().manual_seed(1))
+    rows = []
+
+    def run_teacher(inputs):
+        rows.append(inputs.shape[0])
+        return inputs @ weight, None
+
+    cache = TeacherOutputCache()
+    for idx in ([0, 1, 2], [2, 3, 1], [3, 0, 2], [5, 4]):
+        logits = cached_teacher_logits(cache, run_teacher, clips[idx],
+                                       _samples(idx))
+        assert logits.dtype == torch.float32
+        torch.testing.assert_close(logits, clips[idx] @ weight)
+    assert rows == [3, 1, 2]
+    assert (cache.hits, cache.misses) == (5, 6)
+    with pytest.raises(ValueError, match='sample_idx'):
+        cached_teacher_logits(cache, run_teacher, clips[:1],
+                              [ActionDataSample()])
+
+
+class _Host(nn.Module):
+
+    def __init__(self, cache):
+        super().__init__()
+        self.layer = nn.Linear(2, 2)
+        self.teacher_cache = cache
+        self.register_state_dict_post_hook(add_cache_state)
+        self.register_load_state_dict_pre_hook(load_cache_state)
+
+
+def test_state_hooks_round_trip_under_a_prefix():
+    parent, other = nn.Module(), nn.Module()
+    parent.host = _Host(TeacherOutputCache())
+    other.host = _Host(TeacherOutputCache())
+    assert set(parent.state_dict()) == {'host.layer.weight', 'host.layer.bias'}
+    stored = torch.randn(2, 3)
+    parent.host.teacher_cache.store(torch.tensor([4, 1]), stored)
+    state = parent.state_dict()
+    assert state['host.teacher_cache.valid'].tolist() == [
+        False, True, False, False, True
+    ]
+    result = other.load_state_dict(state, strict=True)
+    assert not result.missing_keys and not result.unexpected_keys
+    logits, hit = other.host.teacher_cache.lookup(torch.tensor([1, 4, 0]))
+    assert hit.tolist() == [True, True, False]
+    assert torch.equal(logits[:2], stored[[1, 0]])
+    # Without a cache the entries are dropped, not unexpected.
+    bare = nn.Module()
+    bare.host = _Host(None)
+    assert set(bare.state_dict()) == {'host.layer.weight', 'host.layer.bias'}
+    result = bare.load_state_dict(state, strict=True)
+    assert not result.missing_keys and not result.unexpected_keys

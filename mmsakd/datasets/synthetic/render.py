@@ -1,0 +1,125 @@
+"""Drawing a clip of the synthetic dataset: a textured, cluttered
+background, actors that follow their class's motion, distractor blobs,
+camera shake, flicker and pixel noise."""
+import math
+from typing import Tuple
+
+import cv2
+import numpy as np
+
+from .config import SyntheticActionConfig
+from .motions import actor_track
+
+_SHIFT = 4  # fractional bits for sub-pixel drawing with cv2
+_SCALE = 1 << _SHIFT
+
+
+def _background(rng: np.random.Generator, size: int,
+                num_clutter: Tuple[int, int]) -> np.ndarray:
+    """Gradient plus low-frequency texture plus static clutter, float32."""
+    ys, xs = np.mgrid[0:size, 0:size].astype(np.float32) / size
+    angle = rng.uniform(0, 2 * np.pi)
+    ramp = np.cos(angle) * xs + np.sin(angle) * ys
+    ramp = (ramp - ramp.min()) / max(float(np.ptp(ramp)), 1e-6)
+    col_a, col_b = rng.uniform(30, 225, size=(2, 3)).astype(np.float32)
+    bg = col_a + ramp[..., None] * (col_b - col_a)
+    grid = rng.normal(0, 18, size=(4, 4, 3)).astype(np.float32)
+    bg += cv2.resize(grid, (size, size), interpolation=cv2.INTER_CUBIC)
+    for _ in range(rng.integers(num_clutter[0], num_clutter[1] + 1)):
+        color = tuple(float(c) for c in rng.uniform(0, 255, size=3))
+        center = rng.uniform(0, size, size=2)
+        extent = rng.uniform(0.05, 0.16) * size
+        if rng.random() < 0.5:
+            cv2.circle(bg, _fixed(center), int(extent * _SCALE), color, -1,
+                       cv2.LINE_AA, _SHIFT)
+        else:
+            half = rng.uniform(0.5, 1.0, size=2) * extent
+            pts = np.array([
+                center - half, center + [half[0], -half[1]], center + half,
+                center + [-half[0], half[1]]
+            ])
+            cv2.fillConvexPoly(bg, _fixed(pts), color, cv2.LINE_AA, _SHIFT)
+    return bg
+
+
+def _fixed(points) -> np.ndarray:
+    """Coordinates in cv2's fixed-point format (``_SHIFT`` fraction bits)."""
+    return np.round(np.asarray(points) * _SCALE).astype(np.int32)
+
+
+def _bar_corners(center: np.ndarray, length: float, width: float,
+                 angle: float) -> np.ndarray:
+    along = np.array([math.cos(angle), math.sin(angle)]) * length / 2
+    across = np.array([-math.sin(angle), math.cos(angle)]) * width / 2
+    return np.stack([
+        center - along - across, center + along - across,
+        center + along + across, center - along + across
+    ])
+
+
+def render_clip(label: int, cfg: SyntheticActionConfig,
+                rng: np.random.Generator) -> np.ndarray:
+    """Render one clip of class ``label``.
+
+    Returns:
+        np.ndarray: ``(T, H, W, 3)`` uint8 frames in BGR order (OpenCV's).
+    """
+    size, t_len = cfg.frame_size, cfg.num_frames
+    bg = _background(rng, size, cfg.num_clutter)
+
+    track, angles = actor_track(label, cfg, rng)
+    bg_mean = bg.reshape(-1, 3).mean(axis=0)
+    num_actors = rng.integers(cfg.num_actors[0], cfg.num_actors[1] + 1)
+    actors = []
+    for _ in range(num_actors):
+        # Each actor follows the class motion from its own start point,
+        # wrapping around the frame edges so that long tracks fit.
+        start = rng.uniform(0, 1, size=2)
+        centers = np.mod(track + start, 1.0) * size
+        spin = angles - angles[0] + rng.uniform(0, np.pi)
+        length = rng.uniform(0.2, 0.35) * size
+        width = rng.uniform(0.08, 0.14) * size
+        target = rng.uniform(0, 255, size=3)
+        contrast = rng.uniform(*cfg.contrast)
+        # Push the colour away from the background mean by `contrast`.
+        away = target - bg_mean
+        norm = float(np.linalg.norm(away)) or 1.0
+        color = np.clip(bg_mean + away / norm * max(norm, 255 * contrast), 0,
+                        255)
+        actors.append(
+            (centers, spin, length, width, tuple(float(c) for c in color)))
+
+    num_distractors = rng.integers(cfg.num_distractors[0],
+                                   cfg.num_distractors[1] + 1)
+    d_pos = rng.uniform(0.1, 0.9, size=(num_distractors, 2)) * size
+    d_vel = rng.normal(0, 0.02, size=(num_distractors, 2)) * size
+    d_radius = rng.uniform(0.04, 0.08, size=num_distractors) * size
+    d_color = rng.uniform(0, 255, size=(num_distractors, 3))
+
+    shake = np.cumsum(rng.normal(0, 0.5, size=(t_len, 2)), axis=0)
+    shake = shake / max(float(np.abs(shake).max()), 1e-6)
+    shake *= cfg.camera_jitter * size * rng.uniform(0.3, 1.0)
+    noise_std = rng.uniform(*cfg.noise)
+
+    frames = np.empty((t_len, size, size, 3), dtype=np.uint8)
+    for i in range(t_len):
+        frame = bg.copy()
+        for j in range(num_distractors):
+            # Jerky random walk: distinct from the actor's smooth motion.
+            d_vel[j] = 0.6 * d_vel[j] + rng.normal(0, 0.03, size=2) * size
+            d_pos[j] = np.clip(d_pos[j] + d_vel[j], 0, size - 1)
+            cv2.circle(frame, _fixed(d_pos[j]), int(d_radius[j] * _SCALE),
+                       tuple(float(c) for c in d_color[j]), -1, cv2.LINE_AA,
+                       _SHIFT)
+        for centers, spin, length, width, color in actors:
+            corners = _bar_corners(centers[i], length, width, spin[i])
+            cv2.fillConvexPoly(frame, _fixed(corners), color, cv2.LINE_AA,
+                               _SHIFT)
+        warp = np.float32([[1, 0, shake[i, 0]], [0, 1, shake[i, 1]]])
+        frame = cv2.warpAffine(
+            frame, warp, (size, size), borderMode=cv2.BORDER_REFLECT)
+        frame += rng.normal(
+            0, noise_std, size=frame.shape).astype(np.float32) + rng.normal(
+                0, cfg.flicker)
+        frames[i] = np.clip(frame, 0, 255).astype(np.uint8)
+    return frames
