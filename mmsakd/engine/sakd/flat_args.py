@@ -108,9 +108,11 @@ def nest_flat_args(scorer: Optional[dict], candidates: Optional[dict],
     if parts['candidates']['type'] == 'AllSamples':
         CandidatePool(**{k: parts['candidates'].pop(k) for k in pool_keys})
     if parts['selector']['type'] != 'DPPSelector':
+        # A flat diversity that leaves greedy DPP leaves its keys too.
+        switched = 'diversity' in flat
         for key in DPP_KEYS:
-            if key in flat:
-                parts['selector'].pop(key)
+            if key in flat or switched:
+                parts['selector'].pop(key, None)
     return parts['scorer'], parts['candidates'], parts['selector']
 
 

@@ -336,3 +336,14 @@ def test_criterion_and_diversity_none_keep_the_selectors():
         parts = nest_flat_args(None, None, None,
                                dict(criterion=None, diversity=None))
     assert parts[2] == dict(type='DPPSelector')
+
+
+def test_flat_diversity_none_leaves_the_configs_dpp_keys():
+    """A config's DPP selector with ``gamma``, switched to top-k by a flat
+    ``diversity='none'`` (the benchmark's SAKD+ variants): ``gamma`` goes
+    with greedy DPP."""
+    hook = SAKDHook(
+        selector=dict(type='DPPSelector', criterion='easiness', gamma=0.5),
+        criterion='random',
+        diversity='none')
+    assert _settings(hook) == _settings(SAKDHook(selector='random'))
