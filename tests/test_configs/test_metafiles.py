@@ -18,9 +18,12 @@ import mmsakd  # noqa: F401
 from mmsakd.models.utils.model_config import resolve_model_cfg
 
 CONFIG_ROOT = osp.join(REPO_ROOT, 'configs')
+# Benchmark study files are not models (configs/studies/README.md).
+NOT_MODELS = ('studies', )
 FOLDERS = sorted(
     name for name in os.listdir(CONFIG_ROOT)
-    if osp.isdir(osp.join(CONFIG_ROOT, name)) and name[0] not in '_.')
+    if osp.isdir(osp.join(CONFIG_ROOT, name)) and name[0] not in '_.'
+    and name not in NOT_MODELS)
 METAFILES = [f'configs/{folder}/metafile.yml' for folder in FOLDERS]
 # The files directly under configs/ are short paths of configs in kd/.
 ALIASES = sorted(

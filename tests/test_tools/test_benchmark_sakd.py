@@ -1,7 +1,7 @@
 """tools/analysis/benchmark_sakd.py: a 2-epoch smoke run of the scratch
 regime with every run (the transfer regime runs in test_demo.py), reuse of
-finished runs and pretrained checkpoints, settings changes, fingerprints."""
-import dataclasses
+finished runs and pretrained checkpoints, settings changes. The runs'
+configs are tested in tests/test_benchmark/test_runs.py."""
 import json
 import math
 import os
@@ -12,8 +12,7 @@ import sys
 import pytest
 from helpers import REPO_ROOT
 
-from mmsakd.apis.sakd_benchmark import (REGIMES, RUNS, VARIANTS, build_run_cfg,
-                                        fingerprint, quick_regime, run_epochs)
+from mmsakd.apis.sakd_benchmark import RUNS
 
 TOOL = osp.join(REPO_ROOT, 'tools', 'analysis', 'benchmark_sakd.py')
 PNG_SIGNATURE = b'\x89PNG\r\n\x1a\n'
@@ -88,7 +87,7 @@ def test_summary_table_and_plot(bench):
                       if r['run'] == run)
         assert row['top1'][0] == pytest.approx(record['top1'])
         line = next(line for line in bench['markdown'].splitlines()
-                    if line.startswith(f'| {RUNS[run][0]} |'))
+                    if line.startswith(f'| {RUNS[run].label} |'))
         assert f'{record["top1"]:.1f} ± 0.0' in line
     assert '## Calibration' in bench['markdown']
     calib = bench['results']['calibration']
@@ -127,111 +126,6 @@ def test_rerun_reuses_and_changed_settings_retrain(bench):
     with open(osp.join(bench['work_dir'], 'results.json')) as f:
         (record, ) = json.load(f)['records']
     assert record['run'] == 'ce' and record['epochs'] == 1
-
-
-def test_fingerprint_follows_settings_not_places(tmp_path):
-    regime = quick_regime(REGIMES['transfer'])
-    prepared = dict(
-        target_root='data/t',
-        source_root='data/s',
-        teacher=dict(checkpoint='t.pth'),
-        student=dict(checkpoint='s.pth'))
-
-    def key(regime, run='kd', work_dir='a', prepared=prepared):
-        cfg = build_run_cfg(regime, run, 0, prepared, work_dir)
-        return fingerprint(cfg, [regime.source, regime.target])
-
-    base = key(regime)
-    assert key(regime, work_dir='elsewhere') == base
-    moved = dict(
-        prepared,
-        target_root='/elsewhere/data/t',
-        source_root='/elsewhere/data/s',
-        teacher=dict(checkpoint='/elsewhere/t.pth'))
-    assert key(regime, prepared=moved) == base
-    assert key(dataclasses.replace(regime, epochs=3)) != base
-    assert key(dataclasses.replace(regime, lr=1e-4)) != base
-    assert key(
-        dataclasses.replace(
-            regime, target=dataclasses.replace(regime.target, seed=5))) != base
-    assert key(
-        regime, prepared=dict(prepared,
-                              teacher=dict(checkpoint='u.pth'))) != base
-    assert key(regime, run='sakd_i1') != base
-
-
-def test_student_runs_start_from_source_weights():
-    regime = quick_regime(REGIMES['transfer'])
-    prepared = dict(
-        target_root='data/t',
-        source_root='data/s',
-        teacher=dict(checkpoint='t.pth'),
-        student=dict(checkpoint='s.pth'))
-    for run in RUNS:
-        cfg = build_run_cfg(regime, run, 1, prepared, 'w')
-        assert cfg.randomness.seed == 1
-        assert cfg.train_cfg.max_epochs == regime.epochs
-        assert cfg.optim_wrapper.optimizer.lr == regime.lr
-        if run == 'ce':
-            assert cfg.load_from == 's.pth'
-        else:
-            assert cfg.model.student_ckpt == 's.pth'
-            assert cfg.model.teacher_ckpt == 't.pth'
-    cfg = build_run_cfg(regime, 'sakd_random_i5', 1, prepared, 'w')
-    assert cfg.default_hooks.sakd.selector == 'random'
-    assert cfg.default_hooks.sakd.interval == 5
-
-
-def test_variants_build_valid_runs():
-    """Every variant beyond the paper builds a config whose hook accepts
-    its options, with the epochs, cache and schedule it names."""
-    from mmengine.registry import init_default_scope
-
-    from mmsakd.registry import HOOKS
-    init_default_scope('mmsakd')
-    regime = REGIMES['transfer']
-    prepared = dict(
-        target_root='data/t',
-        source_root='data/s',
-        teacher=dict(checkpoint='t.pth'),
-        student=dict(checkpoint='s.pth'))
-    for run, (_, config, _, options) in VARIANTS.items():
-        cfg = build_run_cfg(regime, run, 3, prepared, 'w')
-        options = options or {}
-        epochs = run_epochs(regime, run)
-        assert cfg.train_cfg.max_epochs == epochs
-        assert cfg.param_scheduler[0].T_max == epochs
-        # The preset's config caches; a variant's model options may too.
-        cache = options.get('model', {}).get('teacher_cache',
-                                             config.startswith('sakd_plus/'))
-        assert bool(cfg.model.get('teacher_cache')) == cache, run
-        hook = cfg.default_hooks.get('sakd')
-        if hook is not None:
-            HOOKS.build(hook.to_dict())
-        converted = cfg.param_scheduler[0].get('convert_to_iter_based', False)
-        if 'lr_by_steps' in options:
-            assert converted == options['lr_by_steps']
-    assert run_epochs(regime, 'kd_e40') == 6
-    assert run_epochs(regime, 'kd_e47_cache') == 7
-    preset = build_run_cfg(regime, 'sakd_plus', 3, prepared, 'w')
-    assert preset.model.teacher_cache is True
-    assert 'convert_to_iter_based' not in preset.param_scheduler[0]
-    ablation = build_run_cfg(regime, 'plus_lr_step', 3, prepared, 'w')
-    assert ablation.param_scheduler[0].convert_to_iter_based is True
-    assert build_run_cfg(regime, 'plus_floor', 3, prepared,
-                         'w').default_hooks.sakd.alpha_min == 0.5
-    cheap = build_run_cfg(regime, 'plus_cheap_scoring', 3, prepared, 'w')
-    assert cheap.default_hooks.sakd.score_pipeline[1].clip_len == 8
-    # The first preset, rebuilt from the current one.
-    first = build_run_cfg(regime, 'sakd_plus_v1', 3, prepared, 'w')
-    assert first.param_scheduler[0].convert_to_iter_based is True
-    assert first.default_hooks.sakd.criterion == 'keep_high'
-    assert first.default_hooks.sakd.diversity is None
-    assert first.default_hooks.sakd.alpha_min == 0.5
-    final = build_run_cfg(regime, 'v1_rand_lr_epoch_no_floor', 3, prepared,
-                          'w')
-    assert final.default_hooks.sakd == preset.default_hooks.sakd
-    assert final.param_scheduler == preset.param_scheduler
 
 
 @pytest.mark.parametrize('argv, message', [

@@ -14,7 +14,9 @@ regimes:
 
 Variants beyond the paper (shortened and cached vanilla KD, SAKD+ and its
 ablations, docs/benchmarks.md#beyond-the-paper) run when named in
-``--runs``.
+``--runs``. The runs are defined in configs/studies/ (``paper.py`` and
+``beyond_paper.py``); ``tools/analysis/benchmark.py`` runs those study files,
+or any other, as they are.
 
 Writes ``results.md``, ``results.json``, ``accuracy_vs_time.png`` (mean
 curves with the seed spread as a band) and ``frontier.png`` (final top-1
@@ -40,14 +42,18 @@ import sys
 sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..', '..')))
 
 import mmsakd  # noqa: F401  (compat fixes before mmaction.models)
-from mmsakd.apis.sakd_benchmark import (REGIMES, RUNS, VARIANTS, prepare,
-                                        quick_regime, run_benchmark)
+from mmsakd.benchmark import (REGIMES, builtin_catalogue, load_study,
+                              parse_seeds, prepare, quick_regime, run_study)
+from mmsakd.benchmark.study_files import PAPER
 
 #: Where configs/synthetic/*_slowfast_tiny_synthetic.py read the teacher.
 TINY_TEACHER = 'checkpoints/slowfast_tiny_teacher_synthetic.pth'
 
 
 def parse_args(argv=None):
+    catalogue = builtin_catalogue()
+    paper = [run.name for run in load_study(PAPER).catalogue]
+    variants = [r.name for r in catalogue.catalogue if r.name not in paper]
     parser = argparse.ArgumentParser(
         description=__doc__.split('\n')[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -60,10 +66,10 @@ def parse_args(argv=None):
         '%(default)s)')
     parser.add_argument(
         '--runs',
-        default=','.join(RUNS),
-        help='comma-separated runs, from: ' + ', '.join(RUNS) +
-        '; and the variants beyond the paper: ' + ', '.join(VARIANTS) +
-        ' (default: all)')
+        default=','.join(paper),
+        help='comma-separated runs, from: ' + ', '.join(paper) +
+        '; and the variants beyond the paper: ' + ', '.join(variants) +
+        ' (default: all of the paper\'s)')
     parser.add_argument(
         '--epochs',
         type=int,
@@ -91,21 +97,15 @@ def parse_args(argv=None):
         'that file does not exist')
     args = parser.parse_args(argv)
     try:
-        args.seeds = [int(s) for s in args.seeds.split(',') if s.strip()]
-    except ValueError:
-        parser.error(f'--seeds must be comma-separated integers, got '
-                     f'{args.seeds!r}')
-    if len(set(args.seeds)) != len(args.seeds):
-        parser.error(f'--seeds must be distinct, got {args.seeds}')
-    if not args.seeds or min(args.seeds) < 0:
-        parser.error(f'--seeds must be integers >= 0, got {args.seeds}')
+        args.seeds = parse_seeds(args.seeds)
+    except ValueError as error:
+        parser.error(f'--{error}')
     args.runs = [r.strip() for r in args.runs.split(',') if r.strip()]
-    if len(set(args.runs)) != len(args.runs):
-        parser.error(f'--runs must be distinct, got {args.runs}')
-    unknown = [r for r in args.runs if r not in RUNS and r not in VARIANTS]
-    if unknown or not args.runs:
-        parser.error(f'--runs: unknown run(s) {unknown}; choose from '
-                     f'{", ".join(list(RUNS) + list(VARIANTS))}')
+    try:
+        args.study = catalogue.select(args.runs).replace(
+            seeds=args.seeds, baseline='kd', regime=args.regime)
+    except (KeyError, ValueError) as error:
+        parser.error(f'--runs: {error.args[0]}')
     if args.epochs is not None and args.epochs < 1:
         parser.error(f'--epochs must be >= 1, got {args.epochs}')
     if args.work_dir is None:
@@ -143,11 +143,10 @@ def main(argv=None) -> dict:
         if regime.name == 'scratch' and not args.quick:
             _publish(prepared['teacher']['checkpoint'], TINY_TEACHER)
         return prepared
-    return run_benchmark(
-        regime,
-        args.seeds,
-        args.runs,
+    return run_study(
+        args.study,
         args.work_dir,
+        regime=regime,
         data_dir=args.data_dir,
         cache_dir=args.cache_dir,
         title=args.title)

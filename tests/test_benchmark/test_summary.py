@@ -5,9 +5,9 @@ import math
 
 import pytest
 
-from mmsakd.apis.benchmark import (aggregate, mean_curve, mean_std,
-                                   results_table, time_split_table,
-                                   time_to_accuracy)
+from mmsakd.benchmark.summary import (aggregate, mean_curve, mean_std,
+                                      results_table, time_split_table,
+                                      time_to_accuracy)
 
 
 def _curve(top1s, epoch_time):

@@ -1,0 +1,275 @@
+"""The built-in regimes of the SAKD benchmark: synthetic data, schedule and
+pretraining (docs/benchmarks.md#two-regimes), what a regime changes in a
+run's config, and its calibration checks.
+
+- ``transfer``, the paper's UCF101 setting in miniature: teacher and student
+  are pretrained on a *source* dataset of other motion classes (the role of
+  Kinetics-400), the teacher is fine-tuned on the *target* dataset (the
+  role of UCF101), and every student run on the target starts from the
+  student's source weights;
+- ``scratch``: the default synthetic dataset, a teacher trained on it from
+  scratch, students trained from scratch.
+"""
+import dataclasses
+import json
+import os.path as osp
+from typing import Dict, List, Optional
+
+from mmengine.config import Config
+
+from mmsakd.apis.experiment import point_to_data, sakd_hook_cfg, set_epochs
+from mmsakd.datasets.synthetic import SOURCE_CLASSES, SyntheticActionConfig
+
+
+@dataclasses.dataclass(frozen=True)
+class Regime:
+    """Data, schedule and pretraining of one benchmark regime.
+
+    Args:
+        name (str): ``'transfer'`` or ``'scratch'`` (or a variant's name).
+        target (SyntheticActionConfig): The dataset every run trains and is
+            validated on.
+        epochs (int): Epochs of every student run.
+        teacher_epochs (int): Epochs of the teacher on the target: its
+            fine-tuning from the source weights, or (without a source) its
+            training from scratch.
+        source (SyntheticActionConfig, optional): The pretraining dataset;
+            None: no pretraining. Defaults to None.
+        source_epochs (int): Pretraining epochs of the student on the
+            source. Defaults to 0.
+        teacher_source_epochs (int, optional): Pretraining epochs of the
+            teacher on the source; None: ``source_epochs``. Defaults to
+            None.
+        lr (float, optional): Learning rate of the target runs and the
+            teacher's fine-tuning; None keeps the configs'. Defaults to None.
+        quick (bool): A smoke run: a batch of 4, logging every iteration
+            and data loaded in the main process. Defaults to False.
+    """
+    name: str
+    target: SyntheticActionConfig
+    epochs: int
+    teacher_epochs: int
+    source: Optional[SyntheticActionConfig] = None
+    source_epochs: int = 0
+    teacher_source_epochs: Optional[int] = None
+    lr: Optional[float] = None
+    quick: bool = False
+
+    def settings(self) -> Dict:
+        """The regime as JSON-able settings."""
+        return json.loads(json.dumps(dataclasses.asdict(self), default=list))
+
+
+REGIMES: Dict[str, Regime] = dict(
+    transfer=Regime(
+        name='transfer',
+        target=SyntheticActionConfig(num_train=500, num_val=300, seed=2),
+        source=SyntheticActionConfig(
+            num_train=1000, num_val=240, seed=1, classes=SOURCE_CLASSES),
+        source_epochs=20,
+        teacher_source_epochs=20,
+        teacher_epochs=12,
+        epochs=15,
+        lr=2e-3),
+    scratch=Regime(
+        name='scratch',
+        target=SyntheticActionConfig(),
+        teacher_epochs=10,
+        epochs=15),
+)
+
+
+def quick_regime(regime: Regime) -> Regime:
+    """``regime`` on a few dozen clips for two epochs: a smoke run."""
+    source = regime.source and dataclasses.replace(
+        regime.source, num_train=36, num_val=12)
+    return dataclasses.replace(
+        regime,
+        target=dataclasses.replace(regime.target, num_train=24, num_val=12),
+        source=source,
+        source_epochs=1 if source else 0,
+        teacher_source_epochs=None,
+        teacher_epochs=1,
+        epochs=2,
+        quick=True)
+
+
+def data_roots(regime: Regime, data_dir: str) -> Dict[str, Optional[str]]:
+    """Where the regime's datasets live: the default dataset at
+    ``data_dir/synthetic`` for the default settings, else a folder per
+    regime and role."""
+    if regime.target == SyntheticActionConfig():
+        target = osp.join(data_dir, 'synthetic')
+    else:
+        target = osp.join(data_dir, f'{regime.name}_target')
+    source = None
+    if regime.source is not None:
+        source = osp.join(data_dir, f'{regime.name}_source')
+    return dict(target=target, source=source)
+
+
+def adapt_to_regime(cfg: Config, regime: Regime, data_root: str, epochs: int,
+                    seed: int, num_classes: int) -> Config:
+    """Make ``cfg`` train on a regime's data: seed, data, epochs, number of
+    classes, the last checkpoint kept only, and a smoke run's loaders.
+
+    Args:
+        cfg (Config): A recognizer or distiller config, changed in place.
+        regime (Regime): The regime.
+        data_root (str): The synthetic dataset to train on.
+        epochs (int): Epochs to train.
+        seed (int): The run's seed.
+        num_classes (int): Classes of the dataset.
+
+    Returns:
+        Config: ``cfg``.
+    """
+    cfg.randomness = dict(seed=seed, diff_rank_seed=False, deterministic=False)
+    point_to_data(cfg, data_root)
+    set_epochs(cfg, epochs)
+    if 'cls_head' in cfg.model:  # a recognizer
+        cfg.model.cls_head.num_classes = num_classes
+    else:  # a distiller: merged into both recognizer configs
+        for role in ('student', 'teacher'):
+            cfg.model[role].setdefault('cls_head', dict())
+            cfg.model[role].cls_head.num_classes = num_classes
+    cfg.default_hooks.checkpoint.max_keep_ckpts = 1
+    cfg.default_hooks.checkpoint.save_best = None
+    if regime.quick:
+        _quick_options(cfg)
+    return cfg
+
+
+def _quick_options(cfg: Config) -> None:
+    """Main-process data loading, batches of 4, a log line per iteration:
+    worker start-up would dominate a run on a few dozen clips."""
+    cfg.default_hooks.logger.interval = 1
+    for split in ('train', 'val', 'test'):
+        loader = cfg.get(f'{split}_dataloader')
+        if loader is not None:
+            loader.num_workers = 0
+            loader.persistent_workers = False
+            loader.batch_size = 4
+    hook = sakd_hook_cfg(cfg)
+    if hook is not None:
+        hook.update(score_num_workers=0, score_batch_size=8)
+
+
+def calibration(regime: Regime,
+                prepared: Dict,
+                summary: Dict,
+                baseline: str = 'kd',
+                alone: str = 'ce') -> Dict:
+    """The regime's calibration figures and whether each target is met.
+
+    Targets (3-seed means): teacher >= student alone + 8 points; vanilla KD
+    >= student alone + 2 points; no run at 100 %; the student alone's mean
+    curve reaches 80 % of its final gain over chance within the first
+    fifth of the epochs; vanilla KD's last three mean validations within
+    1 point (plateau).
+
+    Args:
+        regime (Regime): The regime.
+        prepared (dict): :func:`~mmsakd.benchmark.pretrain.prepare`'s
+            result.
+        summary (dict): :func:`~mmsakd.benchmark.summary.aggregate`'s
+            summary.
+        baseline (str): The run of vanilla KD. Defaults to 'kd'.
+        alone (str): The run of the student alone. Defaults to 'ce'.
+
+    Returns:
+        dict: The figures and ``checks``, a list of ``target`` and ``met``.
+    """
+    rows = {row['run']: row for row in summary['rows']}
+    chance = 100. / len(regime.target.classes)
+    out: Dict = dict(chance=chance, teacher_top1=prepared['teacher']['top1'])
+    ce, kd = rows.get(alone), rows.get(baseline)
+    checks = []
+    if ce is not None:
+        gap = out['teacher_top1'] - ce['top1'][0]
+        out['teacher_minus_ce'] = gap
+        checks.append(('teacher - student alone >= 8 points', gap >= 8))
+        curve = ce['curve']
+        final = curve[-1]['top1']
+        gain = final - chance
+        reach = None
+        if gain > 0:
+            reach = next((p['epoch']
+                          for p in curve if p['top1'] - chance >= 0.8 * gain),
+                         None)
+        out['ce_epoch_80pct_gain'] = reach
+        checks.append(
+            ('student alone reaches 80 % of its final gain over '
+             'chance within the first fifth of the epochs', reach is not None
+             and reach <= regime.epochs / 5))
+    if ce is not None and kd is not None:
+        out['kd_minus_ce'] = kd['top1'][0] - ce['top1'][0]
+        checks.append(
+            ('vanilla KD - student alone >= 2 points', out['kd_minus_ce']
+             >= 2))
+    if kd is not None:
+        last = [p['top1'] for p in kd['curve'][-3:]]
+        out['kd_last3_spread'] = max(last) - min(last)
+        checks.append(('vanilla KD plateaus (last three mean validations '
+                       'within 1 point)', out['kd_last3_spread'] <= 1.))
+    best = max((row['top1'][0] for row in summary['rows']), default=0.)
+    out['best_mean_top1'] = best
+    checks.append(('no run saturates (every mean top-1 < 100 %)', best < 100.))
+    out['checks'] = [dict(target=t, met=bool(m)) for t, m in checks]
+    return out
+
+
+#: The calibration figures of results.md, in order, with their labels.
+_FIGURES = (('teacher_top1', 'teacher top-1'), ('teacher_minus_ce',
+                                                'teacher - student alone'),
+            ('kd_minus_ce', 'vanilla KD - student alone'),
+            ('ce_epoch_80pct_gain', 'epoch at which student alone reaches '
+             '80 % of its final gain over chance'),
+            ('kd_last3_spread',
+             'spread of vanilla KD\'s last three mean validations'),
+            ('best_mean_top1', 'best mean top-1'))
+
+
+def calibration_section(calib: Dict) -> List[str]:
+    """The lines of results.md's calibration section (none without
+    checks)."""
+    if not calib.get('checks'):
+        return []
+    lines = ['## Calibration', '']
+    for key, label in _FIGURES:
+        if calib.get(key) is not None:
+            value = calib[key]
+            value = f'{value:.1f}' if isinstance(value, float) else value
+            lines.append(f'- {label}: {value}')
+    lines.append('')
+    for check in calib['checks']:
+        lines.append(f'- {check["target"]}: '
+                     f'**{"met" if check["met"] else "missed"}**')
+    lines.append('')
+    return lines
+
+
+def describe(regime: Regime, prepared: Dict) -> Dict[str, str]:
+    """What results.md says of the regime.
+
+    Returns:
+        dict: ``scope`` (the start of the settings sentence: clips,
+        classes, epochs) and ``pretraining`` (a paragraph).
+    """
+    scope = (f'{regime.target.num_train} training / {regime.target.num_val} '
+             f'validation clips of {len(regime.target.classes)} classes, '
+             f'{regime.epochs} epochs per run, ')
+    if regime.source is not None:
+        pretraining = (
+            f'Teacher and student pretrained on {regime.source.num_train} '
+            f'clips of {len(regime.source.classes)} other motion classes '
+            f'for {regime.source_epochs} epochs (seed 0), teacher '
+            f'fine-tuned on the target for {regime.teacher_epochs} '
+            f'epochs: top-1 {prepared["teacher"]["top1"]:.1f} %. Every '
+            'student run starts from the student\'s source weights.')
+    else:
+        pretraining = (f'Teacher trained on the target from scratch for '
+                       f'{regime.teacher_epochs} epochs (seed 0): top-1 '
+                       f'{prepared["teacher"]["top1"]:.1f} %. Students from '
+                       'scratch.')
+    return dict(scope=scope, pretraining=pretraining)

@@ -1,0 +1,75 @@
+"""The built-in regimes: smoke-run sizes, data folders, what a regime changes
+in a config, and the calibration checks on a summary worked out by hand."""
+import os.path as osp
+
+from helpers import REPO_ROOT
+from mmengine.config import Config
+
+from mmsakd.benchmark import REGIMES, calibration, quick_regime
+from mmsakd.benchmark.regimes import (adapt_to_regime, calibration_section,
+                                      data_roots)
+
+
+def test_quick_regime_and_data_roots():
+    transfer = quick_regime(REGIMES['transfer'])
+    assert transfer.quick and transfer.epochs == 2
+    assert (transfer.target.num_train, transfer.source.num_train) == (24, 36)
+    assert transfer.source_epochs == transfer.teacher_epochs == 1
+    assert quick_regime(REGIMES['scratch']).source is None
+    assert data_roots(REGIMES['scratch'], 'd') == dict(
+        target=osp.join('d', 'synthetic'), source=None)
+    assert data_roots(transfer, 'd') == dict(
+        target=osp.join('d', 'transfer_target'),
+        source=osp.join('d', 'transfer_source'))
+
+
+def test_adapt_to_regime():
+    regime = quick_regime(REGIMES['transfer'])
+    path = osp.join(REPO_ROOT, 'configs', 'synthetic',
+                    'sakd_slowfast_tiny_synthetic.py')
+    cfg = adapt_to_regime(Config.fromfile(path), regime, 'data/t', 3, 5, 7)
+    assert cfg.randomness.seed == 5 and cfg.train_cfg.max_epochs == 3
+    assert cfg.train_dataloader.dataset.ann_file == osp.join(
+        'data/t', 'train.txt')
+    for role in ('student', 'teacher'):
+        assert cfg.model[role].cls_head.num_classes == 7
+    assert cfg.default_hooks.checkpoint.save_best is None
+    assert cfg.train_dataloader.batch_size == 4
+    assert cfg.default_hooks.sakd.score_num_workers == 0
+
+
+def _row(run, top1, curve):
+    return dict(
+        run=run,
+        top1=(top1, 1.),
+        curve=[dict(epoch=i + 1, top1=t) for i, t in enumerate(curve)])
+
+
+def test_calibration_checks():
+    # 10 classes: chance 10 %. The student alone ends at 60 (a gain of 50
+    # over chance), 80 % of it (50 %) in epoch 2 of 15, within the first
+    # fifth; vanilla KD's last three validations span 1.5 points.
+    summary = dict(rows=[
+        _row('ce', 60., [40., 55., 60.]),
+        _row('kd', 65., [64., 65., 65.5]),
+        _row('sakd_i1', 20., [10., 20.])
+    ])
+    prepared = dict(teacher=dict(top1=75.))
+    calib = calibration(REGIMES['scratch'], prepared, summary)
+    assert calib['chance'] == 10.
+    assert calib['teacher_minus_ce'] == 15.
+    assert calib['kd_minus_ce'] == 5.
+    assert calib['ce_epoch_80pct_gain'] == 2
+    assert calib['kd_last3_spread'] == 1.5
+    assert calib['best_mean_top1'] == 65.
+    assert [c['met']
+            for c in calib['checks']] == [True, True, True, False, True]
+    lines = calibration_section(calib)
+    assert lines[:3] == ['## Calibration', '', '- teacher top-1: 75.0']
+    assert ('- vanilla KD plateaus (last three mean validations within 1 '
+            'point): **missed**') in lines
+    # Without the student alone, its checks are left out.
+    calib = calibration(REGIMES['scratch'], prepared,
+                        dict(rows=summary['rows'][1:]))
+    assert len(calib['checks']) == 2
+    assert calibration_section({}) == []
