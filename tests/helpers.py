@@ -183,3 +183,87 @@ def fake_subset_runner(work_dir: str,
         work_dir=str(work_dir),
         _resume=False,
         **attributes)
+
+
+def unformatted(cfg):
+    """``cfg``, changed in place to log, dump and checkpoint its text
+    without formatting it with yapf, which takes much of a tiny run's time
+    (MMEngine formats the whole text each time); the text holds the same
+    settings. MMEngine 0.10's ``Config.fromfile`` ignores its
+    ``format_python_code`` argument for Python configs, so the flag is set
+    here."""
+    object.__setattr__(cfg, '_format_python_code', False)
+    return cfg
+
+
+def _run_tool_in_process(tool: str, argv: list, work_dir, options: dict):
+    """Run ``tools/<tool>.py *argv --work-dir WORK_DIR --cfg-options
+    OPTIONS`` as the script does (its argument parsing and merging, then
+    the Runner) in this process, with an :func:`unformatted` config and an
+    experiment name of its own; ``work_dir`` must hold no other run.
+
+    Returns:
+        SimpleNamespace: ``log``, the text of the run's log file, and
+        ``output``, what the run wrote to stdout and stderr (the console
+        log, and what MMEngine prints, such as the keys a checkpoint does
+        not match).
+    """
+    import glob
+    import importlib
+    import io
+    import uuid
+    from contextlib import redirect_stderr, redirect_stdout
+    from types import SimpleNamespace
+
+    from mmengine.config import Config
+
+    from mmsakd.utils import build_runner
+    module = importlib.import_module(f'mmsakd.tools.{tool}')
+    name = osp.splitext(osp.basename(argv[0]))[0]
+    options = {**options, 'experiment_name': f'{name}_{uuid.uuid4().hex}'}
+    output = io.StringIO()
+    try:
+        with redirect_stdout(output), redirect_stderr(output):
+            args = module.parse_args(
+                [*argv, '--work-dir',
+                 str(work_dir), *as_cli_options(options)])
+            cfg = module.merge_args(
+                unformatted(Config.fromfile(args.config)), args)
+            runner = build_runner(cfg)
+            getattr(runner, 'train' if tool == 'train' else 'test')()
+    except BaseException:
+        print(output.getvalue()[-6000:])
+        raise
+    logs = glob.glob(osp.join(str(work_dir), '*', '*.log'))
+    assert len(logs) == 1, logs
+    with open(logs[0]) as f:
+        return SimpleNamespace(log=f.read(), output=output.getvalue())
+
+
+def train_in_process(config: str, work_dir, options: dict, *extra):
+    """Train as ``tools/train.py CONFIG --work-dir WORK_DIR *extra
+    --cfg-options OPTIONS`` does, in this process.
+
+    For tests of what a config trains, not of the script's process: it
+    saves a subprocess's interpreter start and imports, and the config's
+    formatting (:func:`unformatted`). ``work_dir`` must hold no other run.
+
+    Returns:
+        SimpleNamespace: The run's ``log`` file text and its ``output``.
+    """
+    return _run_tool_in_process('train', [osp.join(REPO_ROOT, config), *extra],
+                                work_dir, options)
+
+
+def evaluate_in_process(config: str, checkpoint: str, work_dir, options: dict,
+                        *extra):
+    """Test ``checkpoint`` as ``tools/test.py CONFIG CHECKPOINT --work-dir
+    WORK_DIR *extra --cfg-options OPTIONS`` does, in this process (see
+    :func:`train_in_process`).
+
+    Returns:
+        SimpleNamespace: The run's ``log`` file text and its ``output``.
+    """
+    return _run_tool_in_process(
+        'test', [osp.join(REPO_ROOT, config),
+                 str(checkpoint), *extra], work_dir, options)

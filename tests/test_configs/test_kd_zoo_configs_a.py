@@ -1,12 +1,10 @@
-"""One training epoch of each DKD / CTKD / CrossKD config on tiny data."""
-import os
+"""One training epoch of each DKD / CTKD / CrossKD config on tiny data,
+through tools/train.py's ``main`` in the test process (the script's own
+process is tested in tests/test_tools/test_train.py)."""
 import os.path as osp
-import subprocess
-import sys
 
 import pytest
-from helpers import (REPO_ROOT, as_cli_options, make_teacher_checkpoint,
-                     tiny_cfg_options)
+from helpers import make_teacher_checkpoint, tiny_cfg_options, train_in_process
 
 METHODS = ('dkd', 'ctkd', 'crosskd')
 CONFIGS = [
@@ -30,19 +28,8 @@ def test_trains_one_epoch(config, tiny_data_root, teacher_ckpt, tmp_path):
             'default_hooks.sakd.score_batch_size': 8,
             'default_hooks.sakd.ratio': 0.25,
         })
-    env = dict(os.environ, OMP_NUM_THREADS='1')
-    result = subprocess.run([
-        sys.executable, '-W', 'ignore',
-        osp.join(REPO_ROOT, 'tools/train.py'), config, '--work-dir',
-        str(tmp_path), '--seed', '0', *as_cli_options(options)
-    ],
-                            capture_output=True,
-                            text=True,
-                            cwd=REPO_ROOT,
-                            timeout=600,
-                            env=env)
-    log = result.stdout + result.stderr
-    assert result.returncode == 0, log[-4000:]
+    # Stdout and stderr: the console log.
+    log = train_in_process(config, tmp_path, options, '--seed', '0').output
     loss_type = {
         'dkd': 'DKDLoss',
         'ctkd': 'CTKDLoss',

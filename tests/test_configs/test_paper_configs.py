@@ -2,8 +2,9 @@
 settings, builds with its full-size models and trains on tiny inputs.
 
 Tiny inputs go through cfg-options-style overrides (``merge_from_dict``):
-8 frames of 32x32 from the session's tiny synthetic dataset, batches of 2,
-no workers, no checkpoint loading or downloads (``teacher_ckpt=None`` with
+8 frames of 32x32 from the session's tiny synthetic dataset (the first 8
+of its training clips where a group trains), batches of 2, no workers, no
+checkpoint loading or downloads (``teacher_ckpt=None`` with
 ``untrained_teacher=True``, ``student_ckpt=None``, ``pretrained=None``,
 ``load_from=None``; a download fails the test).
 
@@ -15,26 +16,27 @@ SlowFast R101 + R50 pair takes about 2.5 s to build and 1 s per step):
   with the InfoBatch baseline ``infobatch_kd_<model>_ucf101.py`` and the
   random-subset controls ``random_subset_kd[_i5]_<model>_ucf101.py``): the
   group's ``sakd_<model>_<dataset>.py`` is built by a Runner (full
-  distiller and SAKDHook) and trains one epoch (a scoring round over the 24
-  clips, then the 10% subset); every other config of the group must differ
-  from it only in ``model.kd_loss`` and the hook/sampler, so its distiller
-  is that distiller with its own loss: its loss and hooks are built from
-  the config and one loss step (forward and backward) runs per distinct
-  loss; the InfoBatch and random-subset hooks must accept the config's
-  schedulers;
+  distiller and SAKDHook) and trains one epoch (a scoring round over 8
+  clips in 2 batches, then a subset of 4); every other config of the group
+  must differ from it only in ``model.kd_loss`` and the hook/sampler, so
+  its distiller is that distiller with its own loss: its loss and hooks are
+  built from the config and one loss step (forward and backward) runs per
+  distinct loss; the InfoBatch and random-subset hooks must accept the
+  config's schedulers;
 - every teacher and student config: built by a Runner and one
   ``train_step`` on one batch.
 """
 import copy
 import glob
 import importlib.util
+import os
 import os.path as osp
 import re
 from types import SimpleNamespace
 
 import pytest
 import torch
-from helpers import REPO_ROOT, tiny_cfg_options
+from helpers import REPO_ROOT, tiny_cfg_options, unformatted
 from mmengine.config import Config
 from mmengine.runner import Runner
 from mmengine.runner import checkpoint as mmengine_checkpoint
@@ -157,9 +159,10 @@ def tiny_options(cfg, data_root, work_dir):
                 options[f'model.{role}.backbone.pretrained2d'] = False
         if 'sakd' in cfg.default_hooks:
             options['default_hooks.sakd.score_batch_size'] = 4
-            # 4 of the 24 clips: two full batches (a batch of one clip
-            # fails BatchNorm on the 1x1x1 maps of 32x32 inputs).
-            options['default_hooks.sakd.ratio'] = 0.16
+            # 4 of the 8 clips of `group_data_root`: two full batches (a
+            # batch of one clip fails BatchNorm on the 1x1x1 maps of 32x32
+            # inputs).
+            options['default_hooks.sakd.ratio'] = 0.5
     else:
         options['model.backbone.pretrained'] = None
         if 'pretrained2d' in cfg.model.backbone:
@@ -180,8 +183,21 @@ def no_downloads(monkeypatch):
     monkeypatch.setattr(torch.hub, 'download_url_to_file', refuse)
 
 
+@pytest.fixture(scope='module')
+def group_data_root(tiny_data_root, tmp_path_factory):
+    """The first 8 training clips of the tiny dataset and its validation
+    list: a group's scoring round runs the full-size pair on 8 clips."""
+    root = tmp_path_factory.mktemp('paper_data')
+    with open(osp.join(tiny_data_root, 'train.txt')) as f:
+        lines = f.read().splitlines()[:8]
+    (root / 'train.txt').write_text('\n'.join(lines) + '\n')
+    for name in ('val.txt', 'videos'):
+        os.symlink(osp.join(tiny_data_root, name), root / name)
+    return str(root)
+
+
 def tiny_cfg(path, data_root, work_dir):
-    cfg = _load(path)
+    cfg = unformatted(_load(path))
     cfg.merge_from_dict(tiny_options(cfg, data_root, work_dir))
     return cfg
 
@@ -321,16 +337,16 @@ def _strip(model_cfg):
 
 @pytest.mark.parametrize('model', MODELS_)
 @pytest.mark.parametrize('dataset', DATASETS)
-def test_distillation_configs_train(model, dataset, tiny_data_root, tmp_path):
+def test_distillation_configs_train(model, dataset, group_data_root, tmp_path):
     group = distill_configs(model, dataset)
     main = f'configs/kd/sakd_{model}_{dataset}.py'
-    cfg = tiny_cfg(main, tiny_data_root, str(tmp_path / 'work'))
+    cfg = tiny_cfg(main, group_data_root, str(tmp_path / 'work'))
     runner = Runner.from_cfg(cfg)
     before = {
         k: v.clone()
         for k, v in runner.model.student.state_dict().items()
     }
-    runner.train()  # a scoring round, then 4 of 24 clips in batches of 2
+    runner.train()  # a scoring round, then 4 of 8 clips in batches of 2
     assert runner.train_loop.iter == 2
     after = runner.model.student.state_dict()
     assert any(not torch.equal(v, after[k]) for k, v in before.items()
@@ -341,7 +357,7 @@ def test_distillation_configs_train(model, dataset, tiny_data_root, tmp_path):
     data = distiller.data_preprocessor(batch, True)
     done = {}
     for path, method, variant in group:
-        other = tiny_cfg(path, tiny_data_root, str(tmp_path / 'work'))
+        other = tiny_cfg(path, group_data_root, str(tmp_path / 'work'))
         # Same distiller up to the loss; SAKD configs differ only in the
         # hook and the sampler.
         assert _strip(other.model) == _strip(cfg.model), path

@@ -1,3 +1,7 @@
+"""tools/convert_to_student.py: a distilled checkpoint converted and tested
+as a plain student (the training and the tests run as tools/train.py and
+tools/test.py do, in the test process), and the tool's errors."""
+import importlib.util
 import os.path as osp
 import pickle
 import re
@@ -6,7 +10,8 @@ import sys
 
 import pytest
 import torch
-from helpers import REPO_ROOT, as_cli_options, tiny_cfg_options
+from helpers import (REPO_ROOT, evaluate_in_process, tiny_cfg_options,
+                     train_in_process)
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
@@ -15,6 +20,7 @@ from mmsakd.registry import MODELS
 KD_CFG = 'configs/synthetic/kd_slowfast_tiny_synthetic.py'
 STUDENT_CFG = 'configs/synthetic/slowfast_tiny_student_synthetic.py'
 TEACHER_CFG = 'configs/synthetic/slowfast_tiny_teacher_synthetic.py'
+CONVERT = osp.join(REPO_ROOT, 'tools', 'convert_to_student.py')
 
 
 def _run(tool, *args):
@@ -50,9 +56,7 @@ def test_distill_convert_and_test_as_student(tiny_data_root, teacher_ckpt,
                                              tmp_path):
     options = tiny_cfg_options(tiny_data_root, max_epochs=1)
     kd_options = {**options, 'model.teacher_ckpt': teacher_ckpt}
-    log = _ok(
-        _run('tools/train.py', KD_CFG, '--work-dir', str(tmp_path / 'kd'),
-             *as_cli_options(kd_options)))
+    log = train_in_process(KD_CFG, tmp_path / 'kd', kd_options).output
     assert 'loaded the teacher from' in log
     for key in ('loss_ce', 'loss_kd', 'kd_raw', 'alpha_mean'):
         assert key in log, key
@@ -75,17 +79,17 @@ def test_distill_convert_and_test_as_student(tiny_data_root, teacher_ckpt,
                            value)
 
     student_dump = tmp_path / 'student.pkl'
-    student_log = _ok(
-        _run('tools/test.py', STUDENT_CFG, str(converted_path), '--work-dir',
-             str(tmp_path / 'test_student'), '--dump', str(student_dump),
-             *as_cli_options(options)))
+    # Stdout and stderr, where MMEngine prints the keys that a checkpoint
+    # does not match.
+    student_log = evaluate_in_process(STUDENT_CFG, converted_path,
+                                      tmp_path / 'test_student', options,
+                                      '--dump', str(student_dump)).output
     # A plain recognizer loads the converted file without key complaints.
     assert 'do not match exactly' not in student_log
     kd_dump = tmp_path / 'kd.pkl'
-    kd_log = _ok(
-        _run('tools/test.py', KD_CFG, str(tmp_path / 'kd' / 'epoch_1.pth'),
-             '--work-dir', str(tmp_path / 'test_kd'), '--dump', str(kd_dump),
-             *as_cli_options(kd_options)))
+    kd_log = evaluate_in_process(KD_CFG, tmp_path / 'kd' / 'epoch_1.pth',
+                                 tmp_path / 'test_kd', kd_options, '--dump',
+                                 str(kd_dump)).output
     assert 'do not match exactly' not in kd_log
 
     def top1(log):
@@ -101,18 +105,28 @@ def test_distill_convert_and_test_as_student(tiny_data_root, teacher_ckpt,
         torch.testing.assert_close(a['pred_score'], b['pred_score'])
 
 
-def test_convert_errors(teacher_ckpt, tmp_path):
+def _convert_error(monkeypatch, *args):
+    """The message that ``main`` of the tool, run with ``args``, exits with:
+    what the script prints to stderr before it exits with status 1."""
+    spec = importlib.util.spec_from_file_location('_convert_tool', CONVERT)
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    monkeypatch.setattr(sys, 'argv', [CONVERT, *args])
+    with pytest.raises(SystemExit) as exc:
+        tool.main()
+    assert isinstance(exc.value.code, str), exc.value.code
+    return exc.value.code
+
+
+def test_convert_errors(teacher_ckpt, tmp_path, monkeypatch):
     missing = str(tmp_path / 'nope.pth')
-    result = _run('tools/convert_to_student.py', missing,
-                  str(tmp_path / 'out.pth'))
-    assert result.returncode != 0
-    assert 'distillation checkpoint not found' in result.stderr
-    assert missing in result.stderr
+    error = _convert_error(monkeypatch, missing, str(tmp_path / 'out.pth'))
+    assert 'distillation checkpoint not found' in error
+    assert missing in error
 
     # A plain recognizer checkpoint has no student.
-    result = _run('tools/convert_to_student.py', teacher_ckpt,
-                  str(tmp_path / 'out.pth'))
-    assert result.returncode != 0
-    assert 'has no "student." keys' in result.stderr
-    assert teacher_ckpt in result.stderr
+    error = _convert_error(monkeypatch, teacher_ckpt,
+                           str(tmp_path / 'out.pth'))
+    assert 'has no "student." keys' in error
+    assert teacher_ckpt in error
     assert not osp.exists(tmp_path / 'out.pth')

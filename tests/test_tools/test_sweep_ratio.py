@@ -1,10 +1,9 @@
-"""tools/analysis/sweep_ratio.py: one tiny two-ratio sweep, bad ratios."""
+"""tools/analysis/sweep_ratio.py: one tiny two-ratio sweep (the tool's
+``main`` in the test process), bad ratios."""
 import importlib.util
 import json
 import math
-import os
 import os.path as osp
-import subprocess
 import sys
 
 import pytest
@@ -19,25 +18,27 @@ LOADER_OPTIONS = [
 
 
 @pytest.fixture(scope='module')
-def sweep(tiny_data_root, tmp_path_factory):
+def sweep_module():
+    spec = importlib.util.spec_from_file_location('_sweep_tool', SWEEP)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope='module')
+def sweep(sweep_module, tiny_data_root, tmp_path_factory):
     root = tmp_path_factory.mktemp('sweep')
     teacher = make_teacher_checkpoint(str(root / 'teacher.pth'))
     work_dir = root / 'work'
-    env = dict(os.environ)
-    env.setdefault('OMP_NUM_THREADS', '1')
-    result = subprocess.run([
-        sys.executable, '-W', 'ignore', SWEEP, '--ratios', '0.1,0.5',
-        '--epochs', '1', '--work-dir',
-        str(work_dir), '--data-root', tiny_data_root, '--teacher-ckpt',
-        teacher, '--cfg-options', *LOADER_OPTIONS
-    ],
-                            capture_output=True,
-                            text=True,
-                            cwd=REPO_ROOT,
-                            timeout=600,
-                            env=env)
-    log = result.stdout + result.stderr
-    assert result.returncode == 0, log[-4000:]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sys, 'argv', [
+            SWEEP, '--ratios', '0.1,0.5', '--epochs', '1', '--work-dir',
+            str(work_dir), '--data-root', tiny_data_root, '--teacher-ckpt',
+            teacher, '--cfg-options', *LOADER_OPTIONS
+        ])
+        # The default configs are paths from the repository root.
+        patch.chdir(REPO_ROOT)
+        sweep_module.main()
     return work_dir
 
 
@@ -69,14 +70,6 @@ def test_sweep_outputs(sweep):
     assert rows[-1].split(' | ')[4] == '1.00x'
     with open(sweep / 'sweep_ratio.png', 'rb') as f:
         assert f.read(8) == b'\x89PNG\r\n\x1a\n'
-
-
-@pytest.fixture(scope='module')
-def sweep_module():
-    spec = importlib.util.spec_from_file_location('_sweep_tool', SWEEP)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.mark.parametrize('ratios', ['0', '1.5', '0.1,-0.2', 'a,b', ','])

@@ -2,9 +2,12 @@ import os
 import os.path as osp
 import subprocess
 import sys
+from types import SimpleNamespace
 
+import pytest
 import torch
-from helpers import REPO_ROOT, as_cli_options, free_port, tiny_cfg_options
+from helpers import (REPO_ROOT, as_cli_options, free_port, tiny_cfg_options,
+                     train_in_process)
 
 STUDENT_CFG = 'configs/synthetic/slowfast_tiny_student_synthetic.py'
 
@@ -27,19 +30,34 @@ def _weights(path):
     return ckpt['state_dict'], ckpt
 
 
-def test_train_save_and_resume_matches_uninterrupted(tiny_data_root, tmp_path):
-    # Both runs share a 2-epoch cosine schedule; the second stops after
-    # epoch 1 and resumes.
+@pytest.fixture(scope='module')
+def runs(tiny_data_root, tmp_path_factory):
+    """A 2-epoch run (the reference, trained in this process), and the same
+    run through the script stopped after epoch 1 (the checkpoints it left)
+    and resumed (its output); both share a 2-epoch cosine schedule (read
+    only)."""
+    root = tmp_path_factory.mktemp('runs')
     options = tiny_cfg_options(tiny_data_root, max_epochs=2)
-    straight = tmp_path / 'straight'
-    _train(straight, options, '--seed', '3')
-
-    interrupted = tmp_path / 'interrupted'
+    straight = root / 'straight'
+    train_in_process(STUDENT_CFG, straight, options, '--seed', '3')
+    interrupted = root / 'interrupted'
     _train(interrupted, {**options, 'train_cfg.max_epochs': 1}, '--seed', '3')
-    assert osp.isfile(interrupted / 'epoch_1.pth')
-    assert not osp.exists(interrupted / 'epoch_2.pth')
+    stopped = sorted(path.name for path in interrupted.glob('epoch_*.pth'))
     result = _train(interrupted, options, '--seed', '3', '--resume')
-    assert 'resumed epoch: 1' in result.stdout + result.stderr
+    return SimpleNamespace(
+        options=options,
+        straight=straight,
+        interrupted=interrupted,
+        stopped=stopped,
+        resume_log=result.stdout + result.stderr)
+
+
+# Run on one pytest-xdist worker: the tests share the runs.
+@pytest.mark.xdist_group('train_tool_runs')
+def test_train_save_and_resume_matches_uninterrupted(runs):
+    straight, interrupted = runs.straight, runs.interrupted
+    assert runs.stopped == ['epoch_1.pth']
+    assert 'resumed epoch: 1' in runs.resume_log
 
     expected, expected_ckpt = _weights(straight / 'epoch_2.pth')
     resumed, resumed_ckpt = _weights(interrupted / 'epoch_2.pth')
@@ -54,14 +72,13 @@ def test_train_save_and_resume_matches_uninterrupted(tiny_data_root, tmp_path):
                if expected[k].is_floating_point())
 
 
-def test_test_tool_reports_accuracy(tiny_data_root, tmp_path):
-    options = tiny_cfg_options(tiny_data_root, max_epochs=1)
-    _train(tmp_path, options)
+@pytest.mark.xdist_group('train_tool_runs')
+def test_test_tool_reports_accuracy(runs, tmp_path):
     cmd = [
         sys.executable, '-W', 'ignore',
         osp.join(REPO_ROOT, 'tools/test.py'), STUDENT_CFG,
-        str(tmp_path / 'epoch_1.pth'), '--work-dir',
-        str(tmp_path / 'test'), *as_cli_options(options)
+        str(runs.straight / 'epoch_2.pth'), '--work-dir',
+        str(tmp_path / 'test'), *as_cli_options(runs.options)
     ]
     result = subprocess.run(
         cmd, capture_output=True, text=True, cwd=REPO_ROOT, timeout=600)

@@ -16,7 +16,8 @@ from types import SimpleNamespace
 import pytest
 import torch
 from helpers import (REPO_ROOT, free_port, make_broken_copy,
-                     make_teacher_checkpoint, tiny_cfg_options)
+                     make_teacher_checkpoint, tiny_cfg_options,
+                     train_in_process)
 from mmengine.config import Config
 from torch.utils.data import DataLoader
 
@@ -68,6 +69,8 @@ def _skip_cfg(path, tiny_data_root, root, teacher, max_epochs, **sakd):
 
 
 def _train(config, work_dir, *extra):
+    """Train through tools/train.py in a process of its own; the text of
+    the run's log file."""
     result = subprocess.run([
         sys.executable, '-W', 'ignore',
         osp.join(REPO_ROOT, 'tools/train.py'), config, '--work-dir',
@@ -112,7 +115,8 @@ def test_skipped_clips_are_logged_once_and_never_selected(
         max_epochs=2,
         warmup_epochs=warmup)
     work_dir = tmp_path / 'work'
-    log = _train(config, work_dir)
+    # In this process; the resumed run below starts a process of its own.
+    log = train_in_process(config, work_dir, {}, '--seed', '3').log
     where = 'training epoch 0' if warmup else 'SAKD scoring, epoch 0'
     _assert_skipped_once(log, root, bad, where)
     assert '2 of the 24 training clips are unreadable and skipped' in log

@@ -8,7 +8,8 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 import torch
-from helpers import REPO_ROOT, make_teacher_checkpoint, tiny_cfg_options
+from helpers import (REPO_ROOT, make_teacher_checkpoint, tiny_cfg_options,
+                     unformatted)
 from mmcv.transforms import RandomChoice
 from mmengine.config import Config
 from mmengine.dataset import Compose
@@ -98,7 +99,7 @@ class RateProbe(Hook):
 
 def test_persistent_workers_apply_each_epochs_rate(tiny_data_root, tmp_path):
     max_epochs = 3
-    cfg = Config.fromfile(osp.join(REPO_ROOT, CFG))
+    cfg = unformatted(Config.fromfile(osp.join(REPO_ROOT, CFG)))
     cfg.merge_from_dict(tiny_cfg_options(tiny_data_root, max_epochs))
     cfg.merge_from_dict({
         'train_dataloader.num_workers': 2,

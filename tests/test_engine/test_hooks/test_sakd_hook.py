@@ -8,7 +8,8 @@ import sys
 import pytest
 import torch
 from helpers import (REPO_ROOT, TINY_DATA, TinyDistillData, as_cli_options,
-                     free_port, make_teacher_checkpoint, tiny_cfg_options)
+                     free_port, make_teacher_checkpoint, tiny_cfg_options,
+                     train_in_process, unformatted)
 from mmengine.config import Config
 from mmengine.hooks import Hook
 from mmengine.testing import RunnerTestCase
@@ -113,7 +114,7 @@ def _tiny_sakd_cfg(data_root,
                    teacher_ckpt,
                    max_epochs=4,
                    **hook_kwargs):
-    cfg = Config.fromfile(osp.join(REPO_ROOT, SAKD_CFG))
+    cfg = unformatted(Config.fromfile(osp.join(REPO_ROOT, SAKD_CFG)))
     cfg.merge_from_dict(tiny_cfg_options(data_root, max_epochs=max_epochs))
     cfg.work_dir = work_dir
     cfg.model.teacher_ckpt = teacher_ckpt
@@ -420,6 +421,8 @@ def _sakd_options(data_root, teacher_ckpt, max_epochs):
         'model.teacher_ckpt': teacher_ckpt,
         'default_hooks.sakd.score_batch_size': 8,
         'default_hooks.sakd.ratio': 0.25,
+        # No validation: the runs compare what training leaves.
+        'train_cfg.val_begin': max_epochs + 1,
     })
     return options
 
@@ -448,6 +451,12 @@ def _train(work_dir, options, *extra, config=SAKD_CFG, returncode=0):
         str(work_dir), '--seed', '3', *extra, *as_cli_options(options)
     ],
                 returncode=returncode)
+
+
+def _train_here(work_dir, options, config=SAKD_CFG):
+    """:func:`_train` in this process, for a run that a test compares with
+    or resumes in a process of its own."""
+    train_in_process(config, work_dir, options, '--seed', '3')
 
 
 def _rounds(work_dir):
@@ -479,7 +488,8 @@ def straight(tiny_data_root, teacher_ckpt, tmp_path_factory):
     """The uninterrupted run that both kill-and-resume tests compare with
     (read only)."""
     work_dir = tmp_path_factory.mktemp('straight')
-    _train(work_dir, _sakd_options(tiny_data_root, teacher_ckpt, KILL_EPOCHS))
+    _train_here(work_dir,
+                _sakd_options(tiny_data_root, teacher_ckpt, KILL_EPOCHS))
     return work_dir
 
 
@@ -560,9 +570,11 @@ def test_two_processes_and_two_nodes_match_one(tiny_data_root, teacher_ckpt,
         'model.student.backbone.slow_pathway.norm_eval': True,
         'model.student.backbone.fast_pathway.norm_eval': True,
         'train_dataloader.batch_size': 2,
+        # The runs compare the last checkpoint only.
+        'default_hooks.checkpoint.interval': epochs,
     })
     single = tmp_path / 'single'
-    _train(single, {**options, 'train_dataloader.batch_size': 4})
+    _train_here(single, {**options, 'train_dataloader.batch_size': 4})
     env = dict(os.environ, PYTHON=sys.executable)
     port = str(free_port())
     log = _run([
@@ -624,14 +636,14 @@ def test_preset_resume_equals_uninterrupted(tiny_data_root, teacher_ckpt,
         'model.teacher_cache': True,
     })
     straight = tmp_path / 'straight'
-    _train(straight, options)
+    _train_here(straight, options)
     stop_cfg = tmp_path / 'sakd_stop_after_3.py'
     stop_cfg.write_text(
         f"_base_ = ['{osp.join(REPO_ROOT, SAKD_CFG)}']\n"
         "custom_imports = dict(imports=['mmsakd', 'stop_hook'])\n"
         "custom_hooks = [dict(type='StopAfterEpochHook', stop_epoch=3)]\n")
     interrupted = tmp_path / 'interrupted'
-    _train(interrupted, options, config=str(stop_cfg))
+    _train_here(interrupted, options, config=str(stop_cfg))
     assert not osp.exists(interrupted / 'epoch_4.pth')
     _train(interrupted, options, '--resume')
 
