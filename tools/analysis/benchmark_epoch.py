@@ -336,9 +336,8 @@ def sakd_round(clips, args: argparse.Namespace, **parts) -> SAKDRound:
     scorer = dict(
         type='InterruptionScorer', eta=args.eta, batch_size=args.score_batch)
     sakd = SAKDRound(scorer=scorer, **parts)
-    sakd.scorer.attach(
-        lambda indices: clips.scoring_loader(args.score_batch, args.seed,
-                                             indices), len(clips))
+    sakd.scorer.attach(lambda indices: clips.scoring_loader(
+        args.score_batch, args.seed, indices))
     return sakd
 
 

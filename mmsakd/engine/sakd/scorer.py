@@ -78,23 +78,20 @@ class InterruptionScorer:
         self.d_max = d_max
         self.progress = progress
         self._loaders: Optional[LoaderFactory] = None
-        self.num_samples = 0
 
     def rate(self, epoch: int, max_epochs: int) -> float:
         """The interruption rate ``beta(n)`` of a round (Eq. 4)."""
         return interruption_rate(epoch, max_epochs, self.theta)
 
-    def attach(self, loaders: LoaderFactory, num_samples: int) -> None:
+    def attach(self, loaders: LoaderFactory) -> None:
         """Score the samples of ``loaders``.
 
         Args:
             loaders (callable): Gives the loader of the listed dataset
                 indices (all with None), in the global batches of
                 :func:`~mmsakd.engine.rank_batches`.
-            num_samples (int): Size of the dataset.
         """
         self._loaders = loaders
-        self.num_samples = num_samples
 
     def attach_dataset(self, dataset: Dataset, seed: int = 0) -> None:
         """Score the samples of ``dataset`` (:func:`~mmsakd.engine.
@@ -113,7 +110,7 @@ class InterruptionScorer:
             return build_scoring_loader(dataset, self.batch_size, workers,
                                         seed, indices)
 
-        self.attach(loaders, len(dataset))
+        self.attach(loaders)
 
     def attach_train_set(self, runner, seed: int = 0) -> None:
         """Score the training set of ``runner``'s config, read with

@@ -689,7 +689,7 @@ def test_scoring_runs_under_the_training_autocast(monkeypatch):
         raise Stop
 
     hook = SAKDHook()
-    hook.round.scorer.attach(lambda indices: None, 4)
+    hook.round.scorer.attach(lambda indices: None)
     monkeypatch.setattr(hook.round, 'run', run)
     # --amp: an AmpOptimWrapper (which refuses to be built without an
     # accelerator; its autocast needs only the dtype).

@@ -296,7 +296,7 @@ def test_round_of_reused_losses_only_scores_nothing():
     state.record_train_losses(torch.arange(N), train_loss)
     before = dict(omega=state.omega, alpha=state.alpha, feat=state.feat)
 
-    sakd_round.scorer.attach(lambda indices: pytest.fail('scored'), N)
+    sakd_round.scorer.attach(lambda indices: pytest.fail('scored'))
     result = sakd_round.run(model, state, 2, MAX_EPOCHS, 0.25, LABELS)
     rate = interruption_rate(2, MAX_EPOCHS, 0.9)
     ref = pool_round(

@@ -26,7 +26,7 @@ def test_loaders():
     with pytest.raises(RuntimeError, match='call attach'):
         scorer.loader()
     scorer.attach_dataset(Clips(8))
-    assert scorer.attached and scorer.num_samples == 8
+    assert scorer.attached and len(scorer.loader().dataset) == 8
 
     def order(loader):
         return [int(s.sample_idx) for b in loader for s in b['data_samples']]
