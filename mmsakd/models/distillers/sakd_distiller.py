@@ -18,12 +18,12 @@ from ..utils import (Features, batch_labels, check_compatible, first_tensor,
                      resolve_model_cfg, run_recognizer)
 from ..utils.teacher_cache import (add_cache_state, build_teacher_cache,
                                    cached_teacher_logits, load_cache_state)
-from .sample_tables import SampleTables
+from .sample_tables import SampleTables, SampleTablesMixin
 from .teacher import FrozenTeacherMixin, check_teacher_settings
 
 
 @MODELS.register_module()
-class SAKDDistiller(FrozenTeacherMixin, BaseModel):
+class SAKDDistiller(SampleTablesMixin, FrozenTeacherMixin, BaseModel):
     """Distils a frozen teacher recognizer into a student recognizer with a
     per-sample CE/KD mix (Eq. 9, docs/method.md#training-loss).
 
@@ -219,64 +219,6 @@ class SAKDDistiller(FrozenTeacherMixin, BaseModel):
                 self.student_ckpt,
                 'student',
                 skip_mismatched=True)
-
-    @property
-    def alpha(self) -> float:
-        """The KD weight of every sample while no per-sample alpha is
-        set."""
-        return self.sample_tables.default_alpha
-
-    @alpha.setter
-    def alpha(self, value: float) -> None:
-        self.sample_tables.default_alpha = float(value)
-
-    @property
-    def sample_alpha(self) -> Optional[Tensor]:
-        """A copy of the per-sample ``alpha`` set by :meth:`set_sample_alpha`,
-        or None."""
-        return self.sample_tables.alpha
-
-    def set_sample_alpha(self, alpha: Optional[Tensor]) -> None:
-        """Set the KD weight of every training sample (Eq. 6,
-        docs/method.md#distillation-strength), indexed by dataset index;
-        None returns to the constant ``alpha``.
-
-        Args:
-            alpha (Tensor, optional): ``(N,)`` values in ``[0, 1]``, N the
-                size of the training set. Copied.
-        """
-        self.sample_tables.set_alpha(alpha)
-
-    @property
-    def sample_weight(self) -> Optional[Tensor]:
-        """A copy of the per-sample loss weight set by
-        :meth:`set_sample_weight`, or None."""
-        return self.sample_tables.weight
-
-    def set_sample_weight(self, weight: Optional[Tensor]) -> None:
-        """Set the loss weight of every training sample, indexed by dataset
-        index, which multiplies the sample's whole Eq. 9 loss; None returns
-        to weight 1 for every sample.
-
-        Args:
-            weight (Tensor, optional): ``(N,)`` finite values >= 0, N the
-                size of the training set. Copied.
-        """
-        self.sample_tables.set_weight(weight)
-
-    @property
-    def last_sample_losses(self) -> Optional[Dict[str, Tensor]]:
-        """After a :meth:`loss` call whose data samples all carry
-        ``sample_idx``, the batch's per-sample Eq. 9 loss ``(1 - alpha_j) *
-        CE_j + alpha_j * KD_j`` before the weight ``w_j`` and its KD term,
-        detached, with the samples' dataset indices, for hooks to read in
-        ``after_train_iter``: ``dict(sample_idx=(N,) int64, loss=(N,)
-        float32, kd=(N,) float32)``; else None."""
-        return self.sample_tables.last_losses
-
-    @last_sample_losses.setter
-    def last_sample_losses(self, value: Optional[Dict[str, Tensor]]) -> None:
-        self.sample_tables.last_losses = value
 
     def forward(self,
                 inputs: Tensor,

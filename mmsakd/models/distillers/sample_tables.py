@@ -1,13 +1,15 @@
 """Per-sample tables of a distiller, by dataset index: the KD strength
 ``alpha_j`` and loss weight ``w_j`` of Eq. 9 (docs/method.md#training-loss)
-and the last batch's per-sample losses."""
+and the last batch's per-sample losses; the distiller interface over them
+(:class:`SampleTablesMixin`)."""
 from typing import Dict, Optional
 
 import torch
 from mmaction.utils import SampleList
 from torch import Tensor
 
-from ..utils import check_sample_vector, is_number, sample_indices
+from mmsakd.selection.checks import check_range
+from ..utils import check_sample_vector, sample_indices
 
 
 class SampleTables:
@@ -25,9 +27,7 @@ class SampleTables:
     """
 
     def __init__(self, alpha: float) -> None:
-        if not is_number(alpha) or not 0 <= alpha <= 1:
-            raise ValueError(
-                f'alpha must be a number in [0, 1], got {alpha!r}')
+        check_range('alpha', alpha, 0, 1)
         self.default_alpha = float(alpha)
         self._alpha: Optional[Tensor] = None
         self._weight: Optional[Tensor] = None
@@ -116,3 +116,70 @@ class SampleTables:
                                     dtype=torch.long),
             loss=((1 - alpha) * ce + alpha * kd).detach().float(),
             kd=kd.detach().float())
+
+
+class SampleTablesMixin:
+    """The per-sample interface of a distiller, read and written by the
+    hooks (SAKD, InfoBatch): properties and setters over its
+    :class:`SampleTables`, which the class keeps in ``self.sample_tables``.
+    """
+
+    sample_tables: SampleTables
+
+    @property
+    def alpha(self) -> float:
+        """The KD weight of every sample while no per-sample alpha is
+        set."""
+        return self.sample_tables.default_alpha
+
+    @alpha.setter
+    def alpha(self, value: float) -> None:
+        self.sample_tables.default_alpha = float(value)
+
+    @property
+    def sample_alpha(self) -> Optional[Tensor]:
+        """A copy of the per-sample ``alpha`` set by :meth:`set_sample_alpha`,
+        or None."""
+        return self.sample_tables.alpha
+
+    def set_sample_alpha(self, alpha: Optional[Tensor]) -> None:
+        """Set the KD weight of every training sample (Eq. 6,
+        docs/method.md#distillation-strength), indexed by dataset index;
+        None returns to the constant ``alpha``.
+
+        Args:
+            alpha (Tensor, optional): ``(N,)`` values in ``[0, 1]``, N the
+                size of the training set. Copied.
+        """
+        self.sample_tables.set_alpha(alpha)
+
+    @property
+    def sample_weight(self) -> Optional[Tensor]:
+        """A copy of the per-sample loss weight set by
+        :meth:`set_sample_weight`, or None."""
+        return self.sample_tables.weight
+
+    def set_sample_weight(self, weight: Optional[Tensor]) -> None:
+        """Set the loss weight of every training sample, indexed by dataset
+        index, which multiplies the sample's whole Eq. 9 loss; None returns
+        to weight 1 for every sample.
+
+        Args:
+            weight (Tensor, optional): ``(N,)`` finite values >= 0, N the
+                size of the training set. Copied.
+        """
+        self.sample_tables.set_weight(weight)
+
+    @property
+    def last_sample_losses(self) -> Optional[Dict[str, Tensor]]:
+        """After a :meth:`loss` call whose data samples all carry
+        ``sample_idx``, the batch's per-sample Eq. 9 loss ``(1 - alpha_j) *
+        CE_j + alpha_j * KD_j`` before the weight ``w_j`` and its KD term,
+        detached, with the samples' dataset indices, for hooks to read in
+        ``after_train_iter``: ``dict(sample_idx=(N,) int64, loss=(N,)
+        float32, kd=(N,) float32)``; else None."""
+        return self.sample_tables.last_losses
+
+    @last_sample_losses.setter
+    def last_sample_losses(self, value: Optional[Dict[str, Tensor]]) -> None:
+        self.sample_tables.last_losses = value

@@ -45,8 +45,9 @@ class BaseKDLoss(nn.Module, metaclass=ABCMeta):
 
     Args:
         loss_weight (float): Factor of the loss, >= 0. Defaults to 1.0.
-        reduction (str): ``'none'``, ``'mean'`` or ``'sum'`` over samples,
-            used by :meth:`forward`. Defaults to ``'mean'``.
+        reduction (str): ``'none'`` (one value per sample), ``'mean'`` or
+            ``'sum'`` over samples, used by :meth:`forward`.
+            Defaults to ``'mean'``.
     """
 
     #: The positional arguments of :meth:`forward`, in order: the names of
@@ -146,19 +147,14 @@ class BaseFeatureKDLoss(BaseKDLoss):
             SlowFast student.
         teacher_channels (int | Sequence[int]): Channels of the teacher's
             levels, as many as the student's, e.g. ``(128, 64)``.
-        loss_weight (float): Factor of the loss, >= 0. Defaults to 1.0.
-        reduction (str): ``'none'``, ``'mean'`` or ``'sum'`` over samples,
-            used by :meth:`forward`. Defaults to ``'mean'``.
+        **kwargs: ``loss_weight`` and ``reduction`` of :class:`BaseKDLoss`.
     """
 
     forward_args = ('student_feats', 'teacher_feats')
 
-    def __init__(self,
-                 student_channels: Channels,
-                 teacher_channels: Channels,
-                 loss_weight: float = 1.0,
-                 reduction: str = 'mean') -> None:
-        super().__init__(loss_weight=loss_weight, reduction=reduction)
+    def __init__(self, student_channels: Channels, teacher_channels: Channels,
+                 **kwargs) -> None:
+        super().__init__(**kwargs)
         self.student_channels, self.teacher_channels = check_channel_pairs(
             student_channels, teacher_channels)
 

@@ -58,9 +58,8 @@ class CrossKDLoss(BaseKDLoss):
         spatial_dims (int): 3 for ``(N, C, T, H, W)`` features (3D
             backbones), 2 for ``(N, C, H, W)`` (2D ones). Defaults to 3.
         tau (float): Temperature, > 0. Defaults to 4.0.
-        loss_weight (float): Factor of the loss, >= 0. Defaults to 1.0.
-        reduction (str): ``'none'`` (one value per sample), ``'mean'`` or
-            ``'sum'`` over samples. Defaults to ``'mean'``.
+        **kwargs: ``loss_weight`` and ``reduction`` of
+            :class:`BaseKDLoss`.
     """
 
     forward_args = ('student_feats', 'teacher_logits', 'teacher')
@@ -70,9 +69,8 @@ class CrossKDLoss(BaseKDLoss):
                  teacher_channels: Channels,
                  spatial_dims: int = 3,
                  tau: float = 4.0,
-                 loss_weight: float = 1.0,
-                 reduction: str = 'mean') -> None:
-        super().__init__(loss_weight=loss_weight, reduction=reduction)
+                 **kwargs) -> None:
+        super().__init__(**kwargs)
         student, teacher = check_channel_pairs(student_channels,
                                                teacher_channels)
         if spatial_dims not in (2, 3):

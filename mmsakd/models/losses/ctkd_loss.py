@@ -73,9 +73,8 @@ class CTKDLoss(BaseKDLoss):
             ``[0, lambda_max]``. Defaults to 0.0.
         t_init (float): Initial value of ``t``; 0 starts at
             ``tau = tau_min + tau_range / 2``. Defaults to 0.0.
-        loss_weight (float): Factor of the loss, >= 0. Defaults to 1.0.
-        reduction (str): ``'none'`` (one value per sample), ``'mean'`` or
-            ``'sum'`` over samples. Defaults to ``'mean'``.
+        **kwargs: ``loss_weight`` and ``reduction`` of
+            :class:`BaseKDLoss`.
     """
 
     teacher_logits_only = True
@@ -87,16 +86,14 @@ class CTKDLoss(BaseKDLoss):
                  lambda_max: float = 1.0,
                  lambda_min: float = 0.0,
                  t_init: float = 0.0,
-                 loss_weight: float = 1.0,
-                 reduction: str = 'mean') -> None:
-        super().__init__(loss_weight=loss_weight, reduction=reduction)
+                 **kwargs) -> None:
+        super().__init__(**kwargs)
         check_positive(tau_min=tau_min, tau_range=tau_range)
         check_counts(curriculum_epochs=curriculum_epochs)
-        check_non_negative(lambda_max=lambda_max)
-        if not is_number(lambda_min) or not 0 <= lambda_min <= lambda_max:
-            raise ValueError(
-                f'lambda_min must be a number in [0, lambda_max={lambda_max}]'
-                f', got {lambda_min!r}')
+        check_non_negative(lambda_max=lambda_max, lambda_min=lambda_min)
+        if lambda_min > lambda_max:
+            raise ValueError(f'lambda_min must be <= lambda_max={lambda_max}, '
+                             f'got {lambda_min!r}')
         if not is_number(t_init) or not math.isfinite(t_init):
             raise ValueError(f't_init must be a finite number, got {t_init!r}')
         self.tau_min = float(tau_min)

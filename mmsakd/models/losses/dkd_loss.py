@@ -6,7 +6,8 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from mmsakd.registry import MODELS
-from ..utils import is_number, runtime_progress
+from mmsakd.selection.checks import check_range
+from ..utils import runtime_progress
 from .base_kd_loss import BaseKDLoss
 from .utils import check_logit_pair, check_non_negative, check_positive
 
@@ -60,9 +61,8 @@ class DKDLoss(BaseKDLoss):
             warm-up off. Defaults to 20.
         warmup_ratio (float): Fraction of ``max_epochs`` that the warm-up
             lasts at most, in ``(0, 1]``. Defaults to ``20 / 240``.
-        loss_weight (float): Factor of the loss, >= 0. Defaults to 1.0.
-        reduction (str): ``'none'`` (one value per sample), ``'mean'`` or
-            ``'sum'`` over samples. Defaults to ``'mean'``.
+        **kwargs: ``loss_weight`` and ``reduction`` of
+            :class:`BaseKDLoss`.
     """
 
     forward_args = ('student_logits', 'teacher_logits', 'labels')
@@ -74,14 +74,11 @@ class DKDLoss(BaseKDLoss):
                  tau: float = 4.0,
                  warmup_epochs: float = 20,
                  warmup_ratio: float = 20 / 240,
-                 loss_weight: float = 1.0,
-                 reduction: str = 'mean') -> None:
-        super().__init__(loss_weight=loss_weight, reduction=reduction)
+                 **kwargs) -> None:
+        super().__init__(**kwargs)
         check_non_negative(alpha=alpha, beta=beta, warmup_epochs=warmup_epochs)
         check_positive(tau=tau)
-        if not is_number(warmup_ratio) or not 0 < warmup_ratio <= 1:
-            raise ValueError(f'warmup_ratio must be a number in (0, 1], got '
-                             f'{warmup_ratio!r}')
+        check_range('warmup_ratio', warmup_ratio, 0, 1, low_open=True)
         self.alpha = float(alpha)
         self.beta = float(beta)
         self.tau = float(tau)

@@ -9,7 +9,8 @@ from torch import Tensor, nn
 from torch.func import functional_call
 
 from mmsakd.registry import MODELS
-from ..utils import Features, average_views, is_number
+from mmsakd.selection.checks import check_range
+from ..utils import Features, average_views
 from .base_kd_loss import BaseFeatureKDLoss
 from .utils import (Channels, average_feature_rows, build_connectors,
                     check_counts, check_non_negative, check_positive,
@@ -84,9 +85,8 @@ class DualKDLoss(BaseFeatureKDLoss):
             Defaults to 0.1.
         num_iters (int): Sinkhorn iterations, >= 1. Defaults to 50.
         momentum (float): EMA momentum, in ``[0, 1)``. Defaults to 0.999.
-        loss_weight (float): Factor of the loss, >= 0. Defaults to 1.0.
-        reduction (str): ``'none'`` (one value per sample), ``'mean'`` or
-            ``'sum'`` over samples. Defaults to ``'mean'``.
+        **kwargs: ``loss_weight`` and ``reduction`` of
+            :class:`BaseKDLoss`.
     """
 
     forward_args = ('student_feats', 'teacher_feats', 'student_logits',
@@ -101,19 +101,12 @@ class DualKDLoss(BaseFeatureKDLoss):
                  eps: float = 0.1,
                  num_iters: int = 50,
                  momentum: float = 0.999,
-                 loss_weight: float = 1.0,
-                 reduction: str = 'mean') -> None:
-        super().__init__(
-            student_channels,
-            teacher_channels,
-            loss_weight=loss_weight,
-            reduction=reduction)
+                 **kwargs) -> None:
+        super().__init__(student_channels, teacher_channels, **kwargs)
         check_non_negative(ot_weight=ot_weight, self_weight=self_weight)
         check_positive(tau=tau, eps=eps)
         check_counts(num_iters=num_iters)
-        if not is_number(momentum) or not 0 <= momentum < 1:
-            raise ValueError(
-                f'momentum must be a number in [0, 1), got {momentum!r}')
+        check_range('momentum', momentum, 0, 1, high_open=True)
         self.connectors = build_connectors(self.student_channels,
                                            self.teacher_channels)
         self.ot_weight = float(ot_weight)

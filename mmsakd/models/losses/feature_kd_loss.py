@@ -46,21 +46,13 @@ class FeatureKDLoss(BaseFeatureKDLoss):
             SlowFast student.
         teacher_channels (int | Sequence[int]): Channels of the teacher's
             levels, as many as the student's, e.g. ``(128, 64)``.
-        loss_weight (float): Factor of the loss, >= 0. Defaults to 1.0.
-        reduction (str): ``'none'`` (one value per sample), ``'mean'`` or
-            ``'sum'`` over samples. Defaults to ``'mean'``.
+        **kwargs: ``loss_weight`` and ``reduction`` of
+            :class:`BaseKDLoss`.
     """
 
-    def __init__(self,
-                 student_channels: Channels,
-                 teacher_channels: Channels,
-                 loss_weight: float = 1.0,
-                 reduction: str = 'mean') -> None:
-        super().__init__(
-            student_channels,
-            teacher_channels,
-            loss_weight=loss_weight,
-            reduction=reduction)
+    def __init__(self, student_channels: Channels, teacher_channels: Channels,
+                 **kwargs) -> None:
+        super().__init__(student_channels, teacher_channels, **kwargs)
         self.connectors = build_connectors(self.student_channels,
                                            self.teacher_channels)
 

@@ -63,9 +63,8 @@ class GKDLoss(BaseFeatureKDLoss):
         att_weight (float): Weight of ``ATT``, >= 0. Defaults to 1.0.
         rec_weight (float): Weight of ``REC``, >= 0. Defaults to 1.0.
         kl_weight (float): Weight of ``KL``, >= 0. Defaults to 0.1.
-        loss_weight (float): Factor of the loss, >= 0. Defaults to 1.0.
-        reduction (str): ``'none'`` (one value per sample), ``'mean'`` or
-            ``'sum'`` over samples. Defaults to ``'mean'``.
+        **kwargs: ``loss_weight`` and ``reduction`` of
+            :class:`BaseKDLoss`.
     """
 
     def __init__(self,
@@ -76,13 +75,8 @@ class GKDLoss(BaseFeatureKDLoss):
                  att_weight: float = 1.0,
                  rec_weight: float = 1.0,
                  kl_weight: float = 0.1,
-                 loss_weight: float = 1.0,
-                 reduction: str = 'mean') -> None:
-        super().__init__(
-            student_channels,
-            teacher_channels,
-            loss_weight=loss_weight,
-            reduction=reduction)
+                 **kwargs) -> None:
+        super().__init__(student_channels, teacher_channels, **kwargs)
         check_counts(
             latent_channels=latent_channels, hidden_channels=hidden_channels)
         check_non_negative(

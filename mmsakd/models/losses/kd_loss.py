@@ -27,18 +27,14 @@ class KDLoss(BaseKDLoss):
 
     Args:
         tau (float): Temperature, > 0. Defaults to 4.0.
-        loss_weight (float): Factor of the loss, >= 0. Defaults to 1.0.
-        reduction (str): ``'none'`` (one value per sample), ``'mean'`` or
-            ``'sum'`` over samples. Defaults to ``'mean'``.
+        **kwargs: ``loss_weight`` and ``reduction`` of
+            :class:`BaseKDLoss`.
     """
 
     teacher_logits_only = True
 
-    def __init__(self,
-                 tau: float = 4.0,
-                 loss_weight: float = 1.0,
-                 reduction: str = 'mean') -> None:
-        super().__init__(loss_weight=loss_weight, reduction=reduction)
+    def __init__(self, tau: float = 4.0, **kwargs) -> None:
+        super().__init__(**kwargs)
         check_positive(tau=tau)
         self.tau = float(tau)
 

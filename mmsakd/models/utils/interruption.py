@@ -6,6 +6,7 @@ from mmengine.dist import get_dist_info
 from torch import Tensor
 
 from mmsakd.selection import interrupt_batch, interruption_rate, make_generator
+from mmsakd.selection.checks import check_range
 from .checks import is_int, is_number
 from .runtime import runtime_progress
 
@@ -45,9 +46,7 @@ def interrupt_settings(value: Union[None, bool, dict]) -> Optional[dict]:
                          f'takes {sorted(INTERRUPT_DEFAULTS)}')
     settings = dict(INTERRUPT_DEFAULTS, **value)
     eta, theta = settings['eta'], settings['theta']
-    if not is_number(eta) or not 0 < eta <= 1:
-        raise ValueError(
-            f'interrupt_train.eta must be a number in (0, 1], got {eta!r}')
+    check_range('interrupt_train.eta', eta, 0, 1, low_open=True)
     if not is_number(theta) or not theta > 0:
         raise ValueError(
             f'interrupt_train.theta must be a number > 0, got {theta!r}')

@@ -141,7 +141,8 @@ def test_temperature_is_a_trained_parameter():
     (dict(curriculum_epochs=0), 'curriculum_epochs must be an integer >= 1'),
     (dict(curriculum_epochs=2.5), 'curriculum_epochs must be an integer >= 1'),
     (dict(lambda_max=-1), 'lambda_max must be a number >= 0'),
-    (dict(lambda_min=2.0), r'lambda_min must be a number in \[0, lambda_max'),
+    (dict(lambda_min=2.0), r'lambda_min must be <= lambda_max=1.0'),
+    (dict(lambda_min=-0.5), 'lambda_min must be a number >= 0'),
     (dict(t_init=float('nan')), 't_init must be a finite number'),
     (dict(reduction='avg'), 'reduction must be one of'),
 ])

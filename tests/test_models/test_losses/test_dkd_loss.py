@@ -151,7 +151,7 @@ def test_warmup_can_be_turned_off(runtime_info):
     (dict(beta='8'), 'beta must be a number >= 0'),
     (dict(tau=0), 'tau must be a number > 0'),
     (dict(warmup_epochs=-1), 'warmup_epochs must be a number >= 0'),
-    (dict(warmup_ratio=0), r'warmup_ratio must be a number in \(0, 1\]'),
+    (dict(warmup_ratio=0), r'warmup_ratio must be in \(0, 1\]'),
     (dict(reduction='batchmean'), 'reduction must be one of'),
 ])
 def test_argument_checks(kwargs, message):

@@ -235,7 +235,7 @@ def test_argument_checks():
         (dict(tau=0), 'tau must be a number > 0'),
         (dict(eps=-1), 'eps must be a number > 0'),
         (dict(num_iters=0), 'num_iters must be an integer >= 1'),
-        (dict(momentum=1), r'momentum must be a number in \[0, 1\)'),
+        (dict(momentum=1), r'momentum must be in \[0, 1\)'),
         (dict(ot_weight=-1), 'ot_weight must be a number >= 0'),
         (dict(self_weight=-1), 'self_weight must be a number >= 0'),
     ]:
