@@ -18,6 +18,7 @@ from ..utils import (Features, batch_labels, check_compatible, first_tensor,
                      resolve_model_cfg, run_recognizer)
 from ..utils.teacher_cache import (add_cache_state, build_teacher_cache,
                                    cached_teacher_logits, load_cache_state)
+from ..utils.teacher_store import stored_teacher_logits
 from .sample_tables import SampleTables, SampleTablesMixin
 from .teacher import FrozenTeacherMixin, check_teacher_settings
 
@@ -206,6 +207,9 @@ class SAKDDistiller(SampleTablesMixin, FrozenTeacherMixin, BaseModel):
                 getattr(self.data_preprocessor, 'format_shape', None))
         self.teacher_cache = build_teacher_cache(teacher_cache, self.kd_loss,
                                                  self.interrupt_train)
+        #: A :class:`~mmsakd.models.utils.TeacherOutputStore` that
+        #: ``TeacherStoreHook`` attaches for training; None: off.
+        self.teacher_store = None
         self._attach_teacher(teacher_model, teacher_ckpt, self.strict_teacher)
         self.register_state_dict_post_hook(add_cache_state)
         self.register_load_state_dict_pre_hook(load_cache_state)
@@ -270,7 +274,12 @@ class SAKDDistiller(SampleTablesMixin, FrozenTeacherMixin, BaseModel):
                                               self._interrupt_layout)
         student_logits, student_feats, aux_losses = run_recognizer(
             self.student, inputs, data_samples)
-        if self.teacher_cache is None:
+        if self.teacher_store is not None:
+            teacher_logits = stored_teacher_logits(self.teacher_store,
+                                                   self._run_teacher, inputs,
+                                                   data_samples)
+            teacher_feats = None
+        elif self.teacher_cache is None:
             teacher_logits, teacher_feats = self._run_teacher(inputs)
         else:
             teacher_logits = cached_teacher_logits(self.teacher_cache,

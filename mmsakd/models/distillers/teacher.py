@@ -100,6 +100,8 @@ class FrozenTeacherMixin:
         the state-dict hooks of ``teacher.*``."""
         # Stored past nn.Module.__setattr__ so that it is no submodule.
         object.__setattr__(self, '_teacher', teacher)
+        #: Samples (views folded in) the teacher has run on, in this process.
+        self.teacher_samples_run = 0
         load_teacher(teacher, teacher_ckpt, strict)
         self.register_state_dict_post_hook(add_teacher_state)
         self.register_load_state_dict_pre_hook(load_teacher_state)
@@ -125,6 +127,7 @@ class FrozenTeacherMixin:
         """Teacher logits and features, in eval mode, without gradient."""
         # Also undoes a train() called on the teacher itself.
         self._teacher.eval()
+        self.teacher_samples_run += inputs.shape[0]
         with torch.no_grad():
             logits, feats, _ = run_recognizer(self._teacher, inputs)
         return logits, feats

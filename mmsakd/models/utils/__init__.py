@@ -1,6 +1,6 @@
 """Helpers of the distiller and the KD losses: model configs, checkpoints,
 recognizer runs and their features, training progress, interruption of
-training batches, the teacher-output cache."""
+training batches, the teacher-output cache and store."""
 from .checkpoint import (DDP_REVISE_KEYS, STUDENT_PREFIX, TEACHER_PREFIX,
                          checkpoint_state_dict, load_recognizer_checkpoint,
                          read_checkpoint, strip_prefix)
@@ -15,6 +15,8 @@ from .runtime import RuntimeProgress, runtime_progress
 from .teacher_cache import (CACHE_PREFIX, TeacherOutputCache, add_cache_state,
                             build_teacher_cache, cached_teacher_logits,
                             load_cache_state)
+from .teacher_store import (TeacherOutputStore, store_nbytes,
+                            stored_teacher_logits)
 
 __all__ = [
     'DDP_REVISE_KEYS', 'STUDENT_PREFIX', 'TEACHER_PREFIX',
@@ -26,5 +28,6 @@ __all__ = [
     'resolve_model_cfg', 'batch_labels', 'run_recognizer', 'sample_indices',
     'RuntimeProgress', 'runtime_progress', 'CACHE_PREFIX',
     'TeacherOutputCache', 'build_teacher_cache', 'cached_teacher_logits',
-    'add_cache_state', 'load_cache_state'
+    'add_cache_state', 'load_cache_state', 'TeacherOutputStore',
+    'store_nbytes', 'stored_teacher_logits'
 ]

@@ -172,18 +172,32 @@ def build_teacher_cache(cfg: Union[None, bool, dict], kd_loss: nn.Module,
     if not isinstance(cfg, dict):
         raise TypeError('teacher_cache must be None, a bool or a config '
                         f'dict, got {type(cfg).__name__}')
+    check_logits_only(kd_loss, interrupt_train, 'model.teacher_cache')
+    return TASK_UTILS.build(cfg)
+
+
+def check_logits_only(kd_loss: nn.Module, interrupt_train: Optional[dict],
+                      what: str) -> None:
+    """Refuse stored teacher logits for a KD loss that reads more of the
+    teacher, or for training batches interrupted at every step.
+
+    Args:
+        kd_loss (nn.Module): The distiller's KD loss.
+        interrupt_train (dict, optional): The distiller's training-batch
+            interruption.
+        what (str): What stores the logits, used in the messages.
+    """
     if not getattr(kd_loss, 'teacher_logits_only', False):
         raise ValueError(
-            f'teacher_cache stores the teacher\'s logits only, but '
+            f'{what} stores the teacher\'s logits only, but '
             f'{type(kd_loss).__name__} reads more of the teacher '
             '(its features or modules); use it with a logit loss (KDLoss, '
-            'DKDLoss, CTKDLoss) or set model.teacher_cache=None')
+            f'DKDLoss, CTKDLoss) or turn {what} off')
     if interrupt_train is not None:
         raise ValueError(
-            'teacher_cache needs the same clip at every epoch, but '
-            'interrupt_train changes the training clips at every step; '
-            'set one of them to None')
-    return TASK_UTILS.build(cfg)
+            f'{what} needs the same clip for a given view, but '
+            'model.interrupt_train changes the training clips at every '
+            'step; set one of them off')
 
 
 def cached_teacher_logits(cache: TeacherOutputCache,
