@@ -222,16 +222,56 @@ def cached_teacher_logits(cache: TeacherOutputCache,
     indices = sample_indices(
         data_samples, num_samples=2**62, name='teacher cache')
     logits, hit = cache.lookup(indices)
-    if bool(hit.all()):
-        return logits.to(inputs.device)
+    # The first stored clip of the batch runs through the teacher too, so
+    # that outputs of another view of the clip (a random pipeline) or of
+    # another clip (a changed annotation list) are found, not trained on.
     miss = (~hit).nonzero().flatten()
+    if bool(hit.any()):
+        miss = torch.cat([hit.nonzero().flatten()[:1], miss])
     new_logits = run_teacher(inputs[miss.to(inputs.device)])[0]
+    if bool(hit.any()):
+        check_stored(logits[miss[0]], new_logits[0].float().cpu(),
+                     int(indices[miss[0]]), 'model.teacher_cache')
+        miss, new_logits = miss[1:], new_logits[1:]
+    if not len(miss):
+        return logits.to(inputs.device)
     cache.store(indices[miss], new_logits)
     if logits is None:
         return new_logits.float()
     logits = logits.to(inputs.device)
     logits[miss.to(inputs.device)] = new_logits.float()
     return logits
+
+
+def check_stored(stored: Tensor,
+                 live: Tensor,
+                 index: int,
+                 what: str,
+                 atol: float = 0.05,
+                 rtol: float = 0.01) -> None:
+    """Raise a RuntimeError unless the stored logits of clip ``index`` are
+    within ``atol + rtol * |live|`` of the live teacher's.
+
+    Args:
+        stored (Tensor): ``(K,)`` stored logits.
+        live (Tensor): ``(K,)`` logits of the teacher run now.
+        index (int): The clip's dataset index, for the message.
+        what (str): What stored them, for the message.
+        atol (float): Absolute tolerance. Defaults to 0.05.
+        rtol (float): Relative tolerance. Defaults to 0.01.
+    """
+    diff = (stored.float() - live.float()).abs()
+    if bool((diff > atol + rtol * live.abs()).any()):
+        raise RuntimeError(
+            f'{what} holds logits for clip {index} that differ from the live '
+            f'teacher\'s by up to {float(diff.max()):.4g} (tolerance {atol} '
+            f'+ {rtol} * |logit|): the clip is not the one they were stored '
+            'for. A random training pipeline (random offsets, crops, flips) '
+            'gives another view at every epoch: wrap the training set in '
+            "dict(type='ReplayAugmentation', ...) and use TeacherStoreHook, "
+            'or turn the cache off. A checkpoint of another training set '
+            '(load_from) brings its own cached logits: turn the cache off '
+            'for that run')
 
 
 def add_cache_state(module: nn.Module, state_dict: dict, prefix: str,

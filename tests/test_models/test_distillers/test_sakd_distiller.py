@@ -451,8 +451,9 @@ def test_teacher_cache_gives_the_uncached_losses(teacher_ckpt, monkeypatch):
             _close(losses[key], expected[key])
         _close(cached.last_sample_losses['loss'],
                plain.last_sample_losses['loss'])
-    # The teacher ran once per new clip, on the missing rows only.
-    assert rows == [4, 2, 2]
+    # The teacher ran once per new clip, on the missing rows, and on the
+    # first stored clip of each batch, which is checked.
+    assert rows == [4, 2 + 1, 0 + 1, 2 + 1]
     assert len(cached.teacher_cache) == 8
     assert cached.teacher_cache.hits == 16 - 8
 
@@ -462,16 +463,18 @@ def test_teacher_cache_hits_read_the_stored_logits(teacher_ckpt, monkeypatch):
     idx = [4, 6]
     inputs, samples = _batch(idx)
     model(inputs, samples, mode='loss')
-    # Stored logits of a confident teacher predicting class 0.
-    target = torch.full((2, NUM_CLASSES), -20.)
+    # Stored logits of clip 6: a confident teacher predicting class 0. The
+    # first stored clip of the batch (4) is the one checked live.
+    target = torch.full((1, NUM_CLASSES), -20.)
     target[:, 0] = 20.
-    model.teacher_cache.store(torch.tensor(idx), target)
+    model.teacher_cache.store(torch.tensor([6]), target)
     rows = _count_teacher_rows(model, monkeypatch)
-    losses = model(inputs, samples, mode='loss')
-    assert rows == []
+    model(inputs, samples, mode='loss')
+    assert rows == [1]
     with torch.no_grad():
         student_logits, _ = model.student.extract_feat(inputs, stage='head')
-    _close(losses['kd_raw'], _kd_reference(student_logits, target).mean())
+    _close(model.last_sample_losses['kd'][1],
+           _kd_reference(student_logits[1:], target)[0])
 
 
 def test_teacher_cache_in_state_dict(teacher_ckpt):

@@ -95,7 +95,7 @@ def _samples(sample_idx):
     return samples
 
 
-def test_cached_logits_run_the_teacher_on_misses_only():
+def test_cached_logits_run_the_teacher_on_misses_and_one_hit():
     clips = torch.randn(10, 4, generator=torch.Generator().manual_seed(0))
     weight = torch.randn(4, 3, generator=torch.Generator().manual_seed(1))
     rows = []
@@ -110,11 +110,31 @@ def test_cached_logits_run_the_teacher_on_misses_only():
                                        _samples(idx))
         assert logits.dtype == torch.float32
         torch.testing.assert_close(logits, clips[idx] @ weight)
-    assert rows == [3, 1, 2]
+    # Misses, plus the first hit of a batch, which is checked.
+    assert rows == [3, 1 + 1, 1, 2]
     assert (cache.hits, cache.misses) == (5, 6)
     with pytest.raises(ValueError, match='sample_idx'):
         cached_teacher_logits(cache, run_teacher, clips[:1],
                               [ActionDataSample()])
+
+
+def test_cached_logits_of_another_view_stop_the_run():
+    clips = torch.randn(3, 4, generator=torch.Generator().manual_seed(0))
+    weight = torch.randn(4, 3, generator=torch.Generator().manual_seed(1))
+
+    def run_teacher(inputs):
+        return inputs @ weight, None
+
+    cache = TeacherOutputCache()
+    cached_teacher_logits(cache, run_teacher, clips, _samples([0, 1, 2]))
+    # Another crop of clip 1: within tolerance passes, beyond it stops.
+    shifted = clips.clone()
+    shifted[1] += 1e-4
+    cached_teacher_logits(cache, run_teacher, shifted[1:], _samples([1, 2]))
+    shifted[1] += 1.0
+    with pytest.raises(RuntimeError, match='clip 1 that differ.*Replay'):
+        cached_teacher_logits(cache, run_teacher, shifted[1:], _samples([1,
+                                                                         2]))
 
 
 class _Host(nn.Module):

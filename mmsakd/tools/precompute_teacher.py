@@ -1,0 +1,164 @@
+"""Fill a config's teacher-output store in one inference pass, before any
+student trains (docs/method.md#teacher-output-store). In a clone::
+
+    python tools/precompute_teacher.py CONFIG [--batch-size 64]
+    tools/dist_train.sh CONFIG 4 ... (see --launcher)
+
+and where the package is installed, ``python -m
+mmsakd.tools.precompute_teacher`` with the same arguments. The config must
+have a ``TeacherStoreHook`` in ``custom_hooks``; the pass writes the views
+that the training run will read (every epoch's view, or the
+``num_views`` of ``ReplayAugmentation``), skips what the store already
+holds (so an interrupted pass continues where it stopped) and splits the
+clips over the ranks.
+"""
+import argparse
+import time
+from typing import Optional, Sequence
+
+import torch
+from mmengine.config import Config, DictAction
+from mmengine.dataset import pseudo_collate
+from mmengine.dist import barrier, get_dist_info
+from mmengine.logging import print_log
+from mmengine.utils import ProgressBar
+from torch.utils.data import DataLoader
+
+import mmsakd  # noqa: F401  (compat fixes before mmaction.models)
+from mmsakd.engine.hooks import TeacherStoreHook, unwrap_model
+from mmsakd.utils import (add_launcher_arguments, apply_launcher_defaults,
+                          build_runner, finish_distributed, log_failure,
+                          parse_launcher_args)
+from .entry_point import set_work_dir
+
+
+def parse_args(argv: Optional[Sequence[str]] = None):
+    parser = argparse.ArgumentParser(
+        description='Fill the teacher-output store of a distillation config')
+    parser.add_argument('config', help='distillation config file path')
+    parser.add_argument('--work-dir', help='the dir to save logs')
+    parser.add_argument(
+        '--batch-size',
+        type=int,
+        default=None,
+        help='clips per teacher forward (default: 4x the training batch)')
+    parser.add_argument(
+        '--num-workers',
+        type=int,
+        default=None,
+        help='dataloader workers (default: the training loader\'s)')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override settings of the config, as in tools/train.py')
+    add_launcher_arguments(parser)
+    args = parse_launcher_args(parser, argv)
+    for name in ('batch_size', 'num_workers'):
+        value = getattr(args, name)
+        low = 1 if name == 'batch_size' else 0
+        if value is not None and value < low:
+            parser.error(f'--{name.replace("_", "-")} must be >= {low}, '
+                         f'got {value}')
+    return args
+
+
+def merge_args(cfg: Config, args) -> Config:
+    """Merge CLI arguments into the config; the pass does not validate."""
+    cfg.launcher = args.launcher
+    set_work_dir(cfg, args.work_dir, args.config)
+    cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+    return apply_launcher_defaults(cfg)
+
+
+def fill_store(runner,
+               batch_size: Optional[int] = None,
+               num_workers: Optional[int] = None) -> int:
+    """Run the teacher on every view that the store of the runner's
+    ``TeacherStoreHook`` lacks, and write the logits.
+
+    Args:
+        runner (Runner): A runner built from a distillation config with a
+            ``TeacherStoreHook``.
+        batch_size (int, optional): Clips per forward; None: 4x the
+            training batch. Defaults to None.
+        num_workers (int, optional): Loader workers; None: the training
+            loader's. Defaults to None.
+
+    Returns:
+        int: The number of clip views this rank wrote.
+    """
+    hooks = [h for h in runner.hooks if isinstance(h, TeacherStoreHook)]
+    if not hooks:
+        raise ValueError(
+            'the config has no TeacherStoreHook in custom_hooks: there is '
+            "no store to fill; add dict(type='TeacherStoreHook')")
+    hook = hooks[0]
+    runner._train_loop = runner.build_train_loop(runner._train_loop)
+    hook.before_train(runner)
+    store = hook.store
+    loader_cfg = runner.cfg.train_dataloader
+    batch_size = batch_size or 4 * loader_cfg.get('batch_size', 1)
+    if num_workers is None:
+        num_workers = loader_cfg.get('num_workers', 0)
+    model = unwrap_model(runner)
+    dataset = runner.train_dataloader.dataset
+    rank, world_size = get_dist_info()
+    num_views = store.shape[0]
+    missing = [(~store.filled(view)).nonzero().flatten().tolist()
+               for view in range(num_views)]
+    todo = sum(len(indices[rank::world_size]) for indices in missing)
+    print_log(
+        f'precompute_teacher: {store.path}: {sum(map(len, missing))} of '
+        f'{num_views * store.shape[1]} clip views to compute '
+        f'({todo} on this rank)',
+        logger='current')
+    progress = ProgressBar(todo) if rank == 0 and todo else None
+    written, start = 0, time.perf_counter()
+    for view, indices in enumerate(missing):
+        indices = indices[rank::world_size]
+        if not indices:
+            continue
+        # The view of epoch `view` is `view`: views cycle from epoch 0.
+        hook._set_epoch(view)
+        loader = DataLoader(
+            dataset,
+            batch_size=batch_size,
+            sampler=indices,
+            num_workers=num_workers,
+            collate_fn=pseudo_collate)
+        for batch in loader:
+            data = model.data_preprocessor(batch, False)
+            logits = model._run_teacher(data['inputs'])[0]
+            samples = data['data_samples']
+            store.write(
+                torch.tensor(
+                    [int(s.metainfo.get('aug_view', 0)) for s in samples]),
+                torch.tensor([int(s.metainfo['sample_idx']) for s in samples]),
+                logits)
+            written += len(samples)
+            if progress is not None:
+                progress.update(len(samples))
+        store.flush()
+    barrier()
+    print_log(
+        f'precompute_teacher: wrote {written} clip views on rank {rank} in '
+        f'{time.perf_counter() - start:.1f} s; the store holds {len(store)}',
+        logger='current')
+    return written
+
+
+def main(argv: Optional[Sequence[str]] = None) -> None:
+    """Run from the command line; ``argv`` defaults to ``sys.argv[1:]``."""
+    args = parse_args(argv)
+    cfg = merge_args(Config.fromfile(args.config), args)
+    runner = build_runner(cfg)
+    with log_failure(runner):
+        fill_store(runner, args.batch_size, args.num_workers)
+    finish_distributed()
+
+
+if __name__ == '__main__':
+    main()
