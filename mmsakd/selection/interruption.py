@@ -49,9 +49,11 @@ class InterruptionPlan(NamedTuple):
 #: numbers from the same ``(seed, epoch, index)``: ``'default'`` (direct
 #: calls), ``'scoring'`` (the scoring pass, per global batch),
 #: ``'criterion'`` (the random selection criteria), ``'pool'`` (the
-#: candidate pool), ``'train'`` (``interrupt_train``, per iteration and rank)
-#: and ``'pipeline'`` (the ``DropoutShuffle`` transform, per sample).
-STREAMS = ('default', 'scoring', 'criterion', 'pool', 'train', 'pipeline')
+#: candidate pool), ``'train'`` (``interrupt_train``, per iteration and rank),
+#: ``'pipeline'`` (the ``DropoutShuffle`` transform, per sample) and
+#: ``'replay'`` (``ReplayAugmentation``, per view and sample).
+STREAMS = ('default', 'scoring', 'criterion', 'pool', 'train', 'pipeline',
+           'replay')
 
 
 def make_generator(seed: int,

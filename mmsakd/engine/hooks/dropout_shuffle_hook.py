@@ -1,5 +1,5 @@
 import logging
-from typing import List
+from typing import List, Tuple, Union
 
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
@@ -14,6 +14,37 @@ from mmsakd.registry import HOOKS
 _CHILDREN = ('dataset', 'datasets', 'pipeline', 'transforms')
 
 
+def find_in_dataset(dataset, cls: Union[type, Tuple[type, ...]]) -> list:
+    """Every instance of ``cls`` in ``dataset``: the dataset itself, the
+    datasets it wraps and their pipelines, also through dataset wrappers
+    and nested transforms.
+
+    Args:
+        dataset: A dataset, possibly wrapped.
+        cls (type | tuple[type]): What to find.
+
+    Returns:
+        list: In the order found (outer first), each once.
+    """
+    found, seen = [], set()
+
+    def visit(obj) -> None:
+        if id(obj) in seen or obj is None or isinstance(obj, (str, dict)):
+            return
+        seen.add(id(obj))
+        if isinstance(obj, cls):
+            found.append(obj)
+        if isinstance(obj, (list, tuple)):
+            for item in obj:
+                visit(item)
+            return
+        for name in _CHILDREN:
+            visit(getattr(obj, name, None))
+
+    visit(dataset)
+    return found
+
+
 def find_dropout_shuffles(dataset) -> List[DropoutShuffle]:
     """Every :class:`DropoutShuffle` in the pipelines of ``dataset``, also
     through dataset wrappers and nested transforms.
@@ -24,24 +55,7 @@ def find_dropout_shuffles(dataset) -> List[DropoutShuffle]:
     Returns:
         list[DropoutShuffle]: In the order found, each once.
     """
-    found, seen = [], set()
-
-    def visit(obj) -> None:
-        if id(obj) in seen or obj is None or isinstance(obj, (str, dict)):
-            return
-        seen.add(id(obj))
-        if isinstance(obj, DropoutShuffle):
-            found.append(obj)
-            return
-        if isinstance(obj, (list, tuple)):
-            for item in obj:
-                visit(item)
-            return
-        for name in _CHILDREN:
-            visit(getattr(obj, name, None))
-
-    visit(dataset)
-    return found
+    return find_in_dataset(dataset, DropoutShuffle)
 
 
 @HOOKS.register_module()

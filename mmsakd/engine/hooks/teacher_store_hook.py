@@ -1,0 +1,261 @@
+import os.path as osp
+from typing import List, Optional
+
+import torch
+from mmengine.dataset import pseudo_collate
+from mmengine.dist import barrier, get_dist_info
+from mmengine.hooks import Hook
+from mmengine.logging import print_log
+from mmengine.runner import EpochBasedTrainLoop
+
+from mmsakd.datasets import ReplayAugmentation
+from mmsakd.models.utils import TeacherOutputStore
+from mmsakd.models.utils.teacher_cache import check_logits_only
+from mmsakd.registry import HOOKS
+from mmsakd.selection import make_generator
+from mmsakd.selection.checks import check_choice, check_int, check_range
+from mmsakd.utils import raise_on_every_rank
+from ..store_fingerprint import fingerprint_name, store_fingerprint
+from .dropout_shuffle_hook import find_in_dataset
+from .utils import unwrap_model
+
+
+@HOOKS.register_module()
+class TeacherStoreHook(Hook):
+    """Read the teacher's logits of training clips from a persistent
+    :class:`~mmsakd.models.utils.TeacherOutputStore`, and write those not
+    stored yet (docs/method.md#teacher-output-store).
+
+    Before training it works out what the stored outputs depend on (the
+    teacher's weights and config, the preprocessing, the training dataset's
+    config and annotation list, the number of views), opens the store
+    named by that fingerprint under ``root`` (or at ``path``) and hands it
+    to the distiller, which then runs its teacher only on the clips whose
+    view is not stored. The first run that uses a store fills it as it
+    trains; later runs with the same teacher and views (other student
+    seeds, KD methods, ablations) read it.
+
+    The number of views is ``num_views`` of the training set's
+    :class:`~mmsakd.datasets.ReplayAugmentation` (one view per epoch when it
+    has none), or 1 without one. It refuses what would give wrong
+    targets, naming the cause:
+
+    - a training pipeline that gives two different clips for the same
+      index and view: random, and not (fully) replayed, found by drawing
+      the first clip twice;
+    - batch augments of the data preprocessor (MixUp, CutMix), which are
+      drawn per batch;
+    - a KD loss that reads more of the teacher than its logits, or
+      ``interrupt_train``;
+    - a store folder written for another fingerprint or format;
+    - an iteration-based training loop.
+
+    Before each epoch it runs the teacher on ``num_checks`` stored clips
+    of the epoch's view and stops the run when a stored logit differs from
+    the live one by more than ``atol + rtol * |live|``.
+
+    The store lives outside checkpoints: a resumed run reopens it, and a
+    run started from ``load_from`` reads only what its own fingerprint
+    names.
+
+    Args:
+        root (str): Folder of the stores, one sub-folder per fingerprint.
+            Defaults to 'work_dirs/teacher_store'.
+        path (str, optional): The store's folder itself, instead of one
+            under ``root`` (e.g. one written by
+            ``tools/precompute_teacher.py``). Defaults to None.
+        topk (int, optional): Keep only the ``topk`` largest logits of each
+            clip, >= 1; None keeps all. Defaults to None.
+        dtype (str): ``'float16'`` or ``'float32'``. Defaults to 'float16'.
+        num_checks (int): Stored clips checked against the live teacher
+            before each epoch, >= 0. Defaults to 4.
+        atol (float): Absolute tolerance of the check, >= 0.
+            Defaults to 0.05.
+        rtol (float): Relative tolerance of the check, >= 0.
+            Defaults to 0.01.
+
+    Example::
+
+        custom_hooks = [
+            dict(type='ReplayAugmentationHook'),
+            dict(type='TeacherStoreHook'),
+        ]
+    """
+
+    priority = 'VERY_HIGH'
+
+    def __init__(self,
+                 root: str = 'work_dirs/teacher_store',
+                 path: Optional[str] = None,
+                 topk: Optional[int] = None,
+                 dtype: str = 'float16',
+                 num_checks: int = 4,
+                 atol: float = 0.05,
+                 rtol: float = 0.01) -> None:
+        if not isinstance(root, str) or not root:
+            raise TypeError(f'root must be a folder path, got {root!r}')
+        if path is not None and (not isinstance(path, str) or not path):
+            raise TypeError(f'path must be a folder path or None, got '
+                            f'{path!r}')
+        if topk is not None:
+            check_int('topk', topk, 1)
+        check_choice('dtype', dtype, ('float16', 'float32'))
+        check_int('num_checks', num_checks, 0)
+        check_range('atol', atol, 0, float('inf'))
+        check_range('rtol', rtol, 0, float('inf'))
+        self.root = root
+        self.path = path
+        self.topk = topk
+        self.dtype = dtype
+        self.num_checks = num_checks
+        self.atol = float(atol)
+        self.rtol = float(rtol)
+        self.store: Optional[TeacherOutputStore] = None
+        self._replays: List[ReplayAugmentation] = []
+
+    def before_train(self, runner) -> None:
+        error = None
+        try:
+            self.store = self._open(runner)
+        except Exception as err:  # noqa: B902 (every rank must stop)
+            error = err
+        raise_on_every_rank(error)
+        unwrap_model(runner).teacher_store = self.store
+        print_log(
+            f'TeacherStoreHook: store {self.store.path} '
+            f'({self.store.nbytes / 2**20:.1f} MiB, '
+            f'{len(self.store)} of {self.store.shape[0] * self.store.shape[1]}'
+            ' clip views stored)',
+            logger='current')
+
+    def before_train_epoch(self, runner) -> None:
+        error = None
+        try:
+            self._check_stored(runner)
+        except Exception as err:  # noqa: B902 (every rank must stop)
+            error = err
+        raise_on_every_rank(error)
+        self._reads = (self.store.hits, self.store.misses)
+
+    def after_train_epoch(self, runner) -> None:
+        self.store.flush()
+        hits = self.store.hits - self._reads[0]
+        misses = self.store.misses - self._reads[1]
+        runner.message_hub.update_scalar('train/store_hit_ratio',
+                                         hits / max(hits + misses, 1))
+        print_log(
+            f'TeacherStoreHook: epoch {runner.epoch}: {hits} clips read '
+            f'from the store, {misses} run through the teacher and written',
+            logger='current')
+
+    def after_train(self, runner) -> None:
+        if self.store is not None:
+            self.store.flush()
+
+    # ------------------------------------------------------------ private
+    def _open(self, runner) -> TeacherOutputStore:
+        if not isinstance(runner.train_loop, EpochBasedTrainLoop):
+            raise TypeError(
+                'TeacherStoreHook keys stored outputs by epoch and needs an '
+                'epoch-based training loop, got '
+                f'{type(runner.train_loop).__name__}')
+        model = unwrap_model(runner)
+        if not hasattr(model, 'teacher_store'):
+            raise TypeError('TeacherStoreHook needs an SAKDDistiller model, '
+                            f'got {type(model).__name__}')
+        check_logits_only(model.kd_loss, model.interrupt_train,
+                          'the teacher-output store')
+        if getattr(model.data_preprocessor, 'blending', None) is not None:
+            raise ValueError(
+                'the teacher-output store cannot be used with batch '
+                'augments (model.student.data_preprocessor.blending): they '
+                'are drawn per batch, so stored outputs would belong to '
+                'other inputs')
+        dataset = runner.train_dataloader.dataset
+        self._replays = find_in_dataset(dataset, ReplayAugmentation)
+        num_views = self._num_views(runner)
+        self._set_epoch(runner.epoch)
+        self._check_replayable(dataset)
+        fingerprint = store_fingerprint(model.teacher,
+                                        runner.cfg.model.get('teacher'),
+                                        model.data_preprocessor,
+                                        runner.cfg.train_dataloader.dataset,
+                                        dataset, num_views)
+        path = self.path or osp.join(self.root, fingerprint_name(fingerprint))
+        kwargs = dict(
+            path=path,
+            fingerprint=fingerprint,
+            num_views=num_views,
+            num_samples=len(dataset),
+            num_classes=self._num_classes(model, dataset),
+            topk=self.topk,
+            dtype=self.dtype)
+        rank, _ = get_dist_info()
+        # Rank 0 creates the files; the others open them once they exist.
+        store = TeacherOutputStore(**kwargs) if rank == 0 else None
+        barrier()
+        return store or TeacherOutputStore(create=False, **kwargs)
+
+    def _num_views(self, runner) -> int:
+        views = {replay.num_views for replay in self._replays}
+        if len(views) > 1:
+            raise ValueError('the training set holds ReplayAugmentation '
+                             f'wrappers with different num_views {views}')
+        if not self._replays:
+            return 1
+        num_views = views.pop()
+        return runner.max_epochs if num_views is None else num_views
+
+    def _set_epoch(self, epoch: int) -> None:
+        for replay in self._replays:
+            replay.set_epoch(epoch)
+
+    @staticmethod
+    def _check_replayable(dataset) -> None:
+        first, again = dataset[0], dataset[0]
+        if not isinstance(first, dict) or 'inputs' not in first:
+            return
+        if not torch.equal(first['inputs'], again['inputs']):
+            raise ValueError(
+                'the training pipeline gave two different clips for index 0 '
+                'in the same epoch: it is random and not replayed, so '
+                'stored teacher outputs would belong to other views. Wrap '
+                "train_dataloader.dataset in dict(type='ReplayAugmentation'"
+                ', dataset=...) (and make every transform draw from '
+                'random, numpy.random or torch), or turn the store off')
+
+    @staticmethod
+    def _num_classes(model, dataset) -> int:
+        data = model.data_preprocessor(pseudo_collate([dataset[0]]), False)
+        return int(model._run_teacher(data['inputs'])[0].shape[1])
+
+    def _check_stored(self, runner) -> None:
+        if not self.num_checks:
+            return
+        self._set_epoch(runner.epoch)
+        view = self._replays[0].view_of(runner.epoch) if self._replays else 0
+        stored = self.store.filled(view).nonzero().flatten()
+        if not len(stored):
+            return
+        generator = make_generator(0, runner.epoch, stream='default')
+        picks = stored[torch.randperm(len(stored),
+                                      generator=generator)[:self.num_checks]]
+        model = unwrap_model(runner)
+        dataset = runner.train_dataloader.dataset
+        data = model.data_preprocessor(
+            pseudo_collate([dataset[int(i)] for i in picks]), False)
+        live = model._run_teacher(data['inputs'])[0].float().cpu()
+        saved, _ = self.store.lookup(torch.full_like(picks, view), picks)
+        if self.store.topk is not None:
+            classes = saved.topk(self.store.topk, dim=1).indices
+            live, saved = live.gather(1, classes), saved.gather(1, classes)
+        excess = (saved - live).abs() - (self.atol + self.rtol * live.abs())
+        worst = int(excess.max(dim=1).values.argmax())
+        if float(excess[worst].max()) > 0:
+            raise RuntimeError(
+                f'the teacher-output store at {self.store.path} holds '
+                f'logits for clip {int(picks[worst])} (view {view}) that '
+                'differ from the live teacher by '
+                f'{float((saved - live)[worst].abs().max()):.4g} (tolerance '
+                f'{self.atol} + {self.rtol} * |logit|): the store is stale '
+                'or damaged. Delete it and run again')
