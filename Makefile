@@ -108,7 +108,8 @@ data: $(STAMP)
 # The default synthetic data and the tiny SlowFast teacher that
 # configs/synthetic/*_slowfast_tiny_synthetic.py read.
 teacher: $(STAMP)
-	$(PY) tools/analysis/benchmark_sakd.py --regime scratch --prepare-only
+	$(PY) tools/analysis/benchmark_sakd.py --regime scratch --prepare-only \
+		--no-augment
 
 demo: $(STAMP)
 	$(PY) tools/demo.py $(DEMO_ARGS)

@@ -1,6 +1,5 @@
 """Finding the config files a study names, and the key of a run's settings
 that tells a finished run from a stale one."""
-import dataclasses
 import hashlib
 import json
 import os
@@ -8,6 +7,8 @@ import os.path as osp
 from typing import Optional, Sequence
 
 from mmengine.config import Config
+
+from mmsakd.datasets.synthetic.annotations import config_record
 
 #: The prefix of the configs shipped with mmsakd, as in ``_base_`` paths.
 PACKAGE_PREFIX = 'mmsakd::'
@@ -79,7 +80,8 @@ def fingerprint(cfg: Config, data_cfgs: Optional[Sequence] = None) -> str:
     Args:
         cfg (Config): The run's complete config.
         data_cfgs (Sequence, optional): The data settings the run trains
-            on (dataclasses; None entries are skipped). Defaults to None.
+            on (``SyntheticActionConfig``; None entries are skipped),
+            recorded as ``meta.json`` records them. Defaults to None.
 
     Returns:
         str: The key.
@@ -89,7 +91,7 @@ def fingerprint(cfg: Config, data_cfgs: Optional[Sequence] = None) -> str:
     else:
         content = dict(
             config=_portable(cfg.to_dict(), _PLACE_KEYS + _DATA_KEYS),
-            data=[dataclasses.asdict(d) for d in data_cfgs if d is not None])
+            data=[config_record(d) for d in data_cfgs if d is not None])
     return hashlib.sha256(
         json.dumps(content, sort_keys=True,
                    default=str).encode()).hexdigest()[:12]

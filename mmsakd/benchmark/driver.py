@@ -38,6 +38,8 @@ def study_regime(study: Study, quick: bool = False) -> Optional[Regime]:
         regime = quick_regime(regime)
     if study.epochs is not None:
         regime = dataclasses.replace(regime, epochs=study.epochs)
+    if study.augment is not None:
+        regime = dataclasses.replace(regime, augment=study.augment)
     return regime
 
 

@@ -103,8 +103,8 @@ def prepare(regime: Regime,
         source) and ``pretrained`` (every pretrained checkpoint's info).
     """
     roots = data_roots(regime, data_dir)
-    for role, data_cfg in (('source', regime.source), ('target',
-                                                       regime.target)):
+    for role in ('source', 'target'):
+        data_cfg = regime.written(role)
         if data_cfg is None:
             continue
         if dataset_is_complete(roots[role], data_cfg):
@@ -124,12 +124,13 @@ def prepare(regime: Regime,
         teacher_src = regime_cfg(TEACHER_CONFIG, regime, roots['source'],
                                  teacher_epochs, 0, num_source)
         teacher_src_info = pretrained(f'{regime.name}_teacher_source',
-                                      teacher_src, [regime.source], cache_dir,
-                                      pretrain_dir)
+                                      teacher_src, [regime.written('source')],
+                                      cache_dir, pretrain_dir)
         student_src = regime_cfg(STUDENT_CONFIG, regime, roots['source'],
                                  regime.source_epochs, 0, num_source)
         student = pretrained(f'{regime.name}_student_source', student_src,
-                             [regime.source], cache_dir, pretrain_dir)
+                             [regime.written('source')], cache_dir,
+                             pretrain_dir)
         infos += [teacher_src_info, student]
         teacher_init = teacher_src_info['checkpoint']
     teacher_cfg = regime_cfg(TEACHER_CONFIG, regime, roots['target'],
@@ -142,8 +143,8 @@ def prepare(regime: Regime,
         if regime.lr is not None:
             teacher_cfg.optim_wrapper.optimizer.lr = regime.lr
     teacher = pretrained(f'{regime.name}_teacher', teacher_cfg,
-                         [regime.source, regime.target], cache_dir,
-                         pretrain_dir)
+                         [regime.written('source'),
+                          regime.written('target')], cache_dir, pretrain_dir)
     infos.append(teacher)
     return dict(
         target_root=roots['target'],

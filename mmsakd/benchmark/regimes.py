@@ -10,6 +10,7 @@ run's config, and its calibration checks.
 - ``scratch``: the default synthetic dataset, a teacher trained on it from
   scratch, students trained from scratch.
 """
+import copy
 import dataclasses
 import json
 import os.path as osp
@@ -19,6 +20,15 @@ from mmengine.config import Config
 
 from mmsakd.apis.experiment import point_to_data, sakd_hook_cfg, set_epochs
 from mmsakd.datasets.synthetic import SOURCE_CLASSES, SyntheticActionConfig
+from .configs import config_file
+
+#: The dataset config whose training crop an augmenting regime adds.
+AUG_DATA_CONFIG = '_base_/datasets/synthetic_action_aug.py'
+#: Frames sampled from each clip by the synthetic configs, and frames
+#: written per clip when augmenting: random offsets over 9 positions, each
+#: window still holding both legs of a turn (docs/synthetic_dataset.md).
+CLIP_LEN = 16
+AUG_FRAMES = 24
 
 
 @dataclasses.dataclass(frozen=True)
@@ -44,6 +54,11 @@ class Regime:
             teacher's fine-tuning; None keeps the configs'. Defaults to None.
         quick (bool): A smoke run: a batch of 4, logging every iteration
             and data loaded in the main process. Defaults to False.
+        augment (bool): Train on clips of ``AUG_FRAMES`` frames through the
+            random temporal offset and crop of ``AUG_DATA_CONFIG``, so that
+            a clip (and the teacher's outputs on it) differs from epoch to
+            epoch; False: 16-frame clips read whole. Validation sees the
+            same centre 16 frames either way. Defaults to True.
     """
     name: str
     target: SyntheticActionConfig
@@ -54,10 +69,21 @@ class Regime:
     teacher_source_epochs: Optional[int] = None
     lr: Optional[float] = None
     quick: bool = False
+    augment: bool = True
 
     def settings(self) -> Dict:
         """The regime as JSON-able settings."""
         return json.loads(json.dumps(dataclasses.asdict(self), default=list))
+
+    def written(self, role: str) -> Optional[SyntheticActionConfig]:
+        """The settings of the files of ``role`` (``'target'`` or
+        ``'source'``): its dataset, in clips of ``AUG_FRAMES`` frames timed
+        for ``CLIP_LEN`` when augmenting."""
+        data = getattr(self, role)
+        if data is None or not self.augment:
+            return data
+        return dataclasses.replace(
+            data, num_frames=AUG_FRAMES, clip_len=CLIP_LEN)
 
 
 REGIMES: Dict[str, Regime] = dict(
@@ -97,21 +123,23 @@ def quick_regime(regime: Regime) -> Regime:
 def data_roots(regime: Regime, data_dir: str) -> Dict[str, Optional[str]]:
     """Where the regime's datasets live: the default dataset at
     ``data_dir/synthetic`` for the default settings, else a folder per
-    regime and role."""
+    regime and role; ``_aug`` ends the folders of longer clips."""
+    suffix = '_aug' if regime.augment else ''
     if regime.target == SyntheticActionConfig():
-        target = osp.join(data_dir, 'synthetic')
+        target = osp.join(data_dir, 'synthetic' + suffix)
     else:
-        target = osp.join(data_dir, f'{regime.name}_target')
+        target = osp.join(data_dir, f'{regime.name}_target{suffix}')
     source = None
     if regime.source is not None:
-        source = osp.join(data_dir, f'{regime.name}_source')
+        source = osp.join(data_dir, f'{regime.name}_source{suffix}')
     return dict(target=target, source=source)
 
 
 def adapt_to_regime(cfg: Config, regime: Regime, data_root: str, epochs: int,
                     seed: int, num_classes: int) -> Config:
-    """Make ``cfg`` train on a regime's data: seed, data, epochs, number of
-    classes, the last checkpoint kept only, and a smoke run's loaders.
+    """Make ``cfg`` train on a regime's data: seed, data, its training
+    crop when augmenting, epochs, number of classes, the last checkpoint
+    kept only, and a smoke run's loaders.
 
     Args:
         cfg (Config): A recognizer or distiller config, changed in place.
@@ -126,6 +154,8 @@ def adapt_to_regime(cfg: Config, regime: Regime, data_root: str, epochs: int,
     """
     cfg.randomness = dict(seed=seed, diff_rank_seed=False, deterministic=False)
     point_to_data(cfg, data_root)
+    if regime.augment:
+        add_train_crop(cfg)
     set_epochs(cfg, epochs)
     if 'cls_head' in cfg.model:  # a recognizer
         cfg.model.cls_head.num_classes = num_classes
@@ -138,6 +168,21 @@ def adapt_to_regime(cfg: Config, regime: Regime, data_root: str, epochs: int,
     if regime.quick:
         _quick_options(cfg)
     return cfg
+
+
+def add_train_crop(cfg: Config) -> None:
+    """Insert the crop steps of ``AUG_DATA_CONFIG``'s training pipeline
+    after the decoding step of ``cfg``'s, unless it crops already; the
+    other steps stay (the random temporal offset of a not-test-mode
+    ``SampleFrames`` comes with the longer clips)."""
+    aug = Config.fromfile(config_file(AUG_DATA_CONFIG)).train_pipeline
+    crop = [s for s in aug if s['type'] in ('RandomResizedCrop', 'Resize')]
+    pipeline = cfg.train_dataloader.dataset.pipeline
+    types = [step['type'] for step in pipeline]
+    if 'RandomResizedCrop' in types:
+        return
+    at = types.index('DecordDecode') + 1
+    pipeline[at:at] = copy.deepcopy(crop)
 
 
 def _quick_options(cfg: Config) -> None:
@@ -257,8 +302,11 @@ def describe(regime: Regime, prepared: Dict) -> Dict[str, str]:
         classes, epochs) and ``pretraining`` (a paragraph).
     """
     scope = (f'{regime.target.num_train} training / {regime.target.num_val} '
-             f'validation clips of {len(regime.target.classes)} classes, '
-             f'{regime.epochs} epochs per run, ')
+             f'validation clips of {len(regime.target.classes)} classes, ')
+    if regime.augment:
+        scope += (f'trained on random {CLIP_LEN}-frame windows and crops of '
+                  f'{AUG_FRAMES}-frame clips, ')
+    scope += f'{regime.epochs} epochs per run, '
     if regime.source is not None:
         pretraining = (
             f'Teacher and student pretrained on {regime.source.num_train} '

@@ -46,7 +46,7 @@ class Setting:
         regime)."""
         if self.regime is None:
             return None
-        return [self.regime.source, self.regime.target]
+        return [self.regime.written('source'), self.regime.written('target')]
 
     def run_epochs(self, run: Run) -> Optional[int]:
         """The epochs ``run`` trains; None: its config's."""

@@ -94,6 +94,11 @@ class Study:
             uses; None: each config trains as written. Defaults to None.
         epochs (int, optional): Epochs of every run; None: the regime's, or
             each config's own. Defaults to None.
+        augment (bool, optional): Train the regime on its augmented data
+            (random windows and crops, the default of the built-in
+            regimes) or, False, on clips read whole, as the studies before
+            the augmented benchmark did; None: the regime's own.
+            Defaults to None.
         title (str, optional): The heading of results.md. Defaults to None.
         work_dir (str, optional): The default work dir. Defaults to None.
         source (str, optional): The study file. Defaults to None.
@@ -105,6 +110,7 @@ class Study:
     catalogue: Tuple[Run, ...]
     regime: Optional[str] = None
     epochs: Optional[int] = None
+    augment: Optional[bool] = None
     title: Optional[str] = None
     work_dir: Optional[str] = None
     source: Optional[str] = None
@@ -114,6 +120,9 @@ class Study:
         object.__setattr__(self, 'seeds', check_seeds(self.seeds))
         object.__setattr__(self, 'runs', tuple(self.runs))
         object.__setattr__(self, 'catalogue', tuple(self.catalogue))
+        if self.augment is not None and not isinstance(self.augment, bool):
+            raise TypeError(f'augment must be True, False or None, got '
+                            f'{self.augment!r}')
         if not self.catalogue or not self.runs:
             raise ValueError('runs must hold at least one run')
         names = [run.name for run in self.catalogue]

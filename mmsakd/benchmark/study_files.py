@@ -16,7 +16,7 @@ from .study import Run, Study
 
 #: The keys a study file may set.
 STUDY_KEYS = ('runs', 'select', 'baseline', 'seeds', 'regime', 'epochs',
-              'title', 'work_dir')
+              'augment', 'title', 'work_dir')
 #: The keys of a run.
 RUN_KEYS = ('name', 'label', 'config', 'sakd', 'overrides', 'epochs',
             'epochs_scale', 'lr_by_steps')
@@ -112,6 +112,7 @@ def study_from_dict(spec: Dict,
             catalogue=catalogue,
             regime=spec.get('regime'),
             epochs=spec.get('epochs'),
+            augment=spec.get('augment'),
             title=spec.get('title'),
             work_dir=spec.get('work_dir'),
             source=source)

@@ -13,19 +13,12 @@ holds (so an interrupted pass continues where it stopped) and splits the
 clips over the ranks.
 """
 import argparse
-import time
 from typing import Optional, Sequence
 
-import torch
 from mmengine.config import Config, DictAction
-from mmengine.dataset import pseudo_collate
-from mmengine.dist import barrier, get_dist_info
-from mmengine.logging import print_log
-from mmengine.utils import ProgressBar
-from torch.utils.data import DataLoader
 
 import mmsakd  # noqa: F401  (compat fixes before mmaction.models)
-from mmsakd.engine.hooks import TeacherStoreHook, unwrap_model
+from mmsakd.engine.hooks import TeacherStoreHook
 from mmsakd.utils import (add_launcher_arguments, apply_launcher_defaults,
                           build_runner, finish_distributed, log_failure,
                           parse_launcher_args)
@@ -76,8 +69,8 @@ def merge_args(cfg: Config, args) -> Config:
 def fill_store(runner,
                batch_size: Optional[int] = None,
                num_workers: Optional[int] = None) -> int:
-    """Run the teacher on every view that the store of the runner's
-    ``TeacherStoreHook`` lacks, and write the logits.
+    """Open the store of the runner's ``TeacherStoreHook`` and fill every
+    view it lacks (:meth:`TeacherStoreHook.fill_missing`).
 
     Args:
         runner (Runner): A runner built from a distillation config with a
@@ -95,59 +88,9 @@ def fill_store(runner,
         raise ValueError(
             'the config has no TeacherStoreHook in custom_hooks: there is '
             "no store to fill; add dict(type='TeacherStoreHook')")
-    hook = hooks[0]
     runner._train_loop = runner.build_train_loop(runner._train_loop)
-    hook.before_train(runner)
-    store = hook.store
-    loader_cfg = runner.cfg.train_dataloader
-    batch_size = batch_size or 4 * loader_cfg.get('batch_size', 1)
-    if num_workers is None:
-        num_workers = loader_cfg.get('num_workers', 0)
-    model = unwrap_model(runner)
-    dataset = runner.train_dataloader.dataset
-    rank, world_size = get_dist_info()
-    num_views = store.shape[0]
-    missing = [(~store.filled(view)).nonzero().flatten().tolist()
-               for view in range(num_views)]
-    todo = sum(len(indices[rank::world_size]) for indices in missing)
-    print_log(
-        f'precompute_teacher: {store.path}: {sum(map(len, missing))} of '
-        f'{num_views * store.shape[1]} clip views to compute '
-        f'({todo} on this rank)',
-        logger='current')
-    progress = ProgressBar(todo) if rank == 0 and todo else None
-    written, start = 0, time.perf_counter()
-    for view, indices in enumerate(missing):
-        indices = indices[rank::world_size]
-        if not indices:
-            continue
-        # The view of epoch `view` is `view`: views cycle from epoch 0.
-        hook._set_epoch(view)
-        loader = DataLoader(
-            dataset,
-            batch_size=batch_size,
-            sampler=indices,
-            num_workers=num_workers,
-            collate_fn=pseudo_collate)
-        for batch in loader:
-            data = model.data_preprocessor(batch, False)
-            logits = model._run_teacher(data['inputs'])[0]
-            samples = data['data_samples']
-            store.write(
-                torch.tensor(
-                    [int(s.metainfo.get('aug_view', 0)) for s in samples]),
-                torch.tensor([int(s.metainfo['sample_idx']) for s in samples]),
-                logits)
-            written += len(samples)
-            if progress is not None:
-                progress.update(len(samples))
-        store.flush()
-    barrier()
-    print_log(
-        f'precompute_teacher: wrote {written} clip views on rank {rank} in '
-        f'{time.perf_counter() - start:.1f} s; the store holds {len(store)}',
-        logger='current')
-    return written
+    hooks[0].before_train(runner)
+    return hooks[0].fill_missing(runner, batch_size, num_workers)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> None:

@@ -114,8 +114,9 @@ def test_regime_study_tables_from_run_folders(tmp_path):
             for r in out['summary']['rows']] == ['ce', 'kd', 'sakd_i1']
     text = out['text']
     assert text.startswith('# SAKD benchmark, scratch regime\n\n24 training '
-                           '/ 12 validation clips of 10 classes, 2 epochs '
-                           'per run, seeds [0, 1], ')
+                           '/ 12 validation clips of 10 classes, trained on '
+                           'random 16-frame windows and crops of 24-frame '
+                           'clips, 2 epochs per run, seeds [0, 1], ')
     assert 'from scratch for 1 epochs (seed 0): top-1 81.2 %' in text
     kd = {s: CURVES['kd', s] for s in (0, 1)}
     kd_time = statistics.mean(2 * t for _, t, _ in kd.values())

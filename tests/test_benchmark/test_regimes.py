@@ -1,5 +1,6 @@
 """The built-in regimes: smoke-run sizes, data folders, what a regime changes
 in a config, and the calibration checks on a summary worked out by hand."""
+import dataclasses
 import os.path as osp
 
 from helpers import REPO_ROOT
@@ -16,11 +17,19 @@ def test_quick_regime_and_data_roots():
     assert (transfer.target.num_train, transfer.source.num_train) == (24, 36)
     assert transfer.source_epochs == transfer.teacher_epochs == 1
     assert quick_regime(REGIMES['scratch']).source is None
-    assert data_roots(REGIMES['scratch'], 'd') == dict(
+    plain = dataclasses.replace(REGIMES['scratch'], augment=False)
+    assert data_roots(plain, 'd') == dict(
         target=osp.join('d', 'synthetic'), source=None)
+    assert data_roots(REGIMES['scratch'], 'd') == dict(
+        target=osp.join('d', 'synthetic_aug'), source=None)
     assert data_roots(transfer, 'd') == dict(
-        target=osp.join('d', 'transfer_target'),
-        source=osp.join('d', 'transfer_source'))
+        target=osp.join('d', 'transfer_target_aug'),
+        source=osp.join('d', 'transfer_source_aug'))
+    assert plain.written('target') == plain.target
+    written = transfer.written('source')
+    assert (written.num_frames, written.clip_len) == (24, 16)
+    assert dataclasses.replace(
+        written, num_frames=16, clip_len=None) == transfer.source
 
 
 def test_adapt_to_regime():
@@ -36,6 +45,17 @@ def test_adapt_to_regime():
     assert cfg.default_hooks.checkpoint.save_best is None
     assert cfg.train_dataloader.batch_size == 4
     assert cfg.default_hooks.sakd.score_num_workers == 0
+    types = [step.type for step in cfg.train_dataloader.dataset.pipeline]
+    assert types[types.index('DecordDecode') +
+                 1:][:2] == ['RandomResizedCrop', 'Resize']
+    assert 'RandomResizedCrop' not in [
+        step.type for step in cfg.val_dataloader.dataset.pipeline
+    ]
+    plain = adapt_to_regime(
+        Config.fromfile(path), dataclasses.replace(regime, augment=False),
+        'data/t', 3, 5, 7)
+    assert plain.train_dataloader.dataset.pipeline == Config.fromfile(
+        path).train_dataloader.dataset.pipeline
 
 
 def _row(run, top1, curve):

@@ -125,10 +125,11 @@ WORK = {
     # The round: the scoring pass over every clip, then the selection.
     'run_round SAKD': (NUM_CLIPS, NUM_CLIPS, 0),
     'train_epoch SAKD training on the subset': (K, K, 1),
-    # The cache holds every clip after the filling epoch: no teacher.
-    'train_epoch vanilla KD, teacher cache': (0, NUM_CLIPS, 3),
+    # The cache holds every clip after the filling epoch: the teacher runs
+    # only on the one clip per batch that the cache checks.
+    'train_epoch vanilla KD, teacher cache': (3, NUM_CLIPS, 3),
     'run_round SAKD+': (PLUS_SCORED, PLUS_SCORED, 0),
-    'train_epoch SAKD+ training on the subset, teacher cache': (0, PLUS_K, 1),
+    'train_epoch SAKD+ training on the subset, teacher cache': (1, PLUS_K, 1),
 }
 
 

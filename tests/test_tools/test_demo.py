@@ -85,7 +85,7 @@ def test_pretraining_then_fine_tuning(demo):
     assert demo['log'].count(f'Load checkpoint from {student_src}') == 1
     assert demo['log'].count(student_src) >= len(RUN_NAMES)
     with open(
-            osp.join(demo['quick'], 'data', 'transfer_source',
+            osp.join(demo['quick'], 'data', 'transfer_source_aug',
                      'classes.txt')) as f:
         assert len(f.read().split()) == 12
 

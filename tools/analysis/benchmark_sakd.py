@@ -87,6 +87,14 @@ def parse_args(argv=None):
         help='a smoke run on a few dozen clips for two epochs; data and '
         'checkpoints under the work dir')
     parser.add_argument(
+        '--no-augment',
+        dest='augment',
+        action='store_false',
+        help='train on 16-frame clips read whole '
+        '(configs/_base_/datasets/synthetic_action.py) instead of random '
+        '16-frame windows and crops of 24-frame clips '
+        '(configs/_base_/datasets/synthetic_action_aug.py)')
+    parser.add_argument(
         '--title', help='heading of results.md (default: from the regime)')
     parser.add_argument(
         '--prepare-only',
@@ -134,6 +142,8 @@ def main(argv=None) -> dict:
         regime = quick_regime(regime)
     if args.epochs is not None:
         regime = dataclasses.replace(regime, epochs=args.epochs)
+    if not args.augment:
+        regime = dataclasses.replace(regime, augment=False)
     if args.prepare_only:
         prepared = prepare(
             regime,

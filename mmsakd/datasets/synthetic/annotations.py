@@ -37,8 +37,15 @@ def dataset_is_complete(root: str,
 
 
 def config_record(cfg: SyntheticActionConfig) -> dict:
-    """The config as ``meta.json`` holds it (JSON types only)."""
-    return json.loads(json.dumps(asdict(cfg)))
+    """The config as ``meta.json`` holds it (JSON types only).
+
+    ``clip_len`` is left out while None, so that the files of a dataset
+    written before the field existed still match the same settings.
+    """
+    record = json.loads(json.dumps(asdict(cfg)))
+    if record['clip_len'] is None:
+        del record['clip_len']
+    return record
 
 
 def read_annotations(ann_file: str) -> List[Tuple[str, int]]:

@@ -1,7 +1,9 @@
 """Class names and settings of the synthetic action dataset
 (docs/synthetic_dataset.md)."""
 from dataclasses import dataclass, field
-from typing import Tuple
+from typing import Optional, Tuple
+
+from mmsakd.selection.checks import check_int
 
 CLASSES: Tuple[str, ...] = ('move_right', 'move_left', 'move_up', 'move_down',
                             'rotate_cw', 'rotate_ccw', 'oscillate_fast',
@@ -31,12 +33,22 @@ class SyntheticActionConfig:
     """Sizes and difficulty of the synthetic action dataset.
 
     Lengths are fractions of the frame side so that the task looks the same
-    at every ``frame_size``.
+    at every ``frame_size``, and durations are fractions of ``clip_len``
+    frames so that it looks the same at every clip length.
 
     Args:
         num_train (int): Training clips. Defaults to 1000.
         num_val (int): Validation clips. Defaults to 300.
-        num_frames (int): Frames per clip. Defaults to 16.
+        num_frames (int): Frames written per clip, >= 4. Defaults to 16.
+        clip_len (int, optional): Frames that the motion is timed for (the
+            ``clip_len`` that a pipeline samples), in [4, num_frames]:
+            speeds are frame sides per ``clip_len`` frames, periods and
+            turns fractions of it. Longer clips extend that clip in time,
+            :attr:`clip_start` frames before it (where ``SampleFrames``
+            samples in test mode) and the rest after, so that a random
+            temporal offset still sees the same motion. None, or
+            ``num_frames``, times the motion for the whole clip (stored as
+            None). Defaults to None.
         frame_size (int): Side of the square frames, one of
             ``DECODABLE_SIZES``. Defaults to 32.
         fps (int): Frame rate written in the files. Defaults to 8.
@@ -70,6 +82,7 @@ class SyntheticActionConfig:
     num_train: int = 1000
     num_val: int = 300
     num_frames: int = 16
+    clip_len: Optional[int] = None
     frame_size: int = 32
     fps: int = 8
     seed: int = 0
@@ -92,8 +105,16 @@ class SyntheticActionConfig:
             if getattr(self, name) < 0:
                 raise ValueError(f'{name} must be >= 0, got '
                                  f'{getattr(self, name)}')
-        if self.num_frames < 4:
-            raise ValueError(f'num_frames must be >= 4, got {self.num_frames}')
+        check_int('num_frames', self.num_frames, 4)
+        if self.clip_len is not None:
+            if isinstance(self.clip_len, bool) or not isinstance(
+                    self.clip_len,
+                    int) or not (4 <= self.clip_len <= self.num_frames):
+                raise ValueError('clip_len must be None or an integer in '
+                                 f'[4, num_frames={self.num_frames}], got '
+                                 f'{self.clip_len!r}')
+            if self.clip_len == self.num_frames:
+                self.clip_len = None  # one spelling: configs compare equal
         if self.frame_size not in DECODABLE_SIZES:
             raise ValueError(
                 f'frame_size must be one of {DECODABLE_SIZES} (sizes that '
@@ -112,3 +133,15 @@ class SyntheticActionConfig:
                 self.classes) < 2:
             raise ValueError('classes must be at least 2 distinct names from '
                              f'{MOTIONS}, got {self.classes}')
+
+    @property
+    def motion_len(self) -> int:
+        """Frames that the motion is timed for (``clip_len`` or
+        ``num_frames``)."""
+        return self.clip_len or self.num_frames
+
+    @property
+    def clip_start(self) -> int:
+        """First frame of the ``clip_len`` frames in a written clip: the
+        offset of ``SampleFrames(clip_len, test_mode=True)``."""
+        return (self.num_frames - self.motion_len) // 2

@@ -32,14 +32,18 @@ def actor_track(label: int, cfg: SyntheticActionConfig,
     """Centre (T, 2) in frame sides and bar angle (T,) in radians.
 
     Positions are relative to a start point chosen afterwards, so that the
-    whole track fits in the frame.
+    whole track fits in the frame. The motion is timed for
+    ``cfg.motion_len`` frames starting at ``cfg.clip_start``; the frames
+    around them continue it (a straight move goes on, a turn happens
+    within those frames).
     """
-    t_len = cfg.num_frames
-    t = np.arange(t_len, dtype=np.float64)
+    t_len, m_len = cfg.num_frames, cfg.motion_len
+    # Time 0 is the first frame of the timed clip.
+    t = np.arange(t_len, dtype=np.float64) - cfg.clip_start
     name = cfg.classes[label]
     angle0 = rng.uniform(0, np.pi)
     angles = np.full(t_len, angle0)
-    speed = rng.uniform(*cfg.speed) / (t_len - 1)  # frame sides per frame
+    speed = rng.uniform(*cfg.speed) / (m_len - 1)  # frame sides per frame
     jitter = np.deg2rad(rng.uniform(-cfg.angle_jitter, cfg.angle_jitter))
     # Image y grows downwards: "up" is -y.
     directions = dict(
@@ -71,7 +75,7 @@ def actor_track(label: int, cfg: SyntheticActionConfig,
                 if name == 'oscillate_fast' else cfg.slow_period)
         else:  # a fixed axis, any period
             period_range = (cfg.fast_period[0], cfg.slow_period[1])
-        period = rng.uniform(*period_range) * t_len
+        period = rng.uniform(*period_range) * m_len
         amplitude = rng.uniform(0.15, 0.28)
         axis = rng.uniform(0, np.pi)
         if name == 'oscillate_horizontal':
@@ -84,7 +88,7 @@ def actor_track(label: int, cfg: SyntheticActionConfig,
                                             math.sin(axis)])[None]
     else:  # right_then_up / up_then_right
         first, second = name.split('_then_')
-        turn = rng.uniform(0.35, 0.65) * (t_len - 1)
+        turn = rng.uniform(0.35, 0.65) * (m_len - 1)
         before = np.minimum(t, turn)
         after = np.maximum(t - turn, 0)
         track = (

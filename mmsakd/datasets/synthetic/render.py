@@ -57,14 +57,29 @@ def _bar_corners(center: np.ndarray, length: float, width: float,
     ])
 
 
+def _walk_distractors(pos: np.ndarray, vel: np.ndarray,
+                      rng: np.random.Generator, size: int) -> None:
+    """One step of the distractors' jerky random walk, in place: distinct
+    from the actors' smooth motion."""
+    for j in range(len(pos)):
+        vel[j] = 0.6 * vel[j] + rng.normal(0, 0.03, size=2) * size
+        pos[j] = np.clip(pos[j] + vel[j], 0, size - 1)
+
+
 def render_clip(label: int, cfg: SyntheticActionConfig,
                 rng: np.random.Generator) -> np.ndarray:
     """Render one clip of class ``label``.
+
+    The ``cfg.motion_len`` frames from ``cfg.clip_start`` are drawn first,
+    so that they do not depend on ``cfg.num_frames``: a longer clip is the
+    same clip with more frames around it, which continue its camera shake
+    and distractors (forwards after it, backwards before it).
 
     Returns:
         np.ndarray: ``(T, H, W, 3)`` uint8 frames in BGR order (OpenCV's).
     """
     size, t_len = cfg.frame_size, cfg.num_frames
+    first, stop = cfg.clip_start, cfg.clip_start + cfg.motion_len
     bg = _background(rng, size, cfg.num_clutter)
 
     track, angles = actor_track(label, cfg, rng)
@@ -76,7 +91,7 @@ def render_clip(label: int, cfg: SyntheticActionConfig,
         # wrapping around the frame edges so that long tracks fit.
         start = rng.uniform(0, 1, size=2)
         centers = np.mod(track + start, 1.0) * size
-        spin = angles - angles[0] + rng.uniform(0, np.pi)
+        spin = angles - angles[first] + rng.uniform(0, np.pi)
         length = rng.uniform(0.2, 0.35) * size
         width = rng.uniform(0.08, 0.14) * size
         target = rng.uniform(0, 255, size=3)
@@ -94,32 +109,48 @@ def render_clip(label: int, cfg: SyntheticActionConfig,
     d_pos = rng.uniform(0.1, 0.9, size=(num_distractors, 2)) * size
     d_vel = rng.normal(0, 0.02, size=(num_distractors, 2)) * size
     d_radius = rng.uniform(0.04, 0.08, size=num_distractors) * size
-    d_color = rng.uniform(0, 255, size=(num_distractors, 3))
+    d_color = [
+        tuple(float(c) for c in color)
+        for color in rng.uniform(0, 255, size=(num_distractors, 3))
+    ]
 
-    shake = np.cumsum(rng.normal(0, 0.5, size=(t_len, 2)), axis=0)
-    shake = shake / max(float(np.abs(shake).max()), 1e-6)
-    shake *= cfg.camera_jitter * size * rng.uniform(0.3, 1.0)
+    walk = np.cumsum(rng.normal(0, 0.5, size=(stop - first, 2)), axis=0)
+    walk_max = max(float(np.abs(walk).max()), 1e-6)
+    amplitude = cfg.camera_jitter * size * rng.uniform(0.3, 1.0)
+    shake = walk / walk_max
+    shake *= amplitude
     noise_std = rng.uniform(*cfg.noise)
 
-    frames = np.empty((t_len, size, size, 3), dtype=np.uint8)
-    for i in range(t_len):
+    def draw(i: int, offset: np.ndarray, pos: np.ndarray) -> np.ndarray:
         frame = bg.copy()
-        for j in range(num_distractors):
-            # Jerky random walk: distinct from the actor's smooth motion.
-            d_vel[j] = 0.6 * d_vel[j] + rng.normal(0, 0.03, size=2) * size
-            d_pos[j] = np.clip(d_pos[j] + d_vel[j], 0, size - 1)
-            cv2.circle(frame, _fixed(d_pos[j]), int(d_radius[j] * _SCALE),
-                       tuple(float(c) for c in d_color[j]), -1, cv2.LINE_AA,
-                       _SHIFT)
+        for center, radius, color in zip(pos, d_radius, d_color):
+            cv2.circle(frame, _fixed(center), int(radius * _SCALE), color, -1,
+                       cv2.LINE_AA, _SHIFT)
         for centers, spin, length, width, color in actors:
             corners = _bar_corners(centers[i], length, width, spin[i])
             cv2.fillConvexPoly(frame, _fixed(corners), color, cv2.LINE_AA,
                                _SHIFT)
-        warp = np.float32([[1, 0, shake[i, 0]], [0, 1, shake[i, 1]]])
+        warp = np.float32([[1, 0, offset[0]], [0, 1, offset[1]]])
         frame = cv2.warpAffine(
             frame, warp, (size, size), borderMode=cv2.BORDER_REFLECT)
         frame += rng.normal(
             0, noise_std, size=frame.shape).astype(np.float32) + rng.normal(
                 0, cfg.flicker)
-        frames[i] = np.clip(frame, 0, 255).astype(np.uint8)
+        return np.clip(frame, 0, 255).astype(np.uint8)
+
+    frames = np.empty((t_len, size, size, 3), dtype=np.uint8)
+    for i in range(first, stop):
+        _walk_distractors(d_pos, d_vel, rng, size)
+        if i == first:
+            before = (range(first - 1, -1, -1), d_pos.copy(), -d_vel, walk[0])
+        frames[i] = draw(i, shake[i - first], d_pos)
+    # The frames around the timed clip continue its random walks, the shake
+    # within the range that the clip's own shake spans.
+    after = (range(stop, t_len), d_pos, d_vel, walk[-1])
+    for indices, pos, vel, raw in (after, before):
+        for i in indices:
+            raw = np.clip(raw + rng.normal(0, 0.5, size=2), -walk_max,
+                          walk_max)
+            _walk_distractors(pos, vel, rng, size)
+            frames[i] = draw(i, raw / walk_max * amplitude, pos)
     return frames

@@ -1,4 +1,5 @@
 import os.path as osp
+import time
 from typing import List, Optional
 
 import torch
@@ -7,13 +8,16 @@ from mmengine.dist import barrier, get_dist_info
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
 from mmengine.runner import EpochBasedTrainLoop
+from mmengine.utils import ProgressBar
+from torch.utils.data import DataLoader
 
 from mmsakd.datasets import ReplayAugmentation
 from mmsakd.models.utils import TeacherOutputStore
 from mmsakd.models.utils.teacher_cache import check_logits_only
 from mmsakd.registry import HOOKS
 from mmsakd.selection import make_generator
-from mmsakd.selection.checks import check_choice, check_int, check_range
+from mmsakd.selection.checks import (check_bool, check_choice, check_int,
+                                     check_range)
 from mmsakd.utils import raise_on_every_rank
 from ..store_fingerprint import fingerprint_name, store_fingerprint
 from .dropout_shuffle_hook import find_in_dataset
@@ -59,14 +63,20 @@ class TeacherStoreHook(Hook):
     names.
 
     Args:
-        root (str): Folder of the stores, one sub-folder per fingerprint.
-            Defaults to 'work_dirs/teacher_store'.
+        root (str): Folder of the stores, one sub-folder per fingerprint;
+            ``{work_dir}`` in it stands for the run's work dir (a store of
+            the run's own). Defaults to 'work_dirs/teacher_store'.
         path (str, optional): The store's folder itself, instead of one
             under ``root`` (e.g. one written by
             ``tools/precompute_teacher.py``). Defaults to None.
         topk (int, optional): Keep only the ``topk`` largest logits of each
             clip, >= 1; None keeps all. Defaults to None.
         dtype (str): ``'float16'`` or ``'float32'``. Defaults to 'float16'.
+        prefill (bool): Fill every missing view in one inference pass
+            before training (:meth:`fill_missing`, as
+            ``tools/precompute_teacher.py`` does), outside the epochs'
+            training time; False fills the store as the run trains.
+            Defaults to False.
         num_checks (int): Stored clips checked against the live teacher
             before each epoch, >= 0. Defaults to 4.
         atol (float): Absolute tolerance of the check, >= 0.
@@ -89,6 +99,7 @@ class TeacherStoreHook(Hook):
                  path: Optional[str] = None,
                  topk: Optional[int] = None,
                  dtype: str = 'float16',
+                 prefill: bool = False,
                  num_checks: int = 4,
                  atol: float = 0.05,
                  rtol: float = 0.01) -> None:
@@ -100,6 +111,7 @@ class TeacherStoreHook(Hook):
         if topk is not None:
             check_int('topk', topk, 1)
         check_choice('dtype', dtype, ('float16', 'float32'))
+        check_bool('prefill', prefill)
         check_int('num_checks', num_checks, 0)
         check_range('atol', atol, 0, float('inf'))
         check_range('rtol', rtol, 0, float('inf'))
@@ -107,6 +119,7 @@ class TeacherStoreHook(Hook):
         self.path = path
         self.topk = topk
         self.dtype = dtype
+        self.prefill = prefill
         self.num_checks = num_checks
         self.atol = float(atol)
         self.rtol = float(rtol)
@@ -127,6 +140,8 @@ class TeacherStoreHook(Hook):
             f'{len(self.store)} of {self.store.shape[0] * self.store.shape[1]}'
             ' clip views stored)',
             logger='current')
+        if self.prefill:
+            self.fill_missing(runner)
 
     def before_train_epoch(self, runner) -> None:
         error = None
@@ -151,6 +166,77 @@ class TeacherStoreHook(Hook):
     def after_train(self, runner) -> None:
         if self.store is not None:
             self.store.flush()
+
+    def fill_missing(self,
+                     runner,
+                     batch_size: Optional[int] = None,
+                     num_workers: Optional[int] = None) -> int:
+        """Run the teacher, in inference only, on every view the store
+        lacks and write the logits; each rank takes every N-th clip.
+
+        Args:
+            runner (Runner): The runner, after :meth:`before_train`.
+            batch_size (int, optional): Clips per forward; None: 4x the
+                training batch. Defaults to None.
+            num_workers (int, optional): Loader workers; None: the
+                training loader's. Defaults to None.
+
+        Returns:
+            int: The number of clip views this rank wrote.
+        """
+        store = self.store
+        loader_cfg = runner.cfg.train_dataloader
+        batch_size = batch_size or 4 * loader_cfg.get('batch_size', 1)
+        if num_workers is None:
+            num_workers = loader_cfg.get('num_workers', 0)
+        model = unwrap_model(runner)
+        dataset = runner.train_dataloader.dataset
+        rank, world_size = get_dist_info()
+        num_views = store.shape[0]
+        missing = [(~store.filled(view)).nonzero().flatten().tolist()
+                   for view in range(num_views)]
+        todo = sum(len(indices[rank::world_size]) for indices in missing)
+        print_log(
+            f'TeacherStoreHook: filling {store.path}: '
+            f'{sum(map(len, missing))} of {num_views * store.shape[1]} clip '
+            'views to compute '
+            f'({todo} on this rank)',
+            logger='current')
+        progress = ProgressBar(todo) if rank == 0 and todo else None
+        written, start = 0, time.perf_counter()
+        for view, indices in enumerate(missing):
+            indices = indices[rank::world_size]
+            if not indices:
+                continue
+            # The view of epoch `view` is `view`: views cycle from epoch 0.
+            self._set_epoch(view)
+            loader = DataLoader(
+                dataset,
+                batch_size=batch_size,
+                sampler=indices,
+                num_workers=num_workers,
+                collate_fn=pseudo_collate)
+            for batch in loader:
+                data = model.data_preprocessor(batch, False)
+                logits = model._run_teacher(data['inputs'])[0]
+                samples = data['data_samples']
+                store.write(
+                    torch.tensor(
+                        [int(s.metainfo.get('aug_view', 0)) for s in samples]),
+                    torch.tensor(
+                        [int(s.metainfo['sample_idx']) for s in samples]),
+                    logits)
+                written += len(samples)
+                if progress is not None:
+                    progress.update(len(samples))
+            store.flush()
+        barrier()
+        print_log(
+            f'TeacherStoreHook: wrote {written} clip views on rank {rank} in '
+            f'{time.perf_counter() - start:.1f} s; the store holds '
+            f'{len(store)}',
+            logger='current')
+        return written
 
     # ------------------------------------------------------------ private
     def _open(self, runner) -> TeacherOutputStore:

@@ -1,3 +1,4 @@
+import json
 import os
 import os.path as osp
 
@@ -6,7 +7,7 @@ import pytest
 from mmsakd.datasets.synthetic import (SyntheticActionConfig, annotation_paths,
                                        dataset_is_complete, generate_dataset,
                                        read_annotations)
-from mmsakd.datasets.synthetic.annotations import clip_relpath
+from mmsakd.datasets.synthetic.annotations import clip_relpath, config_record
 
 
 def test_layout_and_round_trip(tmp_path):
@@ -34,3 +35,15 @@ def test_interrupted_generation_is_not_complete(tmp_path):
     assert dataset_is_complete(str(tmp_path))
     os.remove(paths['meta'])
     assert not dataset_is_complete(str(tmp_path))
+
+
+def test_meta_without_clip_len_still_matches(tmp_path):
+    cfg = SyntheticActionConfig(num_train=1, num_val=0)
+    paths = generate_dataset(str(tmp_path), cfg)
+    with open(paths['meta']) as f:
+        assert 'clip_len' not in json.load(f)['config']
+    assert dataset_is_complete(str(tmp_path), cfg)
+    longer = SyntheticActionConfig(
+        num_train=1, num_val=0, num_frames=24, clip_len=16)
+    assert config_record(longer)['clip_len'] == 16
+    assert not dataset_is_complete(str(tmp_path), longer)

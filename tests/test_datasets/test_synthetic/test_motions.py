@@ -66,3 +66,34 @@ def test_source_turns_and_fixed_axis_oscillations():
             track, _ = actor_track(SOURCE_CLASSES.index(name), cfg, rng)
             spread = np.ptp(track, axis=0)
             assert spread[axis] > spread[1 - axis]
+
+
+@pytest.mark.parametrize('classes', [CLASSES, SOURCE_CLASSES])
+def test_longer_clip_continues_the_timed_motion(classes):
+    short = SyntheticActionConfig(classes=classes)
+    long = SyntheticActionConfig(num_frames=24, clip_len=16, classes=classes)
+    assert long.clip_start == 4  # SampleFrames' test-mode offset
+    for label, name in enumerate(classes):
+        track, angles = actor_track(label, long, np.random.default_rng(label))
+        ref_track, ref_angles = actor_track(label, short,
+                                            np.random.default_rng(label))
+        np.testing.assert_array_equal(track[4:20], ref_track)
+        np.testing.assert_array_equal(angles[4:20], ref_angles)
+        steps = np.diff(track, axis=0)
+        if name.startswith('move_'):  # the same step on all 24 frames
+            np.testing.assert_allclose(steps, steps[[0] * 23], atol=1e-12)
+        elif name.startswith('rotate_'):
+            spins = np.diff(angles)
+            np.testing.assert_allclose(spins, spins[0], atol=1e-12)
+
+
+def test_every_window_of_a_longer_clip_holds_the_turn():
+    cfg = SyntheticActionConfig(num_frames=24, clip_len=16)
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        track, _ = actor_track(CLASSES.index('right_then_up'), cfg, rng)
+        steps = np.diff(track, axis=0)
+        for offset in range(24 - 16 + 1):  # SampleFrames' random offsets
+            first, last = steps[offset], steps[offset + 14]
+            assert first[0] > abs(first[1])  # rightwards
+            assert -last[1] > abs(last[0])  # upwards

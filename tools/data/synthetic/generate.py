@@ -5,6 +5,10 @@ Example::
     python tools/data/synthetic/generate.py                  # data/synthetic
     python tools/data/synthetic/generate.py --num-train 200 --num-val 50 \
         --out data/synthetic_small --seed 1
+    # 24-frame clips for the random temporal offsets of
+    # configs/_base_/datasets/synthetic_action_aug.py
+    python tools/data/synthetic/generate.py --num-frames 24 \
+        --out data/synthetic_aug
 """
 import argparse
 import os.path as osp
@@ -13,8 +17,11 @@ import time
 
 sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '../../..')))
 
-from mmsakd.datasets.synthetic import (CLASSES, SyntheticActionConfig,
+from mmsakd.datasets.synthetic import (SyntheticActionConfig,
                                        dataset_is_complete, generate_dataset)
+
+# The clip_len of SampleFrames in configs/_base_/datasets/synthetic_action*.py.
+CONFIG_CLIP_LEN = 16
 
 
 def parse_args():
@@ -26,7 +33,18 @@ def parse_args():
         '--out', default='data/synthetic', help='output folder')
     parser.add_argument('--num-train', type=int, default=defaults.num_train)
     parser.add_argument('--num-val', type=int, default=defaults.num_val)
-    parser.add_argument('--num-frames', type=int, default=defaults.num_frames)
+    parser.add_argument(
+        '--num-frames',
+        type=int,
+        default=defaults.num_frames,
+        help='frames written per clip, >= --clip-len; more frames extend '
+        'each clip in time around the --clip-len frames')
+    parser.add_argument(
+        '--clip-len',
+        type=int,
+        default=CONFIG_CLIP_LEN,
+        help='frames that the motion is timed for, >= 4: the clip_len that '
+        'configs sample (configs/_base_/datasets/synthetic_action*.py)')
     parser.add_argument('--frame-size', type=int, default=defaults.frame_size)
     parser.add_argument('--seed', type=int, default=defaults.seed)
     parser.add_argument(
@@ -36,7 +54,16 @@ def parse_args():
         action='store_true',
         help='regenerate even if a complete dataset with the same settings '
         'is already there')
-    return parser.parse_args()
+    args = parser.parse_args()
+    if args.clip_len < 4:
+        parser.error(f'--clip-len must be >= 4, got {args.clip_len}')
+    if args.num_frames < args.clip_len:
+        parser.error(
+            f'--num-frames must be >= --clip-len ({args.clip_len}: the '
+            'frames a pipeline samples from each clip), got '
+            f'{args.num_frames}; give a smaller --clip-len for shorter '
+            'clips')
+    return args
 
 
 def main():
@@ -45,6 +72,7 @@ def main():
         num_train=args.num_train,
         num_val=args.num_val,
         num_frames=args.num_frames,
+        clip_len=args.clip_len,
         frame_size=args.frame_size,
         seed=args.seed)
     if not args.force and dataset_is_complete(args.out, cfg):
@@ -53,8 +81,9 @@ def main():
         return
     start = time.time()
     paths = generate_dataset(args.out, cfg, num_workers=args.workers)
+    around = f', motion timed for {cfg.clip_len}' if cfg.clip_len else ''
     print(f'\nWrote {cfg.num_train} train and {cfg.num_val} val clips '
-          f'({len(CLASSES)} classes, {cfg.num_frames} frames of '
+          f'({len(cfg.classes)} classes, {cfg.num_frames} frames{around} of '
           f'{cfg.frame_size}x{cfg.frame_size}) to {args.out} in '
           f'{time.time() - start:.1f} s: {paths["train"]}, {paths["val"]}, '
           f'{paths["classes"]}')
