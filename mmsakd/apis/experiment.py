@@ -7,6 +7,7 @@ from typing import Dict, Optional, Sequence
 
 from mmengine.config import Config
 
+from mmsakd.utils.dataset_cfg import innermost
 from mmsakd.utils.logs import (INFOBATCH_FILE, RANDOM_SUBSET_FILE, RESULT_FILE,
                                ROUNDS_FILE, TIME_FILE, read_run_result,
                                read_sakd_rounds, read_train_time)
@@ -24,8 +25,10 @@ def point_to_data(cfg: Config, data_root: str) -> None:
         loader = cfg.get(f'{split}_dataloader')
         if loader is None:
             continue
-        loader.dataset.ann_file = osp.join(data_root, ann)
-        loader.dataset.data_prefix = dict(video=osp.join(data_root, 'videos'))
+        # Inside dataset wrappers (ReplayAugmentation, SkipBrokenClips).
+        dataset = innermost(loader.dataset)
+        dataset.ann_file = osp.join(data_root, ann)
+        dataset.data_prefix = dict(video=osp.join(data_root, 'videos'))
 
 
 def set_epochs(cfg: Config, epochs: int, val_interval: int = 1) -> None:

@@ -20,6 +20,7 @@ from mmengine.config import Config
 
 from mmsakd.apis.experiment import point_to_data, sakd_hook_cfg, set_epochs
 from mmsakd.datasets.synthetic import SOURCE_CLASSES, SyntheticActionConfig
+from mmsakd.utils.dataset_cfg import innermost
 from .configs import config_file
 
 #: The dataset config whose training crop an augmenting regime adds.
@@ -177,7 +178,7 @@ def add_train_crop(cfg: Config) -> None:
     ``SampleFrames`` comes with the longer clips)."""
     aug = Config.fromfile(config_file(AUG_DATA_CONFIG)).train_pipeline
     crop = [s for s in aug if s['type'] in ('RandomResizedCrop', 'Resize')]
-    pipeline = cfg.train_dataloader.dataset.pipeline
+    pipeline = innermost(cfg.train_dataloader.dataset).pipeline
     types = [step['type'] for step in pipeline]
     if 'RandomResizedCrop' in types:
         return

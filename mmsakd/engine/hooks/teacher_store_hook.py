@@ -127,11 +127,25 @@ class TeacherStoreHook(Hook):
         self._replays: List[ReplayAugmentation] = []
 
     def before_train(self, runner) -> None:
-        error = None
+        kwargs, error = None, None
         try:
-            self.store = self._open(runner)
+            kwargs = self._store_args(runner)
         except Exception as err:  # noqa: B902 (every rank must stop)
             error = err
+        raise_on_every_rank(error)
+        # Rank 0 creates the files; the others open them once they exist.
+        rank, _ = get_dist_info()
+        try:
+            if rank == 0:
+                self.store = TeacherOutputStore(**kwargs)
+        except Exception as err:  # noqa: B902 (every rank must stop)
+            error = err
+        barrier()
+        try:
+            if rank != 0:
+                self.store = TeacherOutputStore(create=False, **kwargs)
+        except Exception as err:  # noqa: B902 (every rank must stop)
+            error = error or err
         raise_on_every_rank(error)
         unwrap_model(runner).teacher_store = self.store
         print_log(
@@ -203,34 +217,38 @@ class TeacherStoreHook(Hook):
             f'({todo} on this rank)',
             logger='current')
         progress = ProgressBar(todo) if rank == 0 and todo else None
-        written, start = 0, time.perf_counter()
-        for view, indices in enumerate(missing):
-            indices = indices[rank::world_size]
-            if not indices:
-                continue
-            # The view of epoch `view` is `view`: views cycle from epoch 0.
-            self._set_epoch(view)
-            loader = DataLoader(
-                dataset,
-                batch_size=batch_size,
-                sampler=indices,
-                num_workers=num_workers,
-                collate_fn=pseudo_collate)
-            for batch in loader:
-                data = model.data_preprocessor(batch, False)
-                logits = model._run_teacher(data['inputs'])[0]
-                samples = data['data_samples']
-                store.write(
-                    torch.tensor(
-                        [int(s.metainfo.get('aug_view', 0)) for s in samples]),
-                    torch.tensor(
-                        [int(s.metainfo['sample_idx']) for s in samples]),
-                    logits)
-                written += len(samples)
-                if progress is not None:
-                    progress.update(len(samples))
-            store.flush()
-        barrier()
+        written, start, error = 0, time.perf_counter(), None
+        try:
+            for view, indices in enumerate(missing):
+                indices = indices[rank::world_size]
+                if not indices:
+                    continue
+                # The view of epoch `view` is `view`: views cycle from epoch 0.
+                self._set_epoch(view)
+                loader = DataLoader(
+                    dataset,
+                    batch_size=batch_size,
+                    sampler=indices,
+                    num_workers=num_workers,
+                    collate_fn=pseudo_collate)
+                for batch in loader:
+                    data = model.data_preprocessor(batch, False)
+                    logits = model._run_teacher(data['inputs'])[0]
+                    samples = data['data_samples']
+                    store.write(
+                        torch.tensor([
+                            int(s.metainfo.get('aug_view', 0)) for s in samples
+                        ]),
+                        torch.tensor(
+                            [int(s.metainfo['sample_idx']) for s in samples]),
+                        logits)
+                    written += len(samples)
+                    if progress is not None:
+                        progress.update(len(samples))
+                store.flush()
+        except Exception as err:  # noqa: B902 (every rank must stop)
+            error = err
+        raise_on_every_rank(error)
         print_log(
             f'TeacherStoreHook: wrote {written} clip views on rank {rank} in '
             f'{time.perf_counter() - start:.1f} s; the store holds '
@@ -239,7 +257,7 @@ class TeacherStoreHook(Hook):
         return written
 
     # ------------------------------------------------------------ private
-    def _open(self, runner) -> TeacherOutputStore:
+    def _store_args(self, runner) -> dict:
         if not isinstance(runner.train_loop, EpochBasedTrainLoop):
             raise TypeError(
                 'TeacherStoreHook keys stored outputs by epoch and needs an '
@@ -267,8 +285,9 @@ class TeacherStoreHook(Hook):
                                         model.data_preprocessor,
                                         runner.cfg.train_dataloader.dataset,
                                         dataset, num_views)
-        path = self.path or osp.join(self.root, fingerprint_name(fingerprint))
-        kwargs = dict(
+        root = self.root.replace('{work_dir}', runner.work_dir)
+        path = self.path or osp.join(root, fingerprint_name(fingerprint))
+        return dict(
             path=path,
             fingerprint=fingerprint,
             num_views=num_views,
@@ -276,11 +295,6 @@ class TeacherStoreHook(Hook):
             num_classes=self._num_classes(model, dataset),
             topk=self.topk,
             dtype=self.dtype)
-        rank, _ = get_dist_info()
-        # Rank 0 creates the files; the others open them once they exist.
-        store = TeacherOutputStore(**kwargs) if rank == 0 else None
-        barrier()
-        return store or TeacherOutputStore(create=False, **kwargs)
 
     def _num_views(self, runner) -> int:
         views = {replay.num_views for replay in self._replays}

@@ -8,6 +8,7 @@ from mmsakd.datasets import SkipBrokenClips
 from mmsakd.registry import DATASETS, TASK_UTILS
 from mmsakd.selection import (check_choice, check_int, check_range,
                               interruption_rate)
+from mmsakd.utils.dataset_cfg import innermost
 from ..scoring import Scores, build_scoring_loader, score_samples
 
 #: Makes the loader of the samples to score (None: every sample).
@@ -198,12 +199,3 @@ class InterruptionScorer:
             d_max=self.d_max,
             dst=0,
             autocast=autocast)
-
-
-def innermost(dataset_cfg: dict) -> dict:
-    """The config of the dataset inside dataset wrappers (such as
-    ``SkipBrokenClips``), whose pipeline reads the clips."""
-    while 'pipeline' not in dataset_cfg and isinstance(
-            dataset_cfg.get('dataset'), dict):
-        dataset_cfg = dataset_cfg['dataset']
-    return dataset_cfg

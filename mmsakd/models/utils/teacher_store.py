@@ -42,7 +42,7 @@ def store_nbytes(num_views: int,
     """
     rows = num_views * num_samples
     width = np.dtype(dtype).itemsize
-    if topk is None:
+    if topk is None or topk == num_classes:
         return rows * (num_classes * width + 1)
     index_width = np.dtype(_index_dtype(num_classes)).itemsize
     return rows * (topk * (width + index_width) + 4 + 1)

@@ -9,8 +9,8 @@ from sakd_stand_in import Clips, StandIn
 
 from mmsakd.engine import build_scoring_loader, score_samples
 from mmsakd.engine.sakd import InterruptionScorer
-from mmsakd.engine.sakd.scorer import innermost
 from mmsakd.registry import TASK_UTILS
+from mmsakd.utils.dataset_cfg import innermost
 
 
 def test_rate_is_eq_4():
