@@ -48,6 +48,44 @@ def store_nbytes(num_views: int,
     return rows * (topk * (width + index_width) + 4 + 1)
 
 
+def encode_topk(logits: Tensor, topk: int) -> Tuple[Tensor, Tensor, Tensor]:
+    """The ``topk`` largest logits of each row, their classes and the
+    log-sum-exp of the other logits.
+
+    Args:
+        logits (Tensor): ``(n, K)`` logits.
+        topk (int): Logits kept per row, in ``[1, K)``.
+
+    Returns:
+        tuple[Tensor, Tensor, Tensor]: ``(n, topk)`` values, ``(n, topk)``
+        classes and ``(n,)`` log-sum-exp of the rest.
+    """
+    top, classes = logits.topk(topk, dim=1)
+    rest = logits.scatter(1, classes, float('-inf'))
+    return top, classes, torch.logsumexp(rest, dim=1)
+
+
+def decode_topk(values: Tensor, classes: Tensor, rest: Tensor,
+                num_classes: int) -> Tensor:
+    """Logits from :func:`encode_topk`'s output: the kept values at their
+    classes and ``rest - log(K - k)`` at every other class, so that the
+    softmax (temperature 1) keeps the mass of the kept classes and spreads
+    the rest evenly.
+
+    Args:
+        values (Tensor): ``(n, k)`` kept logits.
+        classes (Tensor): ``(n, k)`` their classes.
+        rest (Tensor): ``(n,)`` log-sum-exp of the other logits.
+        num_classes (int): ``K``, > k.
+
+    Returns:
+        Tensor: ``(n, K)`` float32 logits.
+    """
+    fill = rest.float() - math.log(num_classes - values.shape[1])
+    logits = fill[:, None].expand(-1, num_classes).clone()
+    return logits.scatter(1, classes.long(), values.float())
+
+
 def _index_dtype(num_classes: int) -> str:
     return 'int16' if num_classes <= 2**15 else 'int32'
 
@@ -199,12 +237,11 @@ class TeacherOutputStore:
         if self.topk is None:
             self._values[views, indices] = self._to_dtype(logits)
         else:
-            top, classes = logits.topk(self.topk, dim=1)
-            rest = logits.scatter(1, classes, float('-inf'))
+            top, classes, rest = encode_topk(logits, self.topk)
             self._values[views, indices] = self._to_dtype(top)
             self._classes[views, indices] = classes.numpy().astype(
                 self._classes.dtype)
-            self._rest[views, indices] = torch.logsumexp(rest, dim=1).numpy()
+            self._rest[views, indices] = rest.numpy()
         self._filled[views, indices] = 1
 
     def flush(self) -> None:
@@ -297,14 +334,11 @@ class TeacherOutputStore:
             np.asarray(self._values[views, indices], dtype=np.float32))
         if self.topk is None:
             return values
-        num_classes = self.shape[2]
         rest = torch.from_numpy(
             np.asarray(self._rest[views, indices], dtype=np.float32))
-        fill = rest - math.log(num_classes - self.topk)
-        logits = fill[:, None].expand(-1, num_classes).clone()
         classes = torch.from_numpy(
             np.asarray(self._classes[views, indices], dtype=np.int64))
-        return logits.scatter(1, classes, values)
+        return decode_topk(values, classes, rest, self.shape[2])
 
     def _check_rows(self, views: Tensor,
                     indices: Tensor) -> Tuple[np.ndarray, np.ndarray]:
