@@ -1,5 +1,6 @@
-# Vanilla KD of the tiny SlowFast pair (../synthetic/kd_slowfast_tiny_synthetic.py)
-# with the teacher's logits read from a persistent teacher-output store
+# Vanilla KD of the tiny SlowFast pair
+# (../synthetic/kd_slowfast_tiny_synthetic.py) with the teacher's logits
+# read from a persistent teacher-output store
 # (docs/method.md#teacher-output-store): the first run fills the store as it
 # trains, every later run with the same teacher, data and views reads it and
 # runs no teacher in training. The training set is wrapped in

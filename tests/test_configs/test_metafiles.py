@@ -176,7 +176,11 @@ def test_metadata_describes_the_config(metafile):
         cfg = _config(config)
         metadata = model['Metadata']
         name = model['Name']
-        ann_file = cfg.train_dataloader.dataset.ann_file
+        # Dataset wrappers (ReplayAugmentation) hold the dataset itself.
+        dataset = cfg.train_dataloader.dataset
+        while 'ann_file' not in dataset:
+            dataset = dataset.dataset
+        ann_file = dataset.ann_file
         assert metadata['Training Data'] == DATASETS[ann_file.split('/')[1]]
         assert metadata['Epochs'] == cfg.train_cfg.max_epochs
         assert metadata['Batch Size'] == cfg.train_dataloader.batch_size

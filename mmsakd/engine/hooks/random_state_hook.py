@@ -5,6 +5,7 @@ import numpy as np
 import torch
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
+from torch.utils.data import DataLoader
 
 from mmsakd.registry import HOOKS
 from mmsakd.selection import check_bool
@@ -58,9 +59,17 @@ class RandomStateHook(Hook):
 
     Each rank keeps its own generators; the checkpoint holds those of the
     rank that writes it (rank 0), which equal the others' unless
-    ``randomness.diff_rank_seed`` is set. Random transforms in persistent
-    data-loader workers are outside its reach: those workers are seeded
-    when they start.
+    ``randomness.diff_rank_seed`` is set.
+
+    A training loader with persistent workers starts its workers once per
+    process, at the first epoch that a run trains, and draws their base
+    seed then: from the global generator, which would shift the random
+    numbers of a resumed run by one draw. Before training the hook gives
+    such a loader a generator of its own, seeded from the run's seed, so
+    that the draw leaves the global generators alone. Random transforms in
+    those workers are still seeded when the workers start;
+    :class:`~mmsakd.datasets.ReplayAugmentation` makes them a function of
+    the epoch and clip instead.
 
     Args:
         restore (bool): Whether to restore the states on resume.
@@ -73,6 +82,13 @@ class RandomStateHook(Hook):
         check_bool('restore', restore)
         self.restore = restore
         self._state_before_val: Optional[Dict] = None
+
+    def before_train(self, runner) -> None:
+        loader = runner.train_dataloader
+        if isinstance(loader, DataLoader) and loader.persistent_workers \
+                and loader.generator is None:
+            seed = runner.seed if isinstance(runner.seed, int) else 0
+            loader.generator = torch.Generator().manual_seed(seed)
 
     def before_val_epoch(self, runner) -> None:
         self._state_before_val = get_random_state()

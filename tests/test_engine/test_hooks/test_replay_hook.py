@@ -1,17 +1,25 @@
 """ReplayAugmentationHook: finding the wrappers, setting the epoch before
 training and each epoch, refusing loops without epochs, warning when there
-is nothing to set; the shared finder of dataset parts."""
+is nothing to set; the shared finder of dataset parts; exact resume of a
+random pipeline in a persistent worker."""
+import os.path as osp
 from types import SimpleNamespace
 
 import pytest
 import torch
+from helpers import REPO_ROOT, TinyDistillData, tiny_cfg_options
+from mmengine.config import Config
 from mmengine.logging import MMLogger
 from mmengine.runner import EpochBasedTrainLoop, IterBasedTrainLoop
+from mmengine.testing import RunnerTestCase
 from torch.utils.data import ConcatDataset
 
 from mmsakd.datasets import ReplayAugmentation, SkipBrokenClips
 from mmsakd.datasets.transforms import DropoutShuffle
 from mmsakd.engine.hooks import ReplayAugmentationHook, find_in_dataset
+
+STORE_CFG = 'configs/teacher_store/kd_store_slowfast_tiny_synthetic.py'
+LOADER = 'train_dataloader.dataset.'
 
 
 class Clips(torch.utils.data.Dataset):
@@ -81,3 +89,59 @@ def test_warns_without_a_wrapper(capsys):
     hook.before_train(fake_runner(Clips()))
     hook.before_train_epoch(fake_runner(Clips()))
     assert 'found no ReplayAugmentation' in capsys.readouterr().out
+
+
+class TestReplayResume(TinyDistillData, RunnerTestCase):
+    """A resumed run with a random pipeline in a persistent worker trains
+    on the views an uninterrupted run trains on."""
+
+    def _cfg(self, work_dir, replay, stop_epoch=None, resume=False):
+        cfg = Config.fromfile(osp.join(REPO_ROOT, STORE_CFG))
+        options = {
+            key.replace(LOADER, LOADER + 'dataset.'): value
+            for key, value in tiny_cfg_options(self.data_root,
+                                               max_epochs=2).items()
+        }
+        options.update({
+            'work_dir': work_dir,
+            'model.teacher_ckpt': self.teacher_ckpt,
+            'randomness.seed': 3,
+            'train_cfg.val_begin': 3,  # no validation
+            'train_dataloader.num_workers': 1,
+            'train_dataloader.persistent_workers': True,
+        })
+        cfg.merge_from_dict(options)
+        inner = cfg.train_dataloader.dataset.dataset
+        inner.pipeline.insert(3, dict(type='RandomResizedCrop'))
+        inner.pipeline.insert(
+            4, dict(type='Resize', scale=(32, 32), keep_ratio=False))
+        if not replay:
+            cfg.train_dataloader.dataset = inner
+        cfg.custom_hooks = [dict(type='ReplayAugmentationHook')] * replay
+        if stop_epoch is not None:
+            cfg.custom_hooks.append(
+                dict(type='StopAfterEpochHook', stop_epoch=stop_epoch))
+        cfg.resume = resume
+        return cfg
+
+    def _weights(self, replay):
+        import stop_hook  # noqa: F401, registers StopAfterEpochHook
+        root = osp.join(self.temp_dir.name, f'replay{int(replay)}')
+        runner = self.build_runner(self._cfg(f'{root}/straight', replay))
+        runner.train()
+        straight = runner.model.student.state_dict()
+        self.build_runner(self._cfg(f'{root}/cut', replay, 1)).train()
+        runner = self.build_runner(
+            self._cfg(f'{root}/cut', replay, resume=True))
+        runner.train()
+        return straight, runner.model.student.state_dict()
+
+    def test_resume_equals_uninterrupted(self):
+        straight, resumed = self._weights(replay=True)
+        for key, value in straight.items():
+            assert torch.equal(resumed[key], value), key
+        # Without replay the worker's crops of epoch 1 start over.
+        straight, resumed = self._weights(replay=False)
+        assert not all(
+            torch.equal(resumed[key], value)
+            for key, value in straight.items())
