@@ -19,12 +19,13 @@ from mmsakd.models.utils.model_config import resolve_model_cfg
 from mmsakd.registry import DATASETS, HOOKS
 
 FOLDER = 'configs/teacher_store'
+KD = 'configs/kd'
 TINY = f'{FOLDER}/kd_store_slowfast_tiny_synthetic.py'
 # Store config -> the vanilla KD config it wraps.
 BASES = {
     TINY: 'configs/synthetic/kd_slowfast_tiny_synthetic.py',
     **{
-        f'{FOLDER}/kd_store_{model}_{data}.py': f'configs/kd/kd_{model}_{data}.py'
+        f'{FOLDER}/kd_store_{model}_{data}.py': f'{KD}/kd_{model}_{data}.py'
         for model in ('slowfast', 'tpn', 'swin')
         for data in ('ucf101', 'kinetics400')
     }
