@@ -6,7 +6,10 @@
 # runs no teacher in training. The training set is wrapped in
 # ReplayAugmentation, so that a random pipeline gives the same view of a clip
 # for the same (seed, epoch) in every run, rank and worker.
-_base_ = ['../synthetic/kd_slowfast_tiny_synthetic.py']
+_base_ = [
+    '../synthetic/kd_slowfast_tiny_synthetic.py',
+    '../_base_/distill/teacher_store.py'
+]
 
 train_dataloader = dict(
     dataset=dict(
@@ -19,7 +22,4 @@ train_dataloader = dict(
         # so that the teacher runs only in the first num_views epochs.
         num_views=None,
         dataset={{_base_.train_dataloader.dataset}}))
-custom_hooks = [
-    dict(type='ReplayAugmentationHook'),
-    dict(type='TeacherStoreHook', root='work_dirs/teacher_store'),
-]
+custom_hooks = {{_base_.store_hooks}}
