@@ -60,9 +60,9 @@ def merge_args(cfg: Config, args) -> Config:
     """Merge CLI arguments into the config; the pass does not validate."""
     cfg.launcher = args.launcher
     set_work_dir(cfg, args.work_dir, args.config)
-    cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
+    cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
     return apply_launcher_defaults(cfg)
 
 
@@ -89,6 +89,8 @@ def fill_store(runner,
             'the config has no TeacherStoreHook in custom_hooks: there is '
             "no store to fill; add dict(type='TeacherStoreHook')")
     runner._train_loop = runner.build_train_loop(runner._train_loop)
+    # The pass below fills the store with this tool's loader settings.
+    hooks[0].prefill = False
     hooks[0].before_train(runner)
     return hooks[0].fill_missing(runner, batch_size, num_workers)
 

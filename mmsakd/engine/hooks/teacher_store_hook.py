@@ -209,7 +209,11 @@ class TeacherStoreHook(Hook):
         num_views = store.shape[0]
         missing = [(~store.filled(view)).nonzero().flatten().tolist()
                    for view in range(num_views)]
-        todo = sum(len(indices[rank::world_size]) for indices in missing)
+        # Split by index, not by position: ranks that read the mask at
+        # different moments still split the clips the same way.
+        mine = [[i for i in indices if i % world_size == rank]
+                for indices in missing]
+        todo = sum(map(len, mine))
         print_log(
             f'TeacherStoreHook: filling {store.path}: '
             f'{sum(map(len, missing))} of {num_views * store.shape[1]} clip '
@@ -219,8 +223,7 @@ class TeacherStoreHook(Hook):
         progress = ProgressBar(todo) if rank == 0 and todo else None
         written, start, error = 0, time.perf_counter(), None
         try:
-            for view, indices in enumerate(missing):
-                indices = indices[rank::world_size]
+            for view, indices in enumerate(mine):
                 if not indices:
                     continue
                 # The view of epoch `view` is `view`: views cycle from epoch 0.
@@ -230,7 +233,10 @@ class TeacherStoreHook(Hook):
                     batch_size=batch_size,
                     sampler=indices,
                     num_workers=num_workers,
-                    collate_fn=pseudo_collate)
+                    collate_fn=pseudo_collate,
+                    # Seeds its workers without drawing from the global
+                    # generator, which training draws from next.
+                    generator=torch.Generator())
                 for batch in loader:
                     data = model.data_preprocessor(batch, False)
                     logits = model._run_teacher(data['inputs'])[0]

@@ -362,14 +362,14 @@ def rank(r, root, port):
         hook.store.write(torch.tensor([0]), torch.tensor([3]),
                          torch.ones(1, 3))
     dist.barrier()
-    print(f'rank {r} fresh {hook.store.filled(0).tolist()}', flush=True)
+    sys.stdout.write(f'rank {r} fresh {hook.store.filled(0).tolist()}\\n')
     torch.manual_seed(0)
     hook = TeacherStoreHook(path=os.path.join(root, 'other'))
     try:
         hook.before_train(runner())
-        print(f'rank {r} opened', flush=True)
+        sys.stdout.write(f'rank {r} opened\\n')
     except ValueError as err:
-        print(f'rank {r} refused: {err}', flush=True)
+        sys.stdout.write(f'rank {r} refused: {err}\\n')
 
 
 if __name__ == '__main__':
@@ -415,3 +415,244 @@ def test_two_ranks_share_the_store_and_refuse_it_together(tmp_path):
         assert line.startswith(f'rank {r} refused: rank 0 of 2: the '
                                'teacher-output store at'), output
         assert 'was written for another teacher weights;' in line
+
+
+# ------------------------------------------------- prefill, root, top-k
+class StartProbe(Probe):
+    """A Probe that also records the stored rows when training starts,
+    after TeacherStoreHook.before_train."""
+
+    def before_train(self, runner):
+        self.filled_at_start = unwrap_model(runner).teacher_store.filled()
+
+
+def _train_probed(cfg, probe):
+    runner = Runner.from_cfg(cfg)
+    runner.register_hook(probe)
+    runner.train()
+    hook = next(h for h in runner.hooks if isinstance(h, TeacherStoreHook))
+    with open(osp.join(runner.log_dir, f'{runner.timestamp}.log')) as f:
+        log = f.read()
+    return SimpleNamespace(
+        probe=probe,
+        log=log,
+        store=hook.store,
+        work_dir=runner.work_dir,
+        model=unwrap_model(runner),
+        dataset=runner.train_dataloader.dataset)
+
+
+@pytest.fixture(scope='module')
+def prefilled(tiny_data_root, teacher_ckpt, tmp_path_factory):
+    cfg = _cfg(
+        tiny_data_root,
+        tmp_path_factory.mktemp('prefill') / 'work',
+        teacher_ckpt,
+        root='{work_dir}/store',
+        dtype='float32',
+        prefill=True)
+    return _train_probed(cfg, StartProbe())
+
+
+def test_prefill_fills_every_view_before_training(prefilled):
+    probe = prefilled.probe
+    assert probe.filled_at_start.shape == (EPOCHS, NUM_CLIPS)
+    assert bool(probe.filled_at_start.all())
+    assert probe.teacher_samples == 0
+    clips = EPOCHS * NUM_CLIPS
+    assert f'{clips} of {clips} clip views to compute' in prefilled.log
+    for epoch in range(EPOCHS):
+        assert (f'epoch {epoch}: {NUM_CLIPS} clips read from the store, 0 '
+                'run through the teacher') in prefilled.log
+
+
+def test_prefilled_logits_are_the_live_teachers(prefilled):
+    model, dataset = prefilled.model, prefilled.dataset
+    indices = list(range(NUM_CLIPS))
+    views = []
+    for view in range(EPOCHS):
+        live, _, _ = _live(model, dataset, view, indices)
+        stored, hit = prefilled.store.lookup(
+            torch.full((NUM_CLIPS, ), view), torch.tensor(indices))
+        assert hit.all()
+        torch.testing.assert_close(stored, live, rtol=1e-5, atol=1e-6)
+        views.append(stored)
+    assert not torch.equal(views[0], views[1])
+
+
+def test_prefilled_store_is_the_one_filled_while_training(prefilled, runs32):
+    filled = runs32.cold.store
+    assert osp.basename(prefilled.store.path) == osp.basename(filled.path)
+    views = torch.arange(EPOCHS).repeat_interleave(NUM_CLIPS)
+    indices = torch.arange(NUM_CLIPS).repeat(EPOCHS)
+    torch.testing.assert_close(
+        prefilled.store.lookup(views, indices)[0],
+        filled.lookup(views, indices)[0],
+        rtol=1e-5,
+        atol=1e-6)
+
+
+def test_work_dir_in_root_is_the_runs_work_dir(prefilled):
+    assert osp.isabs(prefilled.work_dir)
+    assert osp.dirname(prefilled.store.path) == osp.join(
+        prefilled.work_dir, 'store')
+    assert osp.isfile(osp.join(prefilled.store.path, 'meta.json'))
+    assert not osp.exists('{work_dir}')
+
+
+def test_prefill_run_trains_as_the_cold_run(prefilled, runs32):
+    # Filling before training must leave the run's random numbers (dropout)
+    # as they are: the same student as a run that fills while training.
+    cold, prefill = runs32.cold.probe.losses, prefilled.probe.losses
+    assert len(prefill) == len(cold) == EPOCHS * NUM_CLIPS // 4
+    for step, (first, second) in enumerate(zip(cold, prefill)):
+        for key in ('loss_kd', 'loss_ce', 'loss'):
+            assert second[key] == pytest.approx(first[key], rel=1e-5), step
+
+
+TOPK = dict(
+    topk=2, dtype='float32', num_checks=NUM_CLIPS, atol=1e-4, rtol=1e-4)
+
+
+@pytest.fixture(scope='module')
+def topk_run(tiny_data_root, teacher_ckpt, tmp_path_factory):
+    """A run on a top-2 store filled before training, which checks every
+    stored clip before each epoch at a tolerance below the spread of the
+    tiny teacher's logits (all within about 0.1)."""
+    root = tmp_path_factory.mktemp('store_topk')
+    run = _train(
+        _cfg(
+            tiny_data_root,
+            root / 'work',
+            teacher_ckpt,
+            root=str(root / 'stores'),
+            prefill=True,
+            **TOPK))
+    run.data_root = tiny_data_root
+    return run
+
+
+def test_topk_store_is_read_and_checked(topk_run):
+    store = topk_run.store
+    assert store.topk == 2 and bool(store.filled().all())
+    assert topk_run.probe.teacher_samples == 0
+    for epoch in range(EPOCHS):
+        assert (f'epoch {epoch}: {NUM_CLIPS} clips read from the store, 0 '
+                'run through the teacher') in topk_run.log
+    indices = list(range(NUM_CLIPS))
+    for view in range(EPOCHS):
+        live, _, _ = _live(topk_run.model, topk_run.dataset, view, indices)
+        stored, hit = store.lookup(
+            torch.full((NUM_CLIPS, ), view), torch.tensor(indices))
+        assert hit.all()
+        top = live.topk(2, dim=1)
+        torch.testing.assert_close(
+            stored.gather(1, top.indices), top.values, rtol=1e-5, atol=1e-6)
+        # The other classes are not the live ones: the run's checks of all
+        # clips passed only by comparing the top 2.
+        excess = (stored - live).abs() - (
+            TOPK['atol'] + TOPK['rtol'] * live.abs())
+        assert float(excess.max()) > 0
+
+
+@pytest.mark.parametrize('array', ['values', 'classes'])
+def test_damaged_topk_store_stops_the_run(topk_run, tmp_path, array):
+    damaged = str(tmp_path / 'damaged')
+    shutil.copytree(topk_run.store.path, damaged)
+    data = np.load(osp.join(damaged, f'{array}.npy'), mmap_mode='r+')
+    if array == 'values':
+        data[0, 5, 0] += 1
+    else:  # the top class of clip 5 named as one outside its top 2
+        live, _, _ = _live(topk_run.model, topk_run.dataset, 0, [5])
+        data[0, 5, 0] = int(live[0].argmin())
+    data.flush()
+    del data
+    cfg = _cfg(
+        topk_run.data_root,
+        tmp_path / 'work',
+        topk_run.model.teacher_ckpt,
+        path=damaged,
+        **TOPK)
+    runner = Runner.from_cfg(cfg)
+    probe = Probe()
+    runner.register_hook(probe)
+    with pytest.raises(RuntimeError, match=r'clip 5 \(view 0\) that differ'):
+        runner.train()
+    assert probe.losses == []
+
+
+# ---------------------------------------------------- refusals, views
+def test_batch_augments_are_refused(tiny_data_root, teacher_ckpt, tmp_path):
+    cfg = _cfg(
+        tiny_data_root,
+        tmp_path / 'work',
+        teacher_ckpt,
+        root=str(tmp_path / 'stores'))
+    cfg.merge_from_dict({
+        'model.student.data_preprocessor.blending':
+        dict(type='MixupBlending', num_classes=10, alpha=0.2)
+    })
+    _refusal(cfg, ValueError,
+             r'batch augments \(model.student.data_preprocessor.blending\)')
+    assert not (tmp_path / 'stores').exists()
+
+
+def test_iteration_based_loop_is_refused(tiny_data_root, teacher_ckpt,
+                                         tmp_path):
+    cfg = _cfg(
+        tiny_data_root,
+        tmp_path / 'work',
+        teacher_ckpt,
+        root=str(tmp_path / 'stores'))
+    cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=4)
+    _refusal(
+        cfg, TypeError, 'TeacherStoreHook keys stored outputs by epoch and '
+        'needs an epoch-based training loop, got IterBasedTrainLoop')
+    assert not (tmp_path / 'stores').exists()
+
+
+def test_one_view_is_read_in_the_next_epoch(tiny_data_root, teacher_ckpt,
+                                            tmp_path):
+    cfg = _cfg(
+        tiny_data_root,
+        tmp_path / 'work',
+        teacher_ckpt,
+        root=str(tmp_path / 'stores'),
+        dtype='float32')
+    cfg.train_dataloader.dataset.num_views = 1
+    run = _train(cfg)
+    assert run.store.shape[:2] == (1, NUM_CLIPS)
+    assert run.store.fingerprint['views'] == '1'
+    assert run.probe.teacher_samples == NUM_CLIPS
+    assert (f'epoch 0: 0 clips read from the store, {NUM_CLIPS} run through '
+            'the teacher') in run.log
+    assert (f'epoch 1: {NUM_CLIPS} clips read from the store, 0 run through '
+            'the teacher') in run.log
+    # Epoch 1 trains on view 0 again.
+    second = sorted(sum(run.probe.rows[2:], []))
+    assert second == [(0, i) for i in range(NUM_CLIPS)]
+
+
+def test_ranks_filling_at_different_times_fill_every_view(
+        tiny_data_root, teacher_ckpt, tmp_path, monkeypatch):
+    # Rank 1 lists the missing clips after rank 0 has written its share
+    # (the ranks of a prefill or of tools/precompute_teacher.py read the
+    # store's mask at different moments); each clip still has a rank.
+    cfg = _cfg(
+        tiny_data_root,
+        tmp_path / 'work',
+        teacher_ckpt,
+        root=str(tmp_path / 'stores'),
+        dtype='float32')
+    runner = Runner.from_cfg(cfg)
+    runner._train_loop = runner.build_train_loop(runner._train_loop)
+    hook = next(h for h in runner.hooks if isinstance(h, TeacherStoreHook))
+    hook.before_train(runner)
+    module = sys.modules[TeacherStoreHook.__module__]
+    written = []
+    for rank in (0, 1):
+        monkeypatch.setattr(module, 'get_dist_info', lambda r=rank: (r, 2))
+        written.append(hook.fill_missing(runner))
+    assert written[0] == EPOCHS * NUM_CLIPS // 2
+    assert sum(written) == EPOCHS * NUM_CLIPS
+    assert bool(hook.store.filled().all())
