@@ -130,6 +130,8 @@ WORK = {
     'train_epoch vanilla KD, teacher cache': (3, NUM_CLIPS, 3),
     'run_round SAKD+': (PLUS_SCORED, PLUS_SCORED, 0),
     'train_epoch SAKD+ training on the subset, teacher cache': (1, PLUS_K, 1),
+    # Every clip's logits are read from the store: no teacher.
+    'train_epoch vanilla KD, teacher-output store': (0, NUM_CLIPS, 3),
 }
 
 
@@ -158,6 +160,7 @@ TIMES = {
     'sakd_epoch_s':
     ['run_round SAKD', 'train_epoch SAKD training on the subset'],
     'kd_cache_epoch_s': ['train_epoch vanilla KD, teacher cache'],
+    'kd_store_epoch_s': ['train_epoch vanilla KD, teacher-output store'],
     'plus_round_s': ['run_round SAKD+'],
     'plus_train_s':
     ['train_epoch SAKD+ training on the subset, teacher cache'],
@@ -182,6 +185,7 @@ def test_times_lie_between_forward_time_and_outer_clock(bench, key):
 @pytest.mark.parametrize('ratio, numerator', [
     ('sakd_vs_vanilla', 'sakd_epoch_s'),
     ('kd_cache_vs_vanilla', 'kd_cache_epoch_s'),
+    ('kd_store_vs_vanilla', 'kd_store_epoch_s'),
     ('plus_round_vs_vanilla', 'plus_round_s'),
     ('plus_vs_vanilla', 'plus_epoch_s'),
 ])
@@ -234,8 +238,8 @@ ROWS = {
     'vanilla KD epoch':
     ('vanilla_epoch_s', 'student', 'train_epoch vanilla KD'),
     'SAKD scoring (all clips)': ('sakd_score_s', 'teacher', 'run_round SAKD'),
-    f'SAKD training ({K} clips)':
-    ('sakd_train_s', 'student', 'train_epoch SAKD training on the subset'),
+    f'SAKD training ({K} clips)': ('sakd_train_s', 'student',
+                                   'train_epoch SAKD training on the subset'),
     'vanilla KD epoch, teacher cache':
     ('kd_cache_epoch_s', 'student', 'train_epoch vanilla KD, teacher cache'),
     'SAKD+ round (pool scoring, selection)': ('plus_round_s', 'teacher',
@@ -243,6 +247,9 @@ ROWS = {
     f'SAKD+ training ({PLUS_K} clips, cache)':
     ('plus_train_s', 'student',
      'train_epoch SAKD+ training on the subset, teacher cache'),
+    'vanilla KD epoch, warm teacher-output store':
+    ('kd_store_epoch_s', 'student',
+     'train_epoch vanilla KD, teacher-output store'),
 }
 
 

@@ -20,7 +20,12 @@ the same ``--num-clips`` synthetic clips at the config's input size:
   and selector (:class:`mmsakd.engine.sakd.CandidatePool`), scoring
   ``pool_factor * k`` new clips (the ``k`` clips of the last subset reuse
   their losses), and the training epoch on ``k = ceil(plus_ratio * N)``
-  clips with the teacher cache.
+  clips with the teacher cache;
+- **vanilla KD with a warm teacher-output store**
+  (:class:`~mmsakd.models.utils.TeacherOutputStore`,
+  docs/method.md#teacher-output-store): a training epoch over every clip
+  reading float16 logits from a memory-mapped store that holds them all
+  (logit losses only).
 
 By default the clips are held in device memory (a pool of distinct random
 clips, indexed cyclically), so data loading and decoding are not timed: the
@@ -53,6 +58,7 @@ import os
 import os.path as osp
 import platform
 import sys
+import tempfile
 import time
 from typing import Callable, Dict, Iterable, List, Optional
 
@@ -71,7 +77,8 @@ from mmsakd.datasets.synthetic import (SyntheticActionConfig,
                                        dataset_is_complete, generate_dataset)
 from mmsakd.engine import build_scoring_loader
 from mmsakd.engine.sakd import SAKDRound, SAKDState
-from mmsakd.models.utils import TeacherOutputCache, resolve_model_cfg
+from mmsakd.models.utils import (TeacherOutputCache, TeacherOutputStore,
+                                 resolve_model_cfg)
 from mmsakd.registry import DATASETS, MODELS
 from mmsakd.selection import subset_size
 
@@ -479,8 +486,22 @@ def main() -> None:
         _, plus_train = timed(args.device, train_epoch, model, optim_wrapper,
                               clips, after.subset, args.train_batch,
                               'SAKD+ training on the subset, teacher cache')
+        print('vanilla KD epoch with a warm teacher-output store', flush=True)
+        model.teacher_cache = None
+        model.set_sample_alpha(None)
+        with tempfile.TemporaryDirectory() as folder:
+            model.teacher_store = TeacherOutputStore(
+                folder, dict(run='benchmark_epoch'), 1, num, args.num_classes)
+            train_epoch(model, optim_wrapper, clips, all_indices,
+                        args.train_batch, 'filling the teacher-output store')
+            _, kd_store = timed(args.device, train_epoch, model, optim_wrapper,
+                                clips, all_indices, args.train_batch,
+                                'vanilla KD, teacher-output store')
+            model.teacher_store = None
         plus = dict(
             kd_cache_epoch_s=kd_cache,
+            kd_store_epoch_s=kd_store,
+            kd_store_vs_vanilla=kd_store / vanilla,
             plus_round_s=plus_round_time,
             plus_train_s=plus_train,
             plus_epoch_s=plus_round_time + plus_train,
@@ -531,7 +552,9 @@ def main() -> None:
                  ('SAKD+ round (pool scoring, selection)',
                   plus['plus_round_s']),
                  (f'SAKD+ training ({plus["plus_subset_size"]} clips, cache)',
-                  plus['plus_train_s']), ('SAKD+ epoch', plus['plus_epoch_s'])]
+                  plus['plus_train_s']), ('SAKD+ epoch', plus['plus_epoch_s']),
+                 ('vanilla KD epoch, warm teacher-output store',
+                  plus['kd_store_epoch_s'])]
     print(f'\n{results["device"]}, {args.config}, {num} clips of '
           f'{results["clip"]}, batch {args.train_batch}/{args.score_batch}'
           f'{", bf16 autocast" if args.amp else ""}'
