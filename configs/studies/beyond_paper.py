@@ -45,6 +45,22 @@ CHEAP_SCORING = [
                    'sample_idx'))
 ]
 
+# The levers of the augmented benchmark (./augmented.py).
+STORE = 'mmsakd::teacher_store/kd_store_slowfast_tiny_synthetic.py'
+REPLAY_HOOK = dict(type='ReplayAugmentationHook')
+# `{work_dir}` is the run's folder, <study>/runs/<run>/seed<k>.
+COLD = dict(custom_hooks=[
+    REPLAY_HOOK,
+    dict(type='TeacherStoreHook', root='{work_dir}/teacher_store')
+])
+WARM = dict(custom_hooks=[
+    REPLAY_HOOK,
+    dict(
+        type='TeacherStoreHook',
+        root='{work_dir}/../../../teacher_store',
+        prefill=True)
+])
+
 seeds = [7, 8, 9]
 select = [
     'kd', 'kd_cache', 'kd_e47_cache', 'infobatch', 'sakd_i1', 'sakd_i5',
@@ -234,4 +250,27 @@ runs = dict(
         config=PRESET,
         sakd=dict(PLUS_V1, criterion='random', diversity='none',
                   alpha_min=0.)),
+    kd_store_cold=dict(
+        label='Vanilla KD, teacher-output store, cold',
+        config=STORE,
+        overrides=COLD),
+    kd_store_warm=dict(
+        label='Vanilla KD, teacher-output store, warm',
+        config=STORE,
+        overrides=WARM),
+    kd_store_v3=dict(
+        label='Vanilla KD, store of 3 views per clip, cold',
+        config=STORE,
+        overrides=dict(
+            train_dataloader=dict(dataset=dict(num_views=3)), **COLD)),
+    kd_e80=dict(
+        label='Vanilla KD, 80% of the epochs (budgeted)',
+        config='mmsakd::synthetic/kd_slowfast_tiny_synthetic.py',
+        epochs_scale=0.8),
+    # The preset caches its teacher's logits by clip, which a random
+    # pipeline does not allow (the cache's check would stop the run).
+    sakd_plus_no_cache=dict(
+        label='SAKD+ (preset, no teacher cache)',
+        config='mmsakd::sakd_plus/sakd_plus_slowfast_tiny_synthetic.py',
+        overrides=dict(model=dict(teacher_cache=None))),
 )
