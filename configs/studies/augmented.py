@@ -14,5 +14,6 @@ seeds = [0, 1, 2]
 baseline = 'kd'
 select = [
     'ce', 'kd', 'kd_store_cold', 'kd_store_warm', 'kd_store_v3', 'kd_e80',
-    'random_kd_i1', 'infobatch', 'sakd_i1', 'sakd_plus_no_cache'
+    'random_kd_i1', 'random_kd_rs2', 'infobatch', 'sakd_i1',
+    'sakd_plus_no_cache'
 ]

@@ -263,6 +263,11 @@ runs = dict(
         config=STORE,
         overrides=dict(
             train_dataloader=dict(dataset=dict(num_views=3)), **COLD)),
+    random_kd_rs2=dict(
+        label='Random-subset KD, every epoch, without replacement (RS2)',
+        config='mmsakd::synthetic/random_subset_kd_slowfast_tiny_synthetic.py',
+        overrides=dict(
+            default_hooks=dict(random_subset=dict(replacement=False)))),
     kd_e80=dict(
         label='Vanilla KD, 80% of the epochs (budgeted)',
         config='mmsakd::synthetic/kd_slowfast_tiny_synthetic.py',

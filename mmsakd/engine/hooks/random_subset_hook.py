@@ -1,3 +1,4 @@
+import math
 import os.path as osp
 from typing import List, Optional
 
@@ -8,7 +9,7 @@ from torch import Tensor
 
 from mmsakd.datasets import skipped_mask
 from mmsakd.registry import HOOKS
-from mmsakd.selection import check_int, check_range, subset_size
+from mmsakd.selection import check_bool, check_int, check_range, subset_size
 from mmsakd.utils import append_json_line
 from .subset_hook import SubsetHook
 from .utils import (check_by_epoch_schedulers, check_subset_sampler,
@@ -30,6 +31,14 @@ class RandomSubsetHook(SubsetHook):
     scored and no per-sample weight is set: the distiller's constant
     ``alpha`` applies to every sample.
 
+    With ``replacement=False`` the rounds draw without replacement across
+    rounds, as RS2 does (Okanovic et al., "Repeated Random Sampling for
+    Minimizing the Time-to-Accuracy of Learning", ICLR 2024): a cycle of
+    ``m = ceil(R / k)`` rounds (``R`` readable clips) splits one random
+    permutation, drawn from ``(seed, cycle)``, into consecutive chunks of
+    ``k``, so that every clip is trained on once before any clip twice; the
+    last chunk of a cycle is topped up from the start of its permutation.
+
     The subset, the seed and the round counter are saved in checkpoints and
     restored on resume. Each round is logged and appended as one JSON line
     to ``<work_dir>/<log_file>``.
@@ -40,6 +49,9 @@ class RandomSubsetHook(SubsetHook):
         interval (int): Epochs between draws, >= 1. Defaults to 1.
         seed (int, optional): Seed of the draws, >= 0; None takes
             ``randomness.seed`` of the config (0 if unset). Defaults to None.
+        replacement (bool): Draw each round independently (True) or
+            without replacement across the rounds of a cycle (False, RS2).
+            Defaults to True.
         log_file (str): File name, in the work dir, of the per-round JSON
             lines. Defaults to 'random_subset_rounds.jsonl'.
     """
@@ -48,11 +60,14 @@ class RandomSubsetHook(SubsetHook):
                  ratio: float = 0.1,
                  interval: int = 1,
                  seed: Optional[int] = None,
+                 replacement: bool = True,
                  log_file: str = 'random_subset_rounds.jsonl') -> None:
         check_range('ratio', ratio, 0, 1, low_open=True)
         check_int('interval', interval, 1)
+        check_bool('replacement', replacement)
         self.ratio = float(ratio)
         self.interval = interval
+        self.replacement = replacement
         super().__init__(seed, log_file)
         self.subset: Optional[List[int]] = None
         self.rounds = 0
@@ -123,9 +138,20 @@ class RandomSubsetHook(SubsetHook):
         if skipped is not None and bool(skipped.any()):
             population = np.flatnonzero(~skipped.numpy())
             k = min(k, len(population))
-        generator = np.random.default_rng([self.seed, epoch])
-        return sorted(
-            int(i) for i in generator.choice(population, k, replace=False))
+        if self.replacement:
+            generator = np.random.default_rng([self.seed, epoch])
+            return sorted(
+                int(i) for i in generator.choice(population, k, replace=False))
+        population = np.arange(population) if np.ndim(
+            population) == 0 else np.asarray(population)
+        rounds = math.ceil(len(population) / k)
+        cycle, position = divmod(epoch // self.interval, rounds)
+        order = np.random.default_rng([self.seed, cycle,
+                                       1]).permutation(population)
+        chunk = order[position * k:(position + 1) * k]
+        # The last chunk of a cycle, topped up from its start.
+        chunk = np.concatenate([chunk, order[:k - len(chunk)]])
+        return sorted(int(i) for i in chunk)
 
     def _log_round(self, runner, epoch: int) -> None:
         record = dict(

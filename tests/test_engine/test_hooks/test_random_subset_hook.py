@@ -30,10 +30,37 @@ def _runner(work_dir, num_samples=40, max_epochs=6, schedulers=None):
     (dict(interval=2.5), 'interval must be an integer >= 1'),
     (dict(seed=-1), 'seed must be an integer >= 0'),
     (dict(log_file=''), 'log_file must be a non-empty file name'),
+    (dict(replacement=1), 'replacement must be'),
 ])
 def test_bad_arguments_name_key_and_range(kwargs, message):
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises((ValueError, TypeError), match=message):
         RandomSubsetHook(**kwargs)
+
+
+@pytest.mark.parametrize('interval', [1, 2])
+def test_without_replacement_every_clip_once_per_cycle(interval):
+    # k = 3 of 10 clips: cycles of 4 rounds, the last one topped up.
+    hook = RandomSubsetHook(
+        ratio=0.3, interval=interval, seed=5, replacement=False)
+    cycles = []
+    for cycle in range(2):
+        rounds = [hook.draw((cycle * 4 + r) * interval, 10) for r in range(4)]
+        assert all(len(subset) == 3 for subset in rounds)
+        firsts = sum(rounds[:3], [])
+        assert len(set(firsts)) == 9
+        assert set(firsts + rounds[3]) == set(range(10))
+        cycles.append(rounds)
+    assert cycles[0] != cycles[1]
+    # A draw depends on its round alone (resume), not on earlier draws.
+    assert hook.draw(5 * interval, 10) == cycles[1][1]
+
+
+def test_without_replacement_skips_unreadable_clips():
+    hook = RandomSubsetHook(ratio=0.3, seed=0, replacement=False)
+    skipped = torch.zeros(10, dtype=torch.bool)
+    skipped[[1, 4]] = True
+    drawn = sum((hook.draw(epoch, 10, skipped) for epoch in range(3)), [])
+    assert set(drawn) == set(range(10)) - {1, 4}
 
 
 # k = ceil(ratio * N) by hand: 0.07 * 100 is 7.000000000000001 in floating
