@@ -1,7 +1,6 @@
 """Replayable augmentation: the random pipeline of a training clip as a
 pure function of (augmentation seed, view, dataset index)
 (docs/method.md#replayable-augmentation)."""
-import copy
 import random
 from typing import Any, Dict, Optional, Tuple, Union
 
@@ -11,8 +10,9 @@ from mmaction.structures import ActionDataSample
 from mmengine.dataset import BaseDataset
 
 from mmsakd.registry import DATASETS
-from mmsakd.selection.checks import check_bool, check_int
+from mmsakd.selection.checks import check_int
 from mmsakd.selection.interruption import STREAMS
+from .wrapper import DatasetWrapper
 
 
 def replay_seeds(seed: int, view: int,
@@ -53,7 +53,7 @@ def _innermost(dataset) -> Any:
 
 
 @DATASETS.register_module()
-class ReplayAugmentation:
+class ReplayAugmentation(DatasetWrapper):
     """A dataset wrapper that makes the random pipeline of every training
     clip replayable: the crop, flip and other random choices of clip
     ``idx`` are a pure function of (``seed``, view, ``idx``), whatever the
@@ -109,46 +109,21 @@ class ReplayAugmentation:
                  seed: int = 0,
                  num_views: Optional[int] = None,
                  lazy_init: bool = False) -> None:
-        if isinstance(dataset, dict):
-            dataset = DATASETS.build(dataset)
-        elif not hasattr(dataset, '__getitem__'):
-            raise TypeError('dataset must be a dataset or its config dict, '
-                            f'got {type(dataset).__name__}')
+        super().__init__(dataset, lazy_init)
         check_int('seed', seed, 0)
         if num_views is not None:
             check_int('num_views', num_views, 1)
-        check_bool('lazy_init', lazy_init)
-        self.dataset = dataset
         self.seed = seed
         self.num_views = num_views
         # The epoch, -1 until set. Shared memory, so that workers forked or
         # spawned before set_epoch see it.
         self._epoch = torch.full((1, ), -1, dtype=torch.int64).share_memory_()
-        if not lazy_init:
-            self.full_init()
+        self._init_unless_lazy()
 
     def __setstate__(self, state: Dict) -> None:
         self.__dict__.update(state)
         # A deep copy gets its own epoch tensor: in shared memory too.
         self._epoch.share_memory_()
-
-    # ------------------------------------------------------------- dataset
-    @property
-    def metainfo(self) -> dict:
-        """dict: The wrapped dataset's meta information."""
-        return copy.deepcopy(self.dataset.metainfo)
-
-    def full_init(self) -> None:
-        """Load the wrapped dataset's annotations."""
-        if hasattr(self.dataset, 'full_init'):
-            self.dataset.full_init()
-
-    def get_data_info(self, idx: int) -> dict:
-        """The wrapped dataset's annotation of clip ``idx``."""
-        return self.dataset.get_data_info(idx)
-
-    def __len__(self) -> int:
-        return len(self.dataset)
 
     def __getitem__(self, idx: int) -> Any:
         if getattr(_innermost(self.dataset), 'test_mode', False):

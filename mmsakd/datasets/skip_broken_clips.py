@@ -1,6 +1,5 @@
 """Skip the training clips that cannot be loaded, instead of stopping the
 run (docs/get_started.md#unreadable-videos)."""
-import copy
 import logging
 import os
 import os.path as osp
@@ -14,8 +13,9 @@ from mmengine.registry import FUNCTIONS
 from torch import Tensor
 
 from mmsakd.registry import DATASETS
-from mmsakd.selection.checks import check_bool, check_range
+from mmsakd.selection.checks import check_range
 from .clip_errors import ClipLoadError
+from .wrapper import DatasetWrapper
 
 #: How a :class:`ClipLoadError` message starts (``clip_errors.py``).
 _PREFIX = 'cannot load '
@@ -31,7 +31,7 @@ class SkippedClip(NamedTuple):
 
 
 @DATASETS.register_module()
-class SkipBrokenClips:
+class SkipBrokenClips(DatasetWrapper):
     """A dataset wrapper that drops the clips which fail to load.
 
     A clip whose loading raises :class:`ClipLoadError` (a missing, truncated
@@ -75,38 +75,13 @@ class SkipBrokenClips:
                  dataset: Union[dict, BaseDataset],
                  max_skip_ratio: float = 0.01,
                  lazy_init: bool = False) -> None:
-        if isinstance(dataset, dict):
-            dataset = DATASETS.build(dataset)
-        elif not hasattr(dataset, '__getitem__'):
-            raise TypeError('dataset must be a dataset or its config dict, '
-                            f'got {type(dataset).__name__}')
+        super().__init__(dataset, lazy_init)
         check_range('max_skip_ratio', max_skip_ratio, 0, 1)
-        check_bool('lazy_init', lazy_init)
-        self.dataset = dataset
         self.max_skip_ratio = float(max_skip_ratio)
         #: The skipped clips known to this process: index -> reason.
         self.skipped: Dict[int, str] = dict()
         self.skipping = False
-        if not lazy_init:
-            self.full_init()
-
-    # ------------------------------------------------------------- dataset
-    @property
-    def metainfo(self) -> dict:
-        """dict: The wrapped dataset's meta information."""
-        return copy.deepcopy(self.dataset.metainfo)
-
-    def full_init(self) -> None:
-        """Load the wrapped dataset's annotations."""
-        if hasattr(self.dataset, 'full_init'):
-            self.dataset.full_init()
-
-    def get_data_info(self, idx: int) -> dict:
-        """The wrapped dataset's annotation of clip ``idx``."""
-        return self.dataset.get_data_info(idx)
-
-    def __len__(self) -> int:
-        return len(self.dataset)
+        self._init_unless_lazy()
 
     def __getitem__(self, idx: int) -> Union[dict, SkippedClip]:
         try:
