@@ -35,20 +35,8 @@ train_pipeline = [
     dict(type='FormatShape', input_format='NCTHW'),
     dict(type='PackActionInputs', meta_keys=meta_keys)
 ]
-# Deterministic: the centre clip_len frames, whole.
-val_pipeline = [
-    dict(type='DecordInit'),
-    dict(
-        type='SampleFrames',
-        clip_len=clip_len,
-        frame_interval=1,
-        num_clips=1,
-        test_mode=True),
-    dict(type='DecordDecode'),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs', meta_keys=meta_keys)
-]
-test_pipeline = val_pipeline
+# Validation and test keep ./synthetic_action.py's deterministic pipeline:
+# the centre clip_len frames, whole.
 
 train_dataloader = dict(
     dataset=dict(
@@ -57,11 +45,7 @@ train_dataloader = dict(
         pipeline=train_pipeline))
 val_dataloader = dict(
     dataset=dict(
-        ann_file=ann_file_val,
-        data_prefix=dict(video=f'{data_root}/videos'),
-        pipeline=val_pipeline))
+        ann_file=ann_file_val, data_prefix=dict(video=f'{data_root}/videos')))
 test_dataloader = dict(
     dataset=dict(
-        ann_file=ann_file_test,
-        data_prefix=dict(video=f'{data_root}/videos'),
-        pipeline=test_pipeline))
+        ann_file=ann_file_test, data_prefix=dict(video=f'{data_root}/videos')))
