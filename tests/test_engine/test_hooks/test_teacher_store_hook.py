@@ -86,9 +86,9 @@ def _cfg(data_root,
     return cfg
 
 
-def _train(cfg):
+def _train(cfg, probe=None):
     runner = Runner.from_cfg(cfg)
-    probe = Probe()
+    probe = probe or Probe()
     runner.register_hook(probe)
     runner.train()
     hook = next(h for h in runner.hooks if isinstance(h, TeacherStoreHook))
@@ -98,6 +98,7 @@ def _train(cfg):
         probe=probe,
         log=log,
         store=hook.store,
+        work_dir=runner.work_dir,
         model=unwrap_model(runner),
         dataset=runner.train_dataloader.dataset)
 
@@ -426,22 +427,6 @@ class StartProbe(Probe):
         self.filled_at_start = unwrap_model(runner).teacher_store.filled()
 
 
-def _train_probed(cfg, probe):
-    runner = Runner.from_cfg(cfg)
-    runner.register_hook(probe)
-    runner.train()
-    hook = next(h for h in runner.hooks if isinstance(h, TeacherStoreHook))
-    with open(osp.join(runner.log_dir, f'{runner.timestamp}.log')) as f:
-        log = f.read()
-    return SimpleNamespace(
-        probe=probe,
-        log=log,
-        store=hook.store,
-        work_dir=runner.work_dir,
-        model=unwrap_model(runner),
-        dataset=runner.train_dataloader.dataset)
-
-
 @pytest.fixture(scope='module')
 def prefilled(tiny_data_root, teacher_ckpt, tmp_path_factory):
     cfg = _cfg(
@@ -451,7 +436,7 @@ def prefilled(tiny_data_root, teacher_ckpt, tmp_path_factory):
         root='{work_dir}/store',
         dtype='float32',
         prefill=True)
-    return _train_probed(cfg, StartProbe())
+    return _train(cfg, StartProbe())
 
 
 def test_prefill_fills_every_view_before_training(prefilled):
