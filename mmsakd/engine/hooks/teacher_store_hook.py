@@ -285,7 +285,7 @@ class TeacherStoreHook(Hook):
         self._replays = find_in_dataset(dataset, ReplayAugmentation)
         num_views = self._num_views(runner)
         self._set_epoch(runner.epoch)
-        self._check_replayable(dataset)
+        first = self._check_replayable(dataset)
         fingerprint = store_fingerprint(model.teacher,
                                         runner.cfg.model.get('teacher'),
                                         model.data_preprocessor,
@@ -298,7 +298,7 @@ class TeacherStoreHook(Hook):
             fingerprint=fingerprint,
             num_views=num_views,
             num_samples=len(dataset),
-            num_classes=self._num_classes(model, dataset),
+            num_classes=self._num_classes(model, first),
             topk=self.topk,
             dtype=self.dtype)
 
@@ -317,11 +317,12 @@ class TeacherStoreHook(Hook):
             replay.set_epoch(epoch)
 
     @staticmethod
-    def _check_replayable(dataset) -> None:
+    def _check_replayable(dataset) -> dict:
+        """Clip 0 of the current epoch, drawn twice to check that the
+        pipeline gives the same clip again."""
         first, again = dataset[0], dataset[0]
-        if not isinstance(first, dict) or 'inputs' not in first:
-            return
-        if not torch.equal(first['inputs'], again['inputs']):
+        if isinstance(first, dict) and 'inputs' in first and not torch.equal(
+                first['inputs'], again['inputs']):
             raise ValueError(
                 'the training pipeline gave two different clips for index 0 '
                 'in the same epoch: it is random and not replayed, so '
@@ -329,10 +330,11 @@ class TeacherStoreHook(Hook):
                 "train_dataloader.dataset in dict(type='ReplayAugmentation'"
                 ', dataset=...) (and make every transform draw from '
                 'random, numpy.random or torch), or turn the store off')
+        return first
 
     @staticmethod
-    def _num_classes(model, dataset) -> int:
-        data = model.data_preprocessor(pseudo_collate([dataset[0]]), False)
+    def _num_classes(model, sample: dict) -> int:
+        data = model.data_preprocessor(pseudo_collate([sample]), False)
         return int(model._run_teacher(data['inputs'])[0].shape[1])
 
     def _check_stored(self, runner) -> None:
