@@ -1,6 +1,7 @@
 from . import samplers, synthetic, transforms  # noqa: F401
 from .clip_errors import (ClipLoadError, describe_clip, name_clip_errors,
                           patch_clip_errors)
+from .multigrid import MultigridClips, MultigridSchedule
 from .replay import ReplayAugmentation, replay_seeds
 from .skip_broken_clips import (SkipBrokenClips, SkippedClip,
                                 skip_broken_collate, skipped_mask,
@@ -11,7 +12,7 @@ CLIP_ERRORS_NAMED = patch_clip_errors()
 
 __all__ = [
     'ClipLoadError', 'describe_clip', 'name_clip_errors', 'patch_clip_errors',
-    'CLIP_ERRORS_NAMED', 'ReplayAugmentation', 'replay_seeds',
-    'SkipBrokenClips', 'SkippedClip', 'skip_broken_collate', 'skipped_mask',
-    'write_skipped'
+    'CLIP_ERRORS_NAMED', 'MultigridClips', 'MultigridSchedule',
+    'ReplayAugmentation', 'replay_seeds', 'SkipBrokenClips', 'SkippedClip',
+    'skip_broken_collate', 'skipped_mask', 'write_skipped'
 ]

@@ -2,7 +2,7 @@
 pure function of (augmentation seed, view, dataset index)
 (docs/method.md#replayable-augmentation)."""
 import random
-from typing import Any, Dict, Optional, Tuple, Union
+from typing import Any, Optional, Tuple, Union
 
 import numpy as np
 import torch
@@ -12,7 +12,7 @@ from mmengine.dataset import BaseDataset
 from mmsakd.registry import DATASETS
 from mmsakd.selection.checks import check_int
 from mmsakd.selection.interruption import STREAMS
-from .wrapper import DatasetWrapper
+from .wrapper import EpochDatasetWrapper
 
 
 def replay_seeds(seed: int, view: int,
@@ -45,15 +45,8 @@ def replay_seeds(seed: int, view: int,
     return python_seed, words[4:], torch_seed
 
 
-def _innermost(dataset) -> Any:
-    """The dataset inside nested single-dataset wrappers."""
-    while hasattr(dataset, 'dataset'):
-        dataset = dataset.dataset
-    return dataset
-
-
 @DATASETS.register_module()
-class ReplayAugmentation(DatasetWrapper):
+class ReplayAugmentation(EpochDatasetWrapper):
     """A dataset wrapper that makes the random pipeline of every training
     clip replayable: the crop, flip and other random choices of clip
     ``idx`` are a pure function of (``seed``, view, ``idx``), whatever the
@@ -69,11 +62,10 @@ class ReplayAugmentation(DatasetWrapper):
     The view is the epoch, or ``epoch % num_views`` with ``num_views``: a
     run then cycles through that many stored views of each clip, which
     bounds what a store of the teacher's outputs per (view, clip) holds.
-    The epoch lives in a small shared-memory tensor, which dataloader
-    workers inherit (fork) or receive by handle (spawn), so
-    :meth:`set_epoch` in the main process reaches every worker, persistent
-    ones included; :class:`~mmsakd.engine.hooks.ReplayAugmentationHook`
-    calls it before each training epoch.
+    The epoch is shared with the dataloader workers, persistent ones
+    included (:class:`~mmsakd.datasets.wrapper.EpochDatasetWrapper`);
+    :class:`~mmsakd.engine.hooks.ReplayAugmentationHook` sets it before
+    each training epoch.
 
     A loaded dict whose ``data_samples`` is an ``ActionDataSample`` gets
     ``sample_idx=idx`` and ``aug_view=view`` in its metainfo, whatever the
@@ -115,18 +107,10 @@ class ReplayAugmentation(DatasetWrapper):
             check_int('num_views', num_views, 1)
         self.seed = seed
         self.num_views = num_views
-        # The epoch, -1 until set. Shared memory, so that workers forked or
-        # spawned before set_epoch see it.
-        self._epoch = torch.full((1, ), -1, dtype=torch.int64).share_memory_()
         self._init_unless_lazy()
 
-    def __setstate__(self, state: Dict) -> None:
-        self.__dict__.update(state)
-        # A deep copy gets its own epoch tensor: in shared memory too.
-        self._epoch.share_memory_()
-
     def __getitem__(self, idx: int) -> Any:
-        if getattr(_innermost(self.dataset), 'test_mode', False):
+        if self.in_test_mode():
             return self.dataset[idx]
         epoch = self.epoch
         if epoch is None:
@@ -156,22 +140,6 @@ class ReplayAugmentation(DatasetWrapper):
             results['data_samples'].set_metainfo(
                 dict(sample_idx=idx, aug_view=view))
         return results
-
-    # --------------------------------------------------------------- views
-    @property
-    def epoch(self) -> Optional[int]:
-        """int, optional: The epoch set by :meth:`set_epoch`; None before."""
-        epoch = int(self._epoch[0])
-        return None if epoch < 0 else epoch
-
-    def set_epoch(self, epoch: int) -> None:
-        """Set the epoch whose view the next clips are loaded in.
-
-        Args:
-            epoch (int): The 0-based epoch, >= 0.
-        """
-        check_int('epoch', epoch, 0)
-        self._epoch[0] = epoch
 
     def view_of(self, epoch: int) -> int:
         """The view of an epoch.

@@ -1,12 +1,13 @@
 """The part every dataset wrapper of mmsakd shares: building the wrapped
 dataset from its config and passing its annotations through."""
 import copy
-from typing import Union
+from typing import Optional, Union
 
+import torch
 from mmengine.dataset import BaseDataset
 
 from mmsakd.registry import DATASETS
-from mmsakd.selection import check_bool
+from mmsakd.selection import check_bool, check_int
 
 
 class DatasetWrapper:
@@ -57,3 +58,66 @@ class DatasetWrapper:
 
     def __len__(self) -> int:
         return len(self.dataset)
+
+
+class EpochDatasetWrapper(DatasetWrapper):
+    """A :class:`DatasetWrapper` whose clips depend on the training epoch,
+    which :meth:`set_epoch` sets in the main process.
+
+    The epoch lives in a small shared-memory tensor, which dataloader
+    workers inherit (fork) or receive by handle (spawn), so a
+    :meth:`set_epoch` in the main process reaches every worker, persistent
+    ones included, without rebuilding the loader.
+
+    Args:
+        dataset (dict | Dataset): The dataset, or its config.
+        lazy_init (bool): Leave the wrapped dataset's annotation loading to
+            :meth:`full_init`. Defaults to False.
+    """
+
+    def __init__(self,
+                 dataset: Union[dict, BaseDataset],
+                 lazy_init: bool = False) -> None:
+        super().__init__(dataset, lazy_init)
+        # The epoch, -1 until set.
+        self._epoch = torch.full((1, ), -1, dtype=torch.int64).share_memory_()
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        # A deep copy gets its own epoch tensor: in shared memory too.
+        self._epoch.share_memory_()
+
+    @property
+    def epoch(self) -> Optional[int]:
+        """int, optional: The epoch set by :meth:`set_epoch`; None before."""
+        epoch = int(self._epoch[0])
+        return None if epoch < 0 else epoch
+
+    def set_epoch(self, epoch: int) -> None:
+        """Set the epoch of the next clips loaded.
+
+        Args:
+            epoch (int): The 0-based epoch, >= 0.
+        """
+        check_int('epoch', epoch, 0)
+        self._epoch[0] = epoch
+
+    def in_test_mode(self) -> bool:
+        """Whether the innermost dataset is in test mode (deterministic
+        pipeline, as SAKD's scoring pass builds it)."""
+        return bool(
+            getattr(innermost_dataset(self.dataset), 'test_mode', False))
+
+
+def innermost_dataset(dataset) -> object:
+    """The dataset inside nested single-dataset wrappers.
+
+    Args:
+        dataset: A dataset, possibly wrapped.
+
+    Returns:
+        The first object down the ``dataset`` attributes that has none.
+    """
+    while hasattr(dataset, 'dataset'):
+        dataset = dataset.dataset
+    return dataset

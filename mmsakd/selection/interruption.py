@@ -50,10 +50,11 @@ class InterruptionPlan(NamedTuple):
 #: calls), ``'scoring'`` (the scoring pass, per global batch),
 #: ``'criterion'`` (the random selection criteria), ``'pool'`` (the
 #: candidate pool), ``'train'`` (``interrupt_train``, per iteration and rank),
-#: ``'pipeline'`` (the ``DropoutShuffle`` transform, per sample) and
-#: ``'replay'`` (``ReplayAugmentation``, per view and sample).
+#: ``'pipeline'`` (the ``DropoutShuffle`` transform, per sample),
+#: ``'replay'`` (``ReplayAugmentation``, per view and sample) and
+#: ``'multigrid'`` (the short cycle of ``MultigridSchedule``, per epoch).
 STREAMS = ('default', 'scoring', 'criterion', 'pool', 'train', 'pipeline',
-           'replay')
+           'replay', 'multigrid')
 
 
 def make_generator(seed: int,

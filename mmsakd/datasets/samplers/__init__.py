@@ -1,3 +1,4 @@
+from .multigrid_batch_sampler import MultigridBatchSampler
 from .subset_sampler import SubsetSampler
 
-__all__ = ['SubsetSampler']
+__all__ = ['MultigridBatchSampler', 'SubsetSampler']

@@ -133,16 +133,25 @@ class SubsetSampler(Sampler):
             return len(self.dataset)
         return len(self._subset)
 
+    def epoch_order(self) -> List[int]:
+        """The current epoch's indices on every rank, in order, unpadded:
+        this rank iterates positions ``rank, rank + world_size, ...`` of
+        them (padded).
+
+        Returns:
+            list[int]: The subset, shuffled from ``(seed, epoch)``.
+        """
+        subset = self.subset
+        if not self.shuffle:
+            return subset
+        generator = torch.Generator()
+        generator.manual_seed(self.seed + self.epoch)
+        order = torch.randperm(len(subset), generator=generator).tolist()
+        return [subset[i] for i in order]
+
     def __iter__(self) -> Iterator[int]:
         """Iterate the indices of this rank for the current epoch."""
-        subset = self.subset
-        if self.shuffle:
-            generator = torch.Generator()
-            generator.manual_seed(self.seed + self.epoch)
-            order = torch.randperm(len(subset), generator=generator).tolist()
-            indices = [subset[i] for i in order]
-        else:
-            indices = subset
+        indices = self.epoch_order()
         if indices:
             total = math.ceil(len(indices) / self.world_size) * self.world_size
             indices = (indices * math.ceil(total / len(indices)))[:total]

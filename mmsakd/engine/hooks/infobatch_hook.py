@@ -15,7 +15,7 @@ from mmsakd.utils import append_json_line
 from .subset_hook import SubsetHook
 from .utils import (check_by_epoch_schedulers, check_subset_sampler,
                     fix_max_iters, gather_sample_values, read_sample_losses,
-                    resolve_seed, unwrap_model)
+                    resolve_seed, train_sampler, unwrap_model)
 
 
 @HOOKS.register_module()
@@ -247,7 +247,7 @@ class InfoBatchHook(SubsetHook):
 
     def _hand_over(self, runner) -> None:
         """The subset to the sampler, the weights to the distiller."""
-        runner.train_dataloader.sampler.set_subset(self.subset)
+        train_sampler(runner).set_subset(self.subset)
         weights = None if self.weights is None else self.weights.clone()
         unwrap_model(runner).set_sample_weight(weights)
         fix_max_iters(runner)

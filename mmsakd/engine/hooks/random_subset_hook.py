@@ -13,7 +13,7 @@ from mmsakd.selection import check_bool, check_int, check_range, subset_size
 from mmsakd.utils import append_json_line
 from .subset_hook import SubsetHook
 from .utils import (check_by_epoch_schedulers, check_subset_sampler,
-                    fix_max_iters, resolve_seed)
+                    fix_max_iters, resolve_seed, train_sampler)
 
 
 @HOOKS.register_module()
@@ -98,7 +98,7 @@ class RandomSubsetHook(SubsetHook):
                 epoch, self._num_samples,
                 skipped_mask(runner.train_dataloader.dataset))
             self.rounds += 1
-            runner.train_dataloader.sampler.set_subset(self.subset)
+            train_sampler(runner).set_subset(self.subset)
             self._log_round(runner, epoch)
         fix_max_iters(runner)
 

@@ -18,7 +18,7 @@ from .schedulers import plan_iter_schedulers
 from .subset_hook import SubsetHook
 from .utils import (check_subset_sampler, epoch_iters, fix_max_iters,
                     gather_sample_values, read_sample_losses, resolve_seed,
-                    unwrap_model)
+                    train_sampler, unwrap_model)
 
 
 @HOOKS.register_module()
@@ -205,7 +205,7 @@ class SAKDHook(SubsetHook):
         epoch, max_epochs = runner.epoch, runner.max_epochs
         if self.schedule.is_anneal(epoch, max_epochs):
             # Annealing: every sample, the strengths of the last round.
-            runner.train_dataloader.sampler.set_subset(None)
+            train_sampler(runner).set_subset(None)
         elif self.schedule.is_round(epoch, max_epochs):
             self._run_round(runner)
         fix_max_iters(runner, self._plan)
@@ -251,7 +251,7 @@ class SAKDHook(SubsetHook):
         if result.skipped:
             dataset.report(result.skipped, f'SAKD scoring, epoch {epoch}')
         # Hand the subset to the sampler and alpha to the distiller.
-        runner.train_dataloader.sampler.set_subset(self.state.subset)
+        train_sampler(runner).set_subset(self.state.subset)
         unwrap_model(runner).set_sample_alpha(self._handed_alpha())
         record = round_record(result, self.state, self._labels,
                               int(skipped_mask(dataset).sum()), scorer.eta)

@@ -12,6 +12,8 @@ from mmengine.utils import ProgressBar
 from torch.utils.data import DataLoader
 
 from mmsakd.datasets import ReplayAugmentation
+from mmsakd.datasets.multigrid import shape_batches
+from mmsakd.datasets.wrapper import EpochDatasetWrapper
 from mmsakd.models.utils import TeacherOutputStore
 from mmsakd.models.utils.teacher_cache import check_logits_only
 from mmsakd.registry import HOOKS
@@ -125,6 +127,7 @@ class TeacherStoreHook(Hook):
         self.rtol = float(rtol)
         self.store: Optional[TeacherOutputStore] = None
         self._replays: List[ReplayAugmentation] = []
+        self._epoch_wrappers: List[EpochDatasetWrapper] = []
 
     def before_train(self, runner) -> None:
         kwargs, error = None, None
@@ -230,8 +233,9 @@ class TeacherStoreHook(Hook):
                 self._set_epoch(view)
                 loader = DataLoader(
                     dataset,
-                    batch_size=batch_size,
-                    sampler=indices,
+                    # One clip shape per batch (multigrid).
+                    batch_sampler=shape_batches(dataset, view, indices,
+                                                batch_size),
                     num_workers=num_workers,
                     collate_fn=pseudo_collate,
                     # Seeds its workers without drawing from the global
@@ -283,6 +287,7 @@ class TeacherStoreHook(Hook):
                 'other inputs')
         dataset = runner.train_dataloader.dataset
         self._replays = find_in_dataset(dataset, ReplayAugmentation)
+        self._epoch_wrappers = find_in_dataset(dataset, EpochDatasetWrapper)
         num_views = self._num_views(runner)
         self._set_epoch(runner.epoch)
         first = self._check_replayable(dataset)
@@ -313,8 +318,9 @@ class TeacherStoreHook(Hook):
         return runner.max_epochs if num_views is None else num_views
 
     def _set_epoch(self, epoch: int) -> None:
-        for replay in self._replays:
-            replay.set_epoch(epoch)
+        # The views of ReplayAugmentation, the shapes of MultigridClips.
+        for wrapper in self._epoch_wrappers:
+            wrapper.set_epoch(epoch)
 
     @staticmethod
     def _check_replayable(dataset) -> dict:
@@ -350,9 +356,13 @@ class TeacherStoreHook(Hook):
                                       generator=generator)[:self.num_checks]]
         model = unwrap_model(runner)
         dataset = runner.train_dataloader.dataset
-        data = model.data_preprocessor(
-            pseudo_collate([dataset[int(i)] for i in picks]), False)
-        live = model._run_teacher(data['inputs'])[0].float().cpu()
+        # One clip per forward: multigrid clips may differ in shape.
+        live = torch.cat([
+            model._run_teacher(
+                model.data_preprocessor(
+                    pseudo_collate([dataset[int(i)]]),
+                    False)['inputs'])[0].float().cpu() for i in picks
+        ])
         saved, _ = self.store.lookup(torch.full_like(picks, view), picks)
         if self.store.topk is not None:
             classes = saved.topk(self.store.topk, dim=1).indices

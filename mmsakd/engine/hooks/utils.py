@@ -85,15 +85,18 @@ def epoch_iters(runner, num_selected: int) -> int:
         int: The number of batches of this rank.
     """
     loader = runner.train_dataloader
-    sampler = loader.sampler
+    sampler = train_sampler(runner)
     world_size = getattr(sampler, 'world_size', get_dist_info()[1])
     if getattr(sampler, 'round_up', True):
         per_rank = math.ceil(num_selected / world_size)
     else:
         per_rank = len(range(get_dist_info()[0], num_selected, world_size))
+    # A batch sampler of its own (multigrid) varies its batches: counted at
+    # its base batch size, an estimate for progress and ETA only.
+    batch_size = loader.batch_size or loader.batch_sampler.batch_size
     if loader.drop_last:
-        return per_rank // loader.batch_size
-    return math.ceil(per_rank / loader.batch_size)
+        return per_rank // batch_size
+    return math.ceil(per_rank / batch_size)
 
 
 def resolve_seed(runner, seed: Optional[int]) -> int:
@@ -112,6 +115,24 @@ def resolve_seed(runner, seed: Optional[int]) -> int:
     return int((runner.cfg.get('randomness') or {}).get('seed', 0) or 0)
 
 
+def train_sampler(runner):
+    """The training loader's sampler: ``runner.train_dataloader.sampler``,
+    or the sampler inside its batch sampler where one is configured
+    (PyTorch's loader then holds a plain sequential sampler of its own).
+
+    Args:
+        runner (Runner): The runner.
+
+    Returns:
+        Sampler: The sampler built from ``train_dataloader.sampler``.
+    """
+    loader = runner.train_dataloader
+    inner = getattr(getattr(loader, 'batch_sampler', None), 'sampler', None)
+    if isinstance(inner, SubsetSampler):
+        return inner
+    return loader.sampler
+
+
 def check_subset_sampler(runner, hook_name: str) -> SubsetSampler:
     """The training loader's :class:`SubsetSampler`; a TypeError naming the
     config key otherwise.
@@ -121,9 +142,9 @@ def check_subset_sampler(runner, hook_name: str) -> SubsetSampler:
         hook_name (str): The hook's name, used in the message.
 
     Returns:
-        SubsetSampler: ``runner.train_dataloader.sampler``.
+        SubsetSampler: :func:`train_sampler`.
     """
-    sampler = runner.train_dataloader.sampler
+    sampler = train_sampler(runner)
     if not isinstance(sampler, SubsetSampler):
         raise TypeError(f'{hook_name} needs train_dataloader.sampler='
                         "dict(type='SubsetSampler'), got "
