@@ -267,3 +267,14 @@ def evaluate_in_process(config: str, checkpoint: str, work_dir, options: dict,
     return _run_tool_in_process(
         'test', [osp.join(REPO_ROOT, config),
                  str(checkpoint), *extra], work_dir, options)
+
+
+def release_workers(runner) -> None:
+    """Shut down the persistent workers of ``runner``'s training loader now.
+
+    Left to the garbage collector after their queues, they hold up the next
+    run's start by the loader's 5 s shutdown timeout.
+    """
+    iterator = getattr(runner.train_dataloader, '_iterator', None)
+    if iterator is not None:
+        iterator._shutdown_workers()

@@ -167,20 +167,27 @@ class MultigridSchedule:
             start = stop
         return codes
 
-    def clip_shape(self, epoch: int, code: int, clip_len: int,
-                   frame_interval: int, size: Tuple[int, int],
-                   size_divisor: int) -> Tuple[int, int, Tuple[int, int]]:
+    def clip_shape(self,
+                   epoch: int,
+                   code: int,
+                   clip_len: int,
+                   frame_interval: int,
+                   size: Tuple[int, int],
+                   size_divisor: int,
+                   frame_divisor: int = 1) -> Tuple[int, int, Tuple[int, int]]:
         """The frames, frame interval and ``(width, height)`` of a clip of
         ``code`` in ``epoch``, from the base clip's.
 
-        Frames are ``round(clip_len * t)`` (at least 1), the interval keeps
+        Frames are ``clip_len * t`` rounded to a multiple of
+        ``frame_divisor`` (at least ``frame_divisor``), the interval keeps
         the clip's span (``round(clip_len * frame_interval / frames)``, at
         least 1); each side is ``side * s`` rounded to a multiple of
         ``size_divisor`` (at least ``size_divisor``).
         """
         t, _ = self.long_factors(epoch)
         s = self.space_factors(epoch)[code]
-        frames = max(1, round(clip_len * t))
+        frames = max(frame_divisor,
+                     round(clip_len * t / frame_divisor) * frame_divisor)
         interval = max(1, round(clip_len * frame_interval / frames))
         side = tuple(
             max(size_divisor,
@@ -246,6 +253,10 @@ class MultigridClips(EpochDatasetWrapper):
             Defaults to ``dict(type='MultigridSchedule')``.
         size_divisor (int): Sides are rounded to a multiple of it, >= 1.
             Defaults to 8.
+        frame_divisor (int): Frames are rounded to a multiple of it, >= 1:
+            the largest temporal stride of the networks (a SlowFast's
+            ``resample_rate``), which :class:`MultigridHook` checks.
+            Defaults to 1.
         lazy_init (bool): Leave the wrapped dataset's annotation loading to
             :meth:`full_init`. Defaults to False.
     """
@@ -254,6 +265,7 @@ class MultigridClips(EpochDatasetWrapper):
                  dataset: Union[dict, BaseDataset],
                  schedule: Union[dict, MultigridSchedule, None] = None,
                  size_divisor: int = 8,
+                 frame_divisor: int = 1,
                  lazy_init: bool = False) -> None:
         super().__init__(dataset, lazy_init)
         if schedule is None:
@@ -264,8 +276,10 @@ class MultigridClips(EpochDatasetWrapper):
             raise TypeError('schedule must be a MultigridSchedule or its '
                             f'config, got {type(schedule).__name__}')
         check_int('size_divisor', size_divisor, 1)
+        check_int('frame_divisor', frame_divisor, 1)
         self.schedule = schedule
         self.size_divisor = size_divisor
+        self.frame_divisor = frame_divisor
         self._codes: Dict[int, Tensor] = {}
         self._sampler, self._resize = self._shape_transforms()
         self._init_unless_lazy()
@@ -314,7 +328,7 @@ class MultigridClips(EpochDatasetWrapper):
         in ``epoch``."""
         code = int(self.codes(epoch)[idx])
         return self.schedule.clip_shape(epoch, code, *self.base_shape,
-                                        self.size_divisor)
+                                        self.size_divisor, self.frame_divisor)
 
     def __getitem__(self, idx: int) -> Any:
         if self.in_test_mode():
@@ -346,7 +360,8 @@ class MultigridClips(EpochDatasetWrapper):
     def __repr__(self) -> str:
         return (f'{type(self).__name__}(dataset='
                 f'{type(self.dataset).__name__}, schedule={self.schedule}, '
-                f'size_divisor={self.size_divisor}, epoch={self.epoch})')
+                f'size_divisor={self.size_divisor}, '
+                f'frame_divisor={self.frame_divisor}, epoch={self.epoch})')
 
 
 def shape_batches(dataset, epoch: int, indices: Sequence[int],

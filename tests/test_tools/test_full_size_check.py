@@ -70,3 +70,29 @@ def test_runner_run_has_one_round_and_the_planned_steps(check):
     assert re.search(r'Epoch\(train\) +\[1\]\[2/2\]', text)
     assert re.search(r'Epoch\(train\) +\[2\]\[1/1\]', text)
     assert osp.isfile(runner / 'epoch_2.pth')
+
+
+def test_multigrid_epochs_and_runner_run(check):
+    for name in ('memory', 'loading'):
+        with open(check / f'epoch_{name}_fp32.json') as f:
+            results = json.load(f)
+        # One epoch per long-cycle shape, then their mean.
+        assert len(results['multigrid_epochs_s']) == 4
+        assert results['multigrid_epoch_s'] == pytest.approx(
+            sum(results['multigrid_epochs_s']) / 4)
+        assert len(results['multigrid_store_epochs_s']) == 4
+        assert results['multigrid_store_vs_vanilla'] == pytest.approx(
+            results['multigrid_store_epoch_s'] / results['vanilla_epoch_s'])
+    log = glob.glob(str(check / 'runner_multigrid' / '*' / '*.log'))[0]
+    with open(log) as f:
+        text = f.read()
+    # Epoch 0 at t=0.25, s=0.707 of the base batch 16: the 32 clips in one
+    # batch per short-cycle code; epoch 1 at the base shape, 2 batches.
+    assert 'MultigridHook: epoch 0: t=0.25: s=0.354 batch 512, s=0.5 ' \
+        'batch 256, s=0.707 batch 128, 3 iterations' in text
+    assert 'MultigridHook: epoch 1: t=1: s=1 batch 16, 2 iterations' in text
+    assert re.search(r'Epoch\(train\) +\[1\]\[3/3\].*multigrid_lr_factor: '
+                     r'8\.0000', text)
+    assert re.search(r'Epoch\(train\) +\[2\]\[2/2\].*multigrid_lr_factor: '
+                     r'1\.0000', text)
+    assert osp.isfile(check / 'runner_multigrid' / 'epoch_2.pth')

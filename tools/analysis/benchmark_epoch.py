@@ -25,7 +25,12 @@ the same ``--num-clips`` synthetic clips at the config's input size:
   (:class:`~mmsakd.models.utils.TeacherOutputStore`,
   docs/method.md#teacher-output-store): a training epoch over every clip
   reading float16 logits from a memory-mapped store that holds them all
-  (logit losses only).
+  (logit losses only);
+- **multigrid KD** (docs/method.md#multigrid-kd): one epoch at each shape
+  of the long cycle of :class:`~mmsakd.datasets.MultigridSchedule` (its
+  defaults, short cycle included), with its batch sizes; the mean of those
+  epochs, and the same with a warm store of every shape's logits (logit
+  losses only).
 
 By default the clips are held in device memory (a pool of distinct random
 clips, indexed cyclically), so data loading and decoding are not timed: the
@@ -73,6 +78,8 @@ from mmengine.registry import init_default_scope
 from mmengine.utils import ProgressBar
 
 import mmsakd  # noqa: F401  (compat fixes before mmaction.models)
+from mmsakd.benchmark.multigrid_epochs import FileShapes, MemoryShapes
+from mmsakd.datasets import MultigridSchedule
 from mmsakd.datasets.synthetic import (SyntheticActionConfig,
                                        dataset_is_complete, generate_dataset)
 from mmsakd.engine import build_scoring_loader
@@ -133,6 +140,13 @@ def parse_args() -> argparse.Namespace:
         help='bfloat16 autocast for training and scoring')
     parser.add_argument(
         '--device', default='cuda' if torch.cuda.is_available() else 'cpu')
+    parser.add_argument(
+        '--cudnn-benchmark',
+        action='store_true',
+        help='let cuDNN autotune its kernels for each new input shape; off '
+        'by default, since an epoch timed once pays the autotuning of every '
+        'batch shape it meets first (a short last batch, a subset, each '
+        'multigrid shape), which a long run pays once')
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument(
         '--data-root',
@@ -256,7 +270,9 @@ class ClipFiles:
 
     ``num_clips`` clips of ``size`` x ``size`` pixels are generated under
     ``root`` with the synthetic generator unless they exist, with as many
-    frames as the training pipeline's ``SampleFrames`` spans.
+    frames as the training pipeline's ``SampleFrames`` spans. A training
+    pipeline without a fixed-size ``Resize`` gets one at ``size`` before
+    ``FormatShape``, for the multigrid phase to set.
     """
 
     def __init__(self, cfg: Config, root: str, num_clips: int, size: int,
@@ -276,6 +292,15 @@ class ClipFiles:
                 f'in {root} ...',
                 flush=True)
             generate_dataset(root, synthetic, num_workers=num_workers)
+        if not any(
+                step['type'] == 'Resize' and not step.get('keep_ratio', True)
+                for step in train_cfg['pipeline']):
+            # A no-op on clips generated at `size`, which the multigrid
+            # phase sets to each shape's size.
+            steps = [step['type'] for step in train_cfg['pipeline']]
+            train_cfg['pipeline'].insert(
+                steps.index('FormatShape'),
+                dict(type='Resize', scale=(size, size), keep_ratio=False))
         place = dict(
             ann_file=osp.join(root, 'train.txt'),
             data_prefix=dict(video=osp.join(root, 'videos')))
@@ -335,6 +360,42 @@ def train_epoch(model, optim_wrapper, clips, indices: List[int],
         model.train_step(batch, optim_wrapper)
         progress.update()
     print(f'  ({title})', flush=True)
+
+
+def multigrid_cycle(model,
+                    optim_wrapper,
+                    shapes,
+                    indices: List[int],
+                    batch_size: int,
+                    device: str,
+                    title: str,
+                    warm_up: bool = False) -> List[float]:
+    """One training epoch at each long-cycle shape of ``shapes`` (a
+    :class:`MemoryShapes` or :class:`FileShapes`); with ``warm_up``, only
+    the first batch of each shape and size, untimed.
+
+    Returns:
+        list[float]: The seconds of each epoch.
+    """
+    model.train()
+    times = []
+    for epoch in range(len(shapes.schedule.long_cycle)):
+        _sync(device)
+        start = time.perf_counter()
+        seen = set()
+        for batch in shapes.batches(epoch, indices, batch_size):
+            key = (tuple(batch['inputs'][0].shape), len(batch['inputs']))
+            if warm_up and key in seen:
+                continue
+            seen.add(key)
+            model.train_step(batch, optim_wrapper)
+        _sync(device)
+        times.append(time.perf_counter() - start)
+        print(
+            f'  ({title}, epoch {epoch}: '
+            f'{shapes.schedule.describe(epoch, batch_size)})',
+            flush=True)
+    return times
 
 
 def sakd_round(clips, args: argparse.Namespace, **parts) -> SAKDRound:
@@ -400,7 +461,7 @@ def plus_state(sakd_state: SAKDState, sakd_losses: torch.Tensor,
 def main() -> None:
     args = parse_args()
     torch.manual_seed(args.seed)
-    torch.backends.cudnn.benchmark = True
+    torch.backends.cudnn.benchmark = args.cudnn_benchmark
     cfg = Config.fromfile(args.config)
     init_default_scope(cfg.get('default_scope', 'mmsakd'))
     print(f'building {args.config} ...', flush=True)
@@ -514,6 +575,41 @@ def main() -> None:
         print(f'{type(model.kd_loss).__name__} reads more of the teacher '
               'than its logits: no teacher-cache or SAKD+ phases')
 
+    print('multigrid KD epochs (one long cycle)', flush=True)
+    model.set_sample_alpha(None)
+    model.teacher_cache = None
+    schedule = MultigridSchedule()
+    # Clips the slow pathways of both networks can take.
+    divisor = max(
+        int(getattr(net.backbone, 'resample_rate', 1) or 1)
+        for net in (model.student, model.teacher))
+    shapes = FileShapes(clips.train, schedule, divisor, args.num_workers) \
+        if args.data_root else MemoryShapes(clips, schedule, divisor)
+    multigrid_cycle(model, optim_wrapper, shapes, all_indices,
+                    args.train_batch, args.device, 'warm-up', True)
+    mg_times = multigrid_cycle(model, optim_wrapper, shapes, all_indices,
+                               args.train_batch, args.device, 'multigrid KD')
+    multigrid = dict(
+        multigrid_epochs_s=mg_times,
+        multigrid_epoch_s=sum(mg_times) / len(mg_times),
+        multigrid_vs_vanilla=sum(mg_times) / len(mg_times) / vanilla)
+    if plus is not None:
+        with tempfile.TemporaryDirectory() as folder:
+            model.teacher_store = TeacherOutputStore(
+                folder, dict(run='benchmark_epoch_multigrid'),
+                len(schedule.long_cycle), num, args.num_classes)
+            multigrid_cycle(model, optim_wrapper, shapes, all_indices,
+                            args.train_batch, args.device,
+                            'filling the teacher-output store')
+            times = multigrid_cycle(model, optim_wrapper, shapes, all_indices,
+                                    args.train_batch, args.device,
+                                    'multigrid KD, teacher-output store')
+            model.teacher_store = None
+        multigrid.update(
+            multigrid_store_epochs_s=times,
+            multigrid_store_epoch_s=sum(times) / len(times),
+            multigrid_store_vs_vanilla=sum(times) / len(times) / vanilla)
+
     results = dict(
         config=args.config,
         device=(torch.cuda.get_device_name(args.device)
@@ -541,7 +637,8 @@ def main() -> None:
         sakd_train / vanilla,
         peak_memory_gib=(torch.cuda.max_memory_allocated(args.device) /
                          2**30 if args.device.startswith('cuda') else None),
-        **(plus or {}))
+        **(plus or {}),
+        **multigrid)
     rows = [('vanilla KD epoch', vanilla),
             ('SAKD scoring (all clips)', score_time),
             ('SAKD selection', select_time),
@@ -555,6 +652,11 @@ def main() -> None:
                   plus['plus_train_s']), ('SAKD+ epoch', plus['plus_epoch_s']),
                  ('vanilla KD epoch, warm teacher-output store',
                   plus['kd_store_epoch_s'])]
+    rows.append(('multigrid KD epoch (mean of the long cycle)',
+                 multigrid['multigrid_epoch_s']))
+    if 'multigrid_store_epoch_s' in multigrid:
+        rows.append(('multigrid KD epoch, warm teacher-output store',
+                     multigrid['multigrid_store_epoch_s']))
     print(f'\n{results["device"]}, {args.config}, {num} clips of '
           f'{results["clip"]}, batch {args.train_batch}/{args.score_batch}'
           f'{", bf16 autocast" if args.amp else ""}'

@@ -14,7 +14,7 @@ from .random_subset_hook import RandomSubsetHook
 from .sakd_hook import SAKDHook
 from .schedulers import plan_iter_schedulers
 from .teacher_store_hook import TeacherStoreHook
-from .utils import fix_max_iters
+from .utils import fix_max_iters, unwrap_model
 
 #: Hooks that change the training subset: the length of an epoch is then
 #: theirs to plan.
@@ -105,8 +105,47 @@ class MultigridHook(Hook):
         return batch_sampler
 
     def before_train(self, runner) -> None:
+        self._check_frames(runner)
         self._check_store_views(runner)
         self._set_epoch(runner)
+
+    def _check_frames(self, runner) -> None:
+        """Every planned clip length must divide by the temporal stride
+        (``resample_rate``) of each network's backbone, or a SlowFast's slow
+        pathway would get no frame or misaligned ones."""
+        model = unwrap_model(runner)
+        strides = {
+            name:
+            int(
+                getattr(getattr(net, 'backbone', None), 'resample_rate', 1)
+                or 1)
+            for name, net in (('student', getattr(model, 'student', model)),
+                              ('teacher', getattr(model, 'teacher', None)))
+            if net is not None
+        }
+        for clips in self._clips:
+            frames = {
+                clips.clip_shape(epoch, idx)[0]
+                for epoch in range(runner.max_epochs)
+                for idx in self._first_of_each_code(clips, epoch)
+            }
+            for name, stride in strides.items():
+                bad = sorted(f for f in frames if f % stride)
+                if bad:
+                    raise ValueError(
+                        f'MultigridClips plans clips of {bad} frames, but '
+                        f'the {name} backbone takes every {stride}-th frame '
+                        '(resample_rate): set '
+                        f'train_dataloader.dataset.frame_divisor={stride} '
+                        '(or a multiple)')
+
+    @staticmethod
+    def _first_of_each_code(clips: MultigridClips, epoch: int) -> List[int]:
+        codes = clips.codes(epoch)
+        return [
+            int((codes == code).nonzero()[0])
+            for code in codes.unique().tolist()
+        ]
 
     def _check_store_views(self, runner) -> None:
         """With stored teacher outputs per view and ``num_views``, epochs of
@@ -140,15 +179,10 @@ class MultigridHook(Hook):
 
     def before_train_epoch(self, runner) -> None:
         self._set_epoch(runner)
-        batch = runner.cfg.train_dataloader.get('batch_size', 1)
-        for clips in self._clips[:1]:
-            print_log(
-                f'MultigridHook: epoch {runner.epoch}: '
-                f'{clips.schedule.describe(runner.epoch, batch)}, '
-                f'{len(runner.train_dataloader)} iterations',
-                logger='current')
 
     def _set_epoch(self, runner) -> None:
+        # Also without DistSamplerSeedHook: the batches follow the epoch.
+        self._batch_sampler.sampler.set_epoch(runner.epoch)
         for clips in self._clips:
             clips.set_epoch(runner.epoch)
         fix_max_iters(runner, self._plan)
@@ -157,6 +191,15 @@ class MultigridHook(Hook):
                           runner,
                           batch_idx: int,
                           data_batch=None) -> None:
+        if batch_idx == 0 and self._clips:
+            # Here, not before the epoch: a subset hook may set the epoch's
+            # subset after this hook's before_train_epoch.
+            shapes = self._clips[0].schedule.describe(
+                runner.epoch, self._batch_sampler.batch_size)
+            print_log(
+                f'MultigridHook: epoch {runner.epoch}: {shapes}, '
+                f'{len(self._batch_sampler)} iterations',
+                logger='current')
         factor = self._lr_factor(runner)
         runner.message_hub.update_scalar('train/multigrid_lr_factor', factor)
         groups = runner.optim_wrapper.param_groups

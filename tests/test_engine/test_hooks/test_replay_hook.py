@@ -7,7 +7,8 @@ from types import SimpleNamespace
 
 import pytest
 import torch
-from helpers import REPO_ROOT, TinyDistillData, tiny_cfg_options
+from helpers import (REPO_ROOT, TinyDistillData, release_workers,
+                     tiny_cfg_options)
 from mmengine.config import Config
 from mmengine.logging import MMLogger
 from mmengine.runner import EpochBasedTrainLoop, IterBasedTrainLoop
@@ -129,11 +130,15 @@ class TestReplayResume(TinyDistillData, RunnerTestCase):
         root = osp.join(self.temp_dir.name, f'replay{int(replay)}')
         runner = self.build_runner(self._cfg(f'{root}/straight', replay))
         runner.train()
+        release_workers(runner)
         straight = runner.model.student.state_dict()
-        self.build_runner(self._cfg(f'{root}/cut', replay, 1)).train()
+        runner = self.build_runner(self._cfg(f'{root}/cut', replay, 1))
+        runner.train()
+        release_workers(runner)
         runner = self.build_runner(
             self._cfg(f'{root}/cut', replay, resume=True))
         runner.train()
+        release_workers(runner)
         return straight, runner.model.student.state_dict()
 
     def test_resume_equals_uninterrupted(self):
