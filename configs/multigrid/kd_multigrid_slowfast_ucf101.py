@@ -1,8 +1,8 @@
-# Vanilla KD on SlowFast R101 8x8 -> SlowFast R50 4x16, UCF101
+# Vanilla KD (Hinton et al.) on SlowFast R101 8x8 -> SlowFast R50 4x16, UCF101
 # (../kd/kd_slowfast_ucf101.py), with multigrid training
-# (docs/method.md#multigrid-kd): the long and short cycles of Wu et al.
-# (CVPR 2020) for the first 40 of the 50 epochs, the base shape (32 frames
-# of 224x224, batch 8 per GPU) for the last 10. Not in the paper.
+# (docs/method.md#multigrid-kd, ./README.md): the long and short cycles of
+# Wu et al. (CVPR 2020) for the first 40 of the 50 epochs, the namesake's
+# clip shape and batch for the last 10. Not in the paper.
 _base_ = ['../kd/kd_slowfast_ucf101.py']
 
 train_dataloader = dict(
@@ -13,5 +13,7 @@ train_dataloader = dict(
         _delete_=True,
         type='MultigridClips',
         schedule=dict(type='MultigridSchedule', until_epoch=40),
+        # The student's slow pathway takes every 8th frame.
+        frame_divisor=8,
         dataset={{_base_.train_dataloader.dataset}}))
 custom_hooks = [dict(type='MultigridHook')]

@@ -29,8 +29,10 @@ ALIASES = {
 SAKD_TINY = 'configs/synthetic/sakd_slowfast_tiny_synthetic.py'
 # Benchmark study files, not model configs (tests/test_benchmark/).
 STUDIES = 'configs/studies/'
-# Configs with the teacher-output store's custom hooks.
-TEACHER_STORE = 'configs/teacher_store/'
+# Configs with custom hooks: the teacher-output store's and MultigridHook.
+CUSTOM_HOOKS = ('configs/teacher_store/', 'configs/multigrid/')
+# Configs whose SubsetSampler serves a MultigridBatchSampler.
+MULTIGRID = 'configs/multigrid/'
 # default_hooks key -> type of the hooks that need the SubsetSampler.
 SUBSET_HOOKS = dict(
     sakd='SAKDHook',
@@ -48,10 +50,11 @@ def test_every_file_loads_from_another_directory(config, tmp_path,
         return
     assert cfg.default_scope == 'mmsakd'
     # RandomStateHook comes once, from _base_/default_runtime.py; no config
-    # registers hooks by position but the teacher-store ones, whose hooks
-    # are pinned in test_teacher_store_configs.py.
+    # registers hooks by position but the teacher-store and multigrid ones,
+    # whose hooks are pinned in test_teacher_store_configs.py and
+    # test_multigrid_configs.py.
     assert cfg.default_hooks.random_state == dict(type='RandomStateHook')
-    assert ('custom_hooks' in cfg) == config.startswith(TEACHER_STORE)
+    assert ('custom_hooks' in cfg) == config.startswith(CUSTOM_HOOKS)
     model = cfg.model
     if model.type != 'SAKDDistiller':
         return
@@ -73,7 +76,7 @@ def test_every_file_loads_from_another_directory(config, tmp_path,
         key for key in SUBSET_HOOKS if cfg.default_hooks.get(key) is not None
     ]
     assert len(subset_hooks) <= 1, subset_hooks
-    assert bool(subset_hooks) == (
+    assert bool(subset_hooks or config.startswith(MULTIGRID)) == (
         cfg.train_dataloader.sampler.type == 'SubsetSampler')
     for key in subset_hooks:
         assert cfg.default_hooks[key].type == SUBSET_HOOKS[key]

@@ -1,0 +1,19 @@
+# Vanilla KD (Hinton et al.) on SlowFast R101 8x8 -> SlowFast R50 4x16,
+# Kinetics-400 (../kd/kd_slowfast_kinetics400.py), with multigrid training
+# (docs/method.md#multigrid-kd, ./README.md): the long and short cycles of
+# Wu et al. (CVPR 2020) for the first 160 of the 200 epochs, the namesake's
+# clip shape and batch for the last 40. Not in the paper.
+_base_ = ['../kd/kd_slowfast_kinetics400.py']
+
+train_dataloader = dict(
+    # Batches of one clip shape, sized for it.
+    batch_sampler=dict(type='MultigridBatchSampler'),
+    sampler=dict(type='SubsetSampler', shuffle=True),
+    dataset=dict(
+        _delete_=True,
+        type='MultigridClips',
+        schedule=dict(type='MultigridSchedule', until_epoch=160),
+        # The student's slow pathway takes every 8th frame.
+        frame_divisor=8,
+        dataset={{_base_.train_dataloader.dataset}}))
+custom_hooks = [dict(type='MultigridHook')]
