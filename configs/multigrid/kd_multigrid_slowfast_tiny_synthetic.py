@@ -30,4 +30,5 @@ train_dataloader = dict(
             ann_file='data/synthetic/train.txt',
             data_prefix=dict(video='data/synthetic/videos'),
             pipeline=train_pipeline)))
-custom_hooks = [dict(type='MultigridHook')]
+# AdamW (the tiny schedule): the square-root rule for Adam-type optimizers.
+custom_hooks = [dict(type='MultigridHook', lr_scaling='sqrt')]

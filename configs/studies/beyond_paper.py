@@ -60,6 +60,11 @@ WARM = dict(custom_hooks=[
         root='{work_dir}/../../../teacher_store',
         prefill=True)
 ])
+MULTIGRID = 'mmsakd::multigrid/kd_multigrid_slowfast_tiny_synthetic.py'
+MULTIGRID_STORE = \
+    'mmsakd::multigrid/kd_multigrid_store_slowfast_tiny_synthetic.py'
+MG_UNTIL = dict(schedule=dict(until_epoch=12))
+MG_HOOK = dict(type='MultigridHook', lr_scaling='sqrt')
 
 seeds = [7, 8, 9]
 select = [
@@ -268,6 +273,31 @@ runs = dict(
         config='mmsakd::synthetic/random_subset_kd_slowfast_tiny_synthetic.py',
         overrides=dict(
             default_hooks=dict(random_subset=dict(replacement=False)))),
+    # Multigrid: 12 of the 15 epochs in the cycles (the paper-size configs'
+    # four fifths); the learning rate by the square-root rule (AdamW), or by
+    # the linear rule of Wu et al.'s SGD.
+    kd_multigrid=dict(
+        label='Vanilla KD, multigrid',
+        config=MULTIGRID,
+        overrides=dict(train_dataloader=dict(dataset=MG_UNTIL))),
+    kd_multigrid_linear=dict(
+        label='Vanilla KD, multigrid, linear learning-rate rule',
+        config=MULTIGRID,
+        overrides=dict(
+            train_dataloader=dict(dataset=MG_UNTIL),
+            custom_hooks=[dict(type='MultigridHook', lr_scaling='linear')])),
+    kd_multigrid_store_cold=dict(
+        label='Vanilla KD, multigrid, teacher-output store, cold',
+        config=MULTIGRID_STORE,
+        overrides=dict(
+            train_dataloader=dict(dataset=dict(dataset=MG_UNTIL)),
+            custom_hooks=[MG_HOOK] + COLD['custom_hooks'])),
+    kd_multigrid_store_warm=dict(
+        label='Vanilla KD, multigrid, teacher-output store, warm',
+        config=MULTIGRID_STORE,
+        overrides=dict(
+            train_dataloader=dict(dataset=dict(dataset=MG_UNTIL)),
+            custom_hooks=[MG_HOOK] + WARM['custom_hooks'])),
     kd_e80=dict(
         label='Vanilla KD, 80% of the epochs (budgeted)',
         config='mmsakd::synthetic/kd_slowfast_tiny_synthetic.py',
