@@ -18,6 +18,7 @@ from mmsakd.registry import DATASETS
 
 FOLDER = 'configs/multigrid'
 TINY = f'{FOLDER}/kd_multigrid_slowfast_tiny_synthetic.py'
+STORE_TINY = f'{FOLDER}/kd_multigrid_store_slowfast_tiny_synthetic.py'
 BASES = {
     TINY: 'configs/synthetic/kd_slowfast_tiny_synthetic.py',
     **{
@@ -37,7 +38,7 @@ def test_the_folder_holds_these_configs():
     found = sorted(
         osp.relpath(p, REPO_ROOT)
         for p in glob.glob(osp.join(REPO_ROOT, FOLDER, '*.py')))
-    assert found == sorted(BASES)
+    assert found == sorted([*BASES, STORE_TINY])
 
 
 @pytest.mark.parametrize('config', sorted(BASES))
@@ -68,7 +69,11 @@ def test_config_is_its_base_with_multigrid(config):
     assert loader.pop('sampler') == dict(type='SubsetSampler', shuffle=True)
     assert base['train_dataloader'].pop('sampler') == dict(
         type='DefaultSampler', shuffle=True)
-    assert cfg.pop('custom_hooks') == [dict(type='MultigridHook')]
+    # The tiny pair trains with AdamW: the square-root rule.
+    hook = dict(type='MultigridHook')
+    if config == TINY:
+        hook.update(lr_scaling='sqrt')
+    assert cfg.pop('custom_hooks') == [hook]
     if config == TINY:
         # Its own train_pipeline variable: the one inside the wrapper.
         assert cfg.pop('train_pipeline')[3] == resize
@@ -113,3 +118,19 @@ def test_tiny_training_set_loads_the_planned_shapes(tiny_data_root):
             frames, _, (width, height) = dataset.clip_shape(epoch, idx)
             assert dataset[idx]['inputs'].shape == (1, 3, frames, height,
                                                     width)
+
+
+def test_store_config_is_the_tiny_one_with_replay_and_the_store():
+    cfg = _load(STORE_TINY).to_dict()
+    base = _load(TINY).to_dict()
+    wrapper = cfg['train_dataloader'].pop('dataset')
+    assert wrapper.pop('type') == 'ReplayAugmentation'
+    assert wrapper.pop('dataset') == base['train_dataloader'].pop('dataset')
+    assert wrapper == dict(seed=0, num_views=None)
+    hooks = cfg.pop('custom_hooks')
+    assert hooks[0] == base.pop('custom_hooks')[0]
+    assert [hook['type'] for hook in hooks[1:]
+            ] == ['ReplayAugmentationHook', 'TeacherStoreHook']
+    for key in ('store_root', 'store_hooks', 'store_hooks_top20'):
+        cfg.pop(key)
+    assert cfg == base

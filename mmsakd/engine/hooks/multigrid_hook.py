@@ -8,6 +8,7 @@ from mmengine.runner import EpochBasedTrainLoop
 from mmsakd.datasets import MultigridClips, ReplayAugmentation
 from mmsakd.datasets.samplers import MultigridBatchSampler
 from mmsakd.registry import HOOKS
+from mmsakd.selection.checks import check_choice
 from .dropout_shuffle_hook import find_in_dataset
 from .infobatch_hook import InfoBatchHook
 from .random_subset_hook import RandomSubsetHook
@@ -27,12 +28,13 @@ class MultigridHook(Hook):
     :class:`~mmsakd.datasets.MultigridClips` (docs/method.md#multigrid-kd).
 
     It sets the wrappers' epoch before training and before each epoch (the
-    clips' shapes), scales the learning rate of every parameter group by
-    the epoch's :meth:`~mmsakd.datasets.MultigridSchedule.lr_factor` for
-    each optimizer step (the long cycle's batch over the base batch) and
-    restores the scheduled value after it, so that the parameter
-    schedulers and checkpoints see the unscaled values; the scaled one is
-    logged as ``multigrid_lr_factor``. Schedulers converted to iterations
+    clips' shapes), scales the learning rate of every parameter group for
+    each optimizer step by the epoch's
+    :meth:`~mmsakd.datasets.MultigridSchedule.lr_factor` (the long cycle's
+    batch over the base batch), or its square root, and restores the
+    scheduled value after the step, so that the parameter schedulers and
+    checkpoints see the unscaled values; the factor is logged as
+    ``multigrid_lr_factor``. Schedulers converted to iterations
     are sized from the planned epoch lengths (refused with a hook that
     trains on subsets, whose lengths are not known in advance).
 
@@ -50,11 +52,20 @@ class MultigridHook(Hook):
             sampler=dict(type='SubsetSampler', shuffle=True),
             dataset=dict(type='MultigridClips', dataset=...))
         custom_hooks = [dict(type='MultigridHook')]
+
+    Args:
+        lr_scaling (str): How the learning rate follows the batch size:
+            ``'linear'`` (SGD's linear scaling rule, as Wu et al.),
+            ``'sqrt'`` (the square-root rule for Adam-type optimizers,
+            Malladi et al., NeurIPS 2022) or ``'none'``. Defaults to
+            'linear'.
     """
 
     priority = 'ABOVE_NORMAL'
 
-    def __init__(self) -> None:
+    def __init__(self, lr_scaling: str = 'linear') -> None:
+        check_choice('lr_scaling', lr_scaling, ('linear', 'sqrt', 'none'))
+        self.lr_scaling = lr_scaling
         self._clips: List[MultigridClips] = []
         self._batch_sampler: Optional[MultigridBatchSampler] = None
         self._plan: Optional[List[int]] = None
@@ -224,4 +235,6 @@ class MultigridHook(Hook):
         if not self._clips:
             return 1.0
         batch = self._batch_sampler.batch_size
-        return self._clips[0].schedule.lr_factor(runner.epoch, batch)
+        factor = self._clips[0].schedule.lr_factor(runner.epoch, batch)
+        return dict(
+            linear=factor, sqrt=factor**0.5, none=1.0)[self.lr_scaling]

@@ -16,8 +16,8 @@ from mmengine.hooks import Hook
 from mmengine.testing import RunnerTestCase
 
 from mmsakd.datasets import MultigridSchedule
-from mmsakd.engine.hooks import (RandomSubsetHook, TeacherStoreHook,
-                                 unwrap_model)
+from mmsakd.engine.hooks import (MultigridHook, RandomSubsetHook,
+                                 TeacherStoreHook, unwrap_model)
 
 CFG = 'configs/multigrid/kd_multigrid_slowfast_tiny_synthetic.py'
 LOADER = 'train_dataloader.dataset.'
@@ -224,10 +224,11 @@ class TestMultigridHook(TinyDistillData, RunnerTestCase):
         assert {(next(iter(r.shapes))[2:], len(r.indices))
                 for r in probe.rows[:3]} == {((4, 8, 8), 14), ((4, 16, 16), 7),
                                              ((4, 24, 24), 3)}
-        # The steps take the scheduled lr times the epoch's factor, which
+        # The steps take the scheduled lr times the square root of the
+        # epoch's batch factor (the tiny config's rule, for AdamW), which
         # is restored exactly after each step.
-        factors = [schedule.lr_factor(r.epoch, BATCH) for r in probe.rows]
-        assert factors == [8.0] * 3 + [4.0] * 3 + [1.0] * 6
+        factors = [schedule.lr_factor(r.epoch, BATCH)**0.5 for r in probe.rows]
+        assert factors == [8.0**0.5] * 3 + [2.0] * 3 + [1.0] * 6
         assert run.factors == factors
         assert len(probe.step_lrs) == len(probe.rows)
         for i, factor in enumerate(factors):
@@ -348,3 +349,18 @@ class TestMultigridHook(TinyDistillData, RunnerTestCase):
         assert read.store.shape[:2] == (2, 8)
         for key, value in read.weights.items():
             assert torch.equal(filled.weights[key], value), key
+
+
+def test_lr_scaling_rules():
+    hook = MultigridHook(lr_scaling='linear')
+    hook._clips = [SimpleNamespace(schedule=MultigridSchedule())]
+    hook._batch_sampler = SimpleNamespace(batch_size=BATCH)
+    runner = SimpleNamespace(epoch=0)
+    # Epoch 0: t = 1/4, s = 1/sqrt(2), a batch 8 times the base one.
+    assert hook._lr_factor(runner) == 8
+    hook.lr_scaling = 'sqrt'
+    assert hook._lr_factor(runner) == pytest.approx(8**0.5)
+    hook.lr_scaling = 'none'
+    assert hook._lr_factor(runner) == 1
+    with pytest.raises(ValueError, match='lr_scaling'):
+        MultigridHook(lr_scaling='cubic')
