@@ -29,7 +29,8 @@ class MultigridBatchSampler(Sampler):
     cuts each code's indices into global batches of ``world_size`` times
     the code's batch size (:meth:`MultigridSchedule.batch_size` of
     ``batch_size``), pads a last short batch to a multiple of the world
-    size by repeating the code's first indices, and shuffles the batches
+    size, and to at least ``min_batch`` clips per rank, by repeating the
+    code's first indices, and shuffles the batches
     from ``(seed, epoch)`` when the sampler shuffles. Rank ``r`` takes
     positions ``r, r + world_size, ...`` of each global batch, so every rank
     has the same number of batches, of one shape per step, and one rank with
@@ -41,17 +42,26 @@ class MultigridBatchSampler(Sampler):
             (``train_dataloader.sampler``).
         batch_size (int): Clips per rank at the base shape
             (``train_dataloader.batch_size``), >= 1.
+        min_batch (int): The fewest clips of a batch on a rank, >= 1: batch
+            norm needs two values per channel, which one clip at the
+            smallest shape may not give (a feature map of 1x1x1). Defaults
+            to 2.
     """
 
-    def __init__(self, sampler: SubsetSampler, batch_size: int) -> None:
+    def __init__(self,
+                 sampler: SubsetSampler,
+                 batch_size: int,
+                 min_batch: int = 2) -> None:
         if not isinstance(sampler, SubsetSampler):
             raise TypeError(
                 'MultigridBatchSampler needs train_dataloader.sampler='
                 "dict(type='SubsetSampler'), got "
                 f'{type(sampler).__name__}')
         check_int('batch_size', batch_size, 1)
+        check_int('min_batch', min_batch, 1)
         self.sampler = sampler
         self.batch_size = batch_size
+        self.min_batch = min_batch
         self.rank, self.world_size = get_dist_info()
         self.clips = find_multigrid(sampler.dataset)
         if self.clips is None:
@@ -79,8 +89,10 @@ class MultigridBatchSampler(Sampler):
             size = world * schedule.batch_size(epoch, self.batch_size, code)
             for start in range(0, len(group), size):
                 batch = group[start:start + size]
-                short = -len(batch) % world
-                batches.append(batch + (group * world)[:short])
+                padded = max(
+                    len(batch) + -len(batch) % world, self.min_batch * world)
+                repeats = math.ceil(padded / len(group))
+                batches.append(batch + (group * repeats)[:padded - len(batch)])
         if self.sampler.shuffle and len(batches) > 1:
             generator = make_generator(
                 self.sampler.seed, epoch, 1, stream='multigrid')

@@ -40,6 +40,7 @@ def make(size=50,
          seed=0,
          epoch=0,
          shuffle=True,
+         min_batch=1,
          **schedule):
     clips = MultigridClips(Clips(size), schedule=MultigridSchedule(**schedule))
     with mock.patch(
@@ -48,7 +49,7 @@ def make(size=50,
                 f'{MODULES[1]}.get_dist_info',
                 return_value=(rank, world_size)):
         sampler = SubsetSampler(clips, shuffle=shuffle, seed=seed)
-        batch_sampler = MultigridBatchSampler(sampler, batch_size)
+        batch_sampler = MultigridBatchSampler(sampler, batch_size, min_batch)
     sampler.set_epoch(epoch)
     return batch_sampler
 
@@ -175,6 +176,28 @@ def test_two_ranks_pad_a_short_batch_with_its_codes_first_index():
             assert sorted(both) == sorted(batch)
     assert padded == 1
     assert sorted(set(sum(ranks[0] + ranks[1], []))) == list(range(43))
+
+
+@pytest.mark.parametrize('world_size', [1, 2])
+def test_min_batch_pads_a_lonely_clip(world_size):
+    # A subset of 3 clips at epoch 0 (codes spread over 3 shapes): a code
+    # with one clip gets a batch of it twice per rank, so batch norm sees
+    # two values per channel.
+    batches = []
+    for rank in range(world_size):
+        sampler = make(12, 3, rank, world_size, epoch=0, min_batch=2)
+        sampler.sampler.set_subset([0, 5, 9])
+        batches.append(list(sampler))
+    codes = make(12).clips.codes(0)
+    groups = Counter(int(codes[i]) for i in (0, 5, 9))
+    assert len(batches[0]) == len(groups)
+    for step, batch in enumerate(batches[0]):
+        together = sum((b[step] for b in batches), [])
+        assert len(batch) >= 2
+        assert len({int(codes[i]) for i in together}) == 1
+        assert len(together) == max(2 * world_size,
+                                    groups[int(codes[batch[0]])])
+    assert MultigridBatchSampler.__init__.__defaults__ == (2, )
 
 
 def test_epoch_order_is_what_the_ranks_share():

@@ -20,6 +20,7 @@ from mmsakd.engine.hooks import (MultigridHook, RandomSubsetHook,
                                  TeacherStoreHook, unwrap_model)
 
 CFG = 'configs/multigrid/kd_multigrid_slowfast_tiny_synthetic.py'
+SAKD_CFG = 'configs/synthetic/sakd_slowfast_tiny_synthetic.py'
 LOADER = 'train_dataloader.dataset.'
 NUM_CLIPS = 24  # the tiny training set
 BATCH = 4
@@ -102,7 +103,9 @@ def planned_batches(schedule, epoch, indices=range(NUM_CLIPS)):
     for code, count in enumerate(counts.tolist()):
         size = schedule.batch_size(epoch, BATCH, code)
         for start in range(0, count, size):
-            batches[code, min(size, count - start)] += 1
+            # A batch of one clip is padded to MultigridBatchSampler's
+            # min_batch of 2.
+            batches[code, max(2, min(size, count - start))] += 1
     return batches
 
 
@@ -309,11 +312,26 @@ class TestMultigridHook(TinyDistillData, RunnerTestCase):
             rows = [r for r in run.probe.rows if r.epoch == epoch]
             subset = draws.draw(epoch, NUM_CLIPS)
             assert len(subset) == NUM_CLIPS // 2
-            assert sorted(sum((r.indices for r in rows), [])) == subset
+            assert sorted(set(sum((r.indices for r in rows), []))) == subset
             assert trained_batches(schedule, rows) == planned_batches(
                 schedule, epoch, subset), epoch
             iters += len(rows)
         assert run.max_iters == iters
+
+    def test_sakd_trains_its_subsets_in_shapes(self):
+        sakd = Config.fromfile(osp.join(
+            REPO_ROOT, SAKD_CFG)).default_hooks.sakd.to_dict()
+        cfg = self._cfg('sakd')
+        cfg.default_hooks.sakd = dict(
+            sakd, ratio=0.5, score_num_workers=0, score_batch_size=8)
+        run = self._train(cfg)
+        for epoch in range(MAX_EPOCHS):
+            rows = [r for r in run.probe.rows if r.epoch == epoch]
+            # A round's subset of 12 distinct clips, in batches of one
+            # shape each (a lone clip of a shape twice, min_batch).
+            assert len(set(sum((r.indices for r in rows), []))) == 12
+            assert all(len(r.shapes) == 1 for r in rows)
+            assert all(len(r.indices) >= 2 for r in rows)
 
     def test_teacher_store_filled_and_read(self):
         # The first run fills the store before training, in batches of one
@@ -340,10 +358,11 @@ class TestMultigridHook(TinyDistillData, RunnerTestCase):
         for run in runs:
             assert run.probe.filled_at_start is True
             assert run.probe.teacher_samples == 0
-            # Shapes of 5, 2 and 1 clips in epoch 0, then 2 batches of 4.
+            # Shapes of 5, 2 and 1 clips in epoch 0 (the lone clip twice,
+            # min_batch), then 2 batches of 4.
             assert [len(r.indices) for r in run.probe.rows][3:] == [4, 4]
             assert sorted(len(r.indices)
-                          for r in run.probe.rows[:3]) == [1, 2, 5]
+                          for r in run.probe.rows[:3]) == [2, 2, 5]
         filled, read = runs
         assert filled.store.path == read.store.path
         assert read.store.shape[:2] == (2, 8)
