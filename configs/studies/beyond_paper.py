@@ -286,6 +286,13 @@ runs = dict(
         overrides=dict(
             train_dataloader=dict(dataset=MG_UNTIL),
             custom_hooks=[dict(type='MultigridHook', lr_scaling='linear')])),
+    kd_multigrid_const=dict(
+        label='Vanilla KD, multigrid, constant batch',
+        config=MULTIGRID,
+        overrides=dict(
+            train_dataloader=dict(
+                dataset=dict(schedule=dict(MG_UNTIL['schedule'],
+                                           scale_batch=False))))),
     kd_multigrid_store_cold=dict(
         label='Vanilla KD, multigrid, teacher-output store, cold',
         config=MULTIGRID_STORE,

@@ -1,7 +1,8 @@
 from . import samplers, synthetic, transforms  # noqa: F401
 from .clip_errors import (ClipLoadError, describe_clip, name_clip_errors,
                           patch_clip_errors)
-from .multigrid import MultigridClips, MultigridSchedule
+from .multigrid import MultigridClips
+from .multigrid_schedule import MultigridSchedule
 from .replay import ReplayAugmentation, replay_seeds
 from .skip_broken_clips import (SkipBrokenClips, SkippedClip,
                                 skip_broken_collate, skipped_mask,

@@ -310,3 +310,16 @@ def test_frames_round_to_the_frame_divisor():
     assert schedule.clip_shape(0, 0, 16, 1, (32, 32), 8, 8)[:2] == (8, 2)
     # 12 * 0.5 = 6 frames round to 8 with a divisor of 4.
     assert schedule.clip_shape(1, 0, 12, 1, (32, 32), 8, 4)[:2] == (8, 2)
+
+
+def test_without_scale_batch_every_shape_keeps_the_base_batch():
+    schedule = MultigridSchedule(scale_batch=False)
+    for epoch in range(4):
+        for code in range(len(schedule.space_factors(epoch))):
+            assert schedule.batch_size(epoch, 8, code) == 8
+        assert schedule.lr_factor(epoch, 8) == 1
+    # The shapes are the cycles' all the same.
+    assert schedule.clip_shape(0, 0, 32, 2, (224, 224), 8) == \
+        MultigridSchedule().clip_shape(0, 0, 32, 2, (224, 224), 8)
+    with pytest.raises(TypeError, match='scale_batch'):
+        MultigridSchedule(scale_batch=1)
