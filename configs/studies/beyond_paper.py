@@ -65,6 +65,10 @@ MULTIGRID_STORE = \
     'mmsakd::multigrid/kd_multigrid_store_slowfast_tiny_synthetic.py'
 MG_UNTIL = dict(schedule=dict(until_epoch=12))
 MG_HOOK = dict(type='MultigridHook', lr_scaling='sqrt')
+MG_MILD = dict(
+    until_epoch=12,
+    long_cycle=[(0.5, 0.75), (1.0, 0.75), (0.5, 1.0), (1.0, 1.0)],
+    short_cycle=[])
 
 seeds = [7, 8, 9]
 select = [
@@ -293,6 +297,32 @@ runs = dict(
             train_dataloader=dict(
                 dataset=dict(schedule=dict(MG_UNTIL['schedule'],
                                            scale_batch=False))))),
+    # Milder shapes: 8 of 16 frames and 24 of 32 pixels at the smallest,
+    # no short cycle; with and without the batch growing.
+    kd_multigrid_mild=dict(
+        label='Vanilla KD, multigrid, mild shapes',
+        config=MULTIGRID,
+        overrides=dict(train_dataloader=dict(dataset=dict(schedule=MG_MILD)))),
+    kd_multigrid_mild_const=dict(
+        label='Vanilla KD, multigrid, mild shapes, constant batch',
+        config=MULTIGRID,
+        overrides=dict(
+            train_dataloader=dict(
+                dataset=dict(schedule=dict(MG_MILD, scale_batch=False))))),
+    kd_multigrid_mild_const_store_warm=dict(
+        label='Vanilla KD, multigrid, mild shapes, constant batch, '
+        'teacher-output store, warm',
+        config=MULTIGRID_STORE,
+        overrides=dict(
+            train_dataloader=dict(
+                dataset=dict(
+                    dataset=dict(
+                        schedule=dict(MG_MILD, scale_batch=False)))),
+            custom_hooks=[MG_HOOK] + WARM['custom_hooks'])),
+    kd_e60=dict(
+        label='Vanilla KD, 60% of the epochs (budgeted)',
+        config='mmsakd::synthetic/kd_slowfast_tiny_synthetic.py',
+        epochs_scale=0.6),
     kd_multigrid_store_cold=dict(
         label='Vanilla KD, multigrid, teacher-output store, cold',
         config=MULTIGRID_STORE,
