@@ -136,15 +136,7 @@ class MultigridClips(EpochDatasetWrapper):
     def __getitem__(self, idx: int) -> Any:
         if self.in_test_mode():
             return self.dataset[idx]
-        epoch = self.epoch
-        if epoch is None:
-            raise RuntimeError(
-                'MultigridClips has no epoch: add '
-                "dict(type='MultigridHook') to the config's custom_hooks, "
-                'or call set_epoch(epoch) before loading')
-        idx = int(idx)
-        if idx < 0:
-            idx += len(self)
+        epoch, idx = self.epoch_and_index(idx, 'MultigridHook')
         base = self.base_shape
         frames, interval, size = self.clip_shape(epoch, idx)
         try:

@@ -112,15 +112,7 @@ class ReplayAugmentation(EpochDatasetWrapper):
     def __getitem__(self, idx: int) -> Any:
         if self.in_test_mode():
             return self.dataset[idx]
-        epoch = self.epoch
-        if epoch is None:
-            raise RuntimeError(
-                'ReplayAugmentation has no epoch: add '
-                "dict(type='ReplayAugmentationHook') to the config's "
-                'custom_hooks, or call set_epoch(epoch) before loading')
-        idx = int(idx)
-        if idx < 0:
-            idx += len(self)
+        epoch, idx = self.epoch_and_index(idx, 'ReplayAugmentationHook')
         view = self.view_of(epoch)
         python_seed, numpy_seed, torch_seed = replay_seeds(
             self.seed, view, idx)

@@ -1,7 +1,7 @@
 """The part every dataset wrapper of mmsakd shares: building the wrapped
 dataset from its config and passing its annotations through."""
 import copy
-from typing import Optional, Union
+from typing import Optional, Tuple, Union
 
 import torch
 from mmengine.dataset import BaseDataset
@@ -67,18 +67,12 @@ class EpochDatasetWrapper(DatasetWrapper):
     The epoch lives in a small shared-memory tensor, which dataloader
     workers inherit (fork) or receive by handle (spawn), so a
     :meth:`set_epoch` in the main process reaches every worker, persistent
-    ones included, without rebuilding the loader.
-
-    Args:
-        dataset (dict | Dataset): The dataset, or its config.
-        lazy_init (bool): Leave the wrapped dataset's annotation loading to
-            :meth:`full_init`. Defaults to False.
+    ones included, without rebuilding the loader. Its arguments are
+    :class:`DatasetWrapper`'s.
     """
 
-    def __init__(self,
-                 dataset: Union[dict, BaseDataset],
-                 lazy_init: bool = False) -> None:
-        super().__init__(dataset, lazy_init)
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
         # The epoch, -1 until set.
         self._epoch = torch.full((1, ), -1, dtype=torch.int64).share_memory_()
 
@@ -101,6 +95,27 @@ class EpochDatasetWrapper(DatasetWrapper):
         """
         check_int('epoch', epoch, 0)
         self._epoch[0] = epoch
+
+    def epoch_and_index(self, idx: int, hook: str) -> Tuple[int, int]:
+        """The current epoch and ``idx`` counted from 0, for loading clip
+        ``idx``.
+
+        Args:
+            idx (int): The index, negative from the end.
+            hook (str): The hook that sets the epoch, named in the error
+                raised before any epoch is set.
+
+        Returns:
+            tuple[int, int]: The epoch and the index.
+        """
+        epoch = self.epoch
+        if epoch is None:
+            raise RuntimeError(
+                f'{type(self).__name__} has no epoch: add '
+                f"dict(type='{hook}') to the config's custom_hooks, or call "
+                'set_epoch(epoch) before loading')
+        idx = int(idx)
+        return epoch, idx + len(self) if idx < 0 else idx
 
     def in_test_mode(self) -> bool:
         """Whether the innermost dataset is in test mode (deterministic
