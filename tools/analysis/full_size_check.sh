@@ -81,39 +81,36 @@ for precision in "${LOADING_PRECISIONS[@]}"; do
         --out "$OUT_DIR/epoch_loading_$precision.json"
 done
 
+# The Runner runs: the clips of runner.txt for every split, random
+# initial weights, two epochs, no validation or checkpoint before the end.
+head -n "$RUNNER_CLIPS" "$DATA/train.txt" >"$DATA/runner.txt"
+runner() {  # runner CONFIG WORK_DIR TRAIN_DATASET_KEY [KEY=VALUE ...]
+    local config=$1 work_dir=$2 train=$3
+    shift 3
+    bash tools/dist_train.sh "$config" 1 "${RUNNER_ARGS[@]}" \
+        --work-dir "$work_dir" --cfg-options \
+        "$train.ann_file=$DATA/runner.txt" \
+        "$train.data_prefix.video=$DATA/videos" \
+        "val_dataloader.dataset.ann_file=$DATA/runner.txt" \
+        "val_dataloader.dataset.data_prefix.video=$DATA/videos" \
+        "test_dataloader.dataset.ann_file=$DATA/runner.txt" \
+        "test_dataloader.dataset.data_prefix.video=$DATA/videos" \
+        train_cfg.max_epochs=2 train_cfg.val_interval=100 \
+        default_hooks.checkpoint.interval=100 \
+        model.teacher_ckpt=None model.untrained_teacher=True \
+        model.student_ckpt=None randomness.seed=0 "$@"
+}
+
 # 2. The SAKD+ config through the Runner: epoch 0 on every clip, the round
 # at the start of epoch 1, epoch 1 on its subset.
-head -n "$RUNNER_CLIPS" "$DATA/train.txt" >"$DATA/runner.txt"
 echo "==> SAKD+ through the Runner, $RUNNER_CLIPS clips"
-bash tools/dist_train.sh "$PLUS_CFG" 1 "${RUNNER_ARGS[@]}" \
-    --work-dir "$OUT_DIR/runner" --cfg-options \
-    "train_dataloader.dataset.ann_file=$DATA/runner.txt" \
-    "train_dataloader.dataset.data_prefix.video=$DATA/videos" \
-    "val_dataloader.dataset.ann_file=$DATA/runner.txt" \
-    "val_dataloader.dataset.data_prefix.video=$DATA/videos" \
-    "test_dataloader.dataset.ann_file=$DATA/runner.txt" \
-    "test_dataloader.dataset.data_prefix.video=$DATA/videos" \
-    train_cfg.max_epochs=2 train_cfg.val_interval=100 \
-    default_hooks.sakd.warmup_epochs=1 default_hooks.sakd.anneal_epochs=0 \
-    default_hooks.checkpoint.interval=100 \
-    model.teacher_ckpt=None model.untrained_teacher=True \
-    model.student_ckpt=None randomness.seed=0
+runner "$PLUS_CFG" "$OUT_DIR/runner" train_dataloader.dataset \
+    default_hooks.sakd.warmup_epochs=1 default_hooks.sakd.anneal_epochs=0
 
 # 3. Multigrid KD through the Runner: epoch 0 at the long cycle's first
 # shape (with the short cycle), epoch 1 at the base shape.
 echo "==> multigrid KD through the Runner, $RUNNER_CLIPS clips"
-inner=train_dataloader.dataset.dataset
-bash tools/dist_train.sh "$MG_CFG" 1 "${RUNNER_ARGS[@]}" \
-    --work-dir "$OUT_DIR/runner_multigrid" --cfg-options \
-    "$inner.ann_file=$DATA/runner.txt" \
-    "$inner.data_prefix.video=$DATA/videos" \
-    "val_dataloader.dataset.ann_file=$DATA/runner.txt" \
-    "val_dataloader.dataset.data_prefix.video=$DATA/videos" \
-    "test_dataloader.dataset.ann_file=$DATA/runner.txt" \
-    "test_dataloader.dataset.data_prefix.video=$DATA/videos" \
-    train_dataloader.dataset.schedule.until_epoch=1 \
-    train_cfg.max_epochs=2 train_cfg.val_interval=100 \
-    default_hooks.checkpoint.interval=100 \
-    model.teacher_ckpt=None model.untrained_teacher=True \
-    model.student_ckpt=None randomness.seed=0
+runner "$MG_CFG" "$OUT_DIR/runner_multigrid" \
+    train_dataloader.dataset.dataset \
+    train_dataloader.dataset.schedule.until_epoch=1
 echo "==> done: $OUT_DIR"

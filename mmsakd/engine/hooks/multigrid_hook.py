@@ -3,7 +3,6 @@ from typing import List, Optional
 import torch
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
-from mmengine.runner import EpochBasedTrainLoop
 
 from mmsakd.datasets import MultigridClips, ReplayAugmentation
 from mmsakd.datasets.samplers import MultigridBatchSampler
@@ -15,7 +14,7 @@ from .random_subset_hook import RandomSubsetHook
 from .sakd_hook import SAKDHook
 from .schedulers import plan_iter_schedulers
 from .teacher_store_hook import TeacherStoreHook
-from .utils import fix_max_iters, unwrap_model
+from .utils import check_epoch_loop, fix_max_iters, unwrap_model
 
 #: Hooks that change the training subset: the length of an epoch is then
 #: theirs to plan.
@@ -101,12 +100,8 @@ class MultigridHook(Hook):
         plan_iter_schedulers(runner, self._plan, 'MultigridHook')
 
     def _check_loader(self, runner) -> MultigridBatchSampler:
-        loop = runner.train_loop
-        if not isinstance(loop, EpochBasedTrainLoop):
-            raise TypeError(
-                'MultigridHook needs an epoch-based train loop, since the '
-                'clip shapes change with the epoch; got '
-                f'{type(loop).__name__}')
+        check_epoch_loop(runner, 'MultigridHook',
+                         'the clip shapes change with the epoch')
         batch_sampler = runner.train_dataloader.batch_sampler
         if not isinstance(batch_sampler, MultigridBatchSampler):
             raise TypeError(

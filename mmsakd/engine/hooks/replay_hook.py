@@ -3,11 +3,11 @@ from typing import List
 
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
-from mmengine.runner import EpochBasedTrainLoop
 
 from mmsakd.datasets import ReplayAugmentation
 from mmsakd.registry import HOOKS
 from .dropout_shuffle_hook import find_in_dataset
+from .utils import check_epoch_loop
 
 
 @HOOKS.register_module()
@@ -36,13 +36,8 @@ class ReplayAugmentationHook(Hook):
         self._wrappers: List[ReplayAugmentation] = []
 
     def before_train(self, runner) -> None:
-        loop = runner.train_loop
-        if not isinstance(loop, EpochBasedTrainLoop):
-            raise TypeError(
-                'ReplayAugmentationHook needs an epoch-based train loop '
-                '(EpochBasedTrainLoop or a subclass), since a view of the '
-                f'clips is an epoch; got {type(loop).__name__}: set '
-                "train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=...)")
+        check_epoch_loop(runner, 'ReplayAugmentationHook',
+                         'a view of the clips is an epoch')
         self._wrappers = find_in_dataset(runner.train_dataloader.dataset,
                                          ReplayAugmentation)
         if not self._wrappers:

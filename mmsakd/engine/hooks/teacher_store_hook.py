@@ -7,7 +7,6 @@ from mmengine.dataset import pseudo_collate
 from mmengine.dist import barrier, get_dist_info
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
-from mmengine.runner import EpochBasedTrainLoop
 from mmengine.utils import ProgressBar
 from torch.utils.data import DataLoader
 
@@ -23,7 +22,7 @@ from mmsakd.selection.checks import (check_bool, check_choice, check_int,
 from mmsakd.utils import raise_on_every_rank
 from ..store_fingerprint import fingerprint_name, store_fingerprint
 from .dropout_shuffle_hook import find_in_dataset
-from .utils import unwrap_model
+from .utils import check_epoch_loop, unwrap_model
 
 
 @HOOKS.register_module()
@@ -268,11 +267,8 @@ class TeacherStoreHook(Hook):
 
     # ------------------------------------------------------------ private
     def _store_args(self, runner) -> dict:
-        if not isinstance(runner.train_loop, EpochBasedTrainLoop):
-            raise TypeError(
-                'TeacherStoreHook keys stored outputs by epoch and needs an '
-                'epoch-based training loop, got '
-                f'{type(runner.train_loop).__name__}')
+        check_epoch_loop(runner, 'TeacherStoreHook',
+                         'it keys stored outputs by epoch')
         model = unwrap_model(runner)
         if not hasattr(model, 'teacher_store'):
             raise TypeError('TeacherStoreHook needs an SAKDDistiller model, '

@@ -8,6 +8,7 @@ import numpy as np
 import torch
 from mmengine.dist import all_gather, get_dist_info
 from mmengine.model import is_model_wrapper
+from mmengine.runner import EpochBasedTrainLoop
 from torch import Tensor, nn
 
 from mmsakd.datasets.samplers import SubsetSampler
@@ -25,6 +26,24 @@ def unwrap_model(runner) -> nn.Module:
     """
     model = runner.model
     return model.module if is_model_wrapper(model) else model
+
+
+def check_epoch_loop(runner, hook_name: str, why: str) -> None:
+    """Refuse a train loop that is not epoch-based, naming the hook, why it
+    needs epochs and the config key to set.
+
+    Args:
+        runner (Runner): The runner.
+        hook_name (str): The hook's name, used in the message.
+        why (str): Why the hook needs epochs, ending the first sentence.
+    """
+    loop = runner.train_loop
+    if not isinstance(loop, EpochBasedTrainLoop):
+        raise TypeError(
+            f'{hook_name} needs an epoch-based train loop '
+            f'(EpochBasedTrainLoop or a subclass), since {why}; got '
+            f'{type(loop).__name__}: set '
+            "train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=...)")
 
 
 def check_by_epoch_schedulers(runner, hook_name: str) -> None:

@@ -591,8 +591,9 @@ def test_iteration_based_loop_is_refused(tiny_data_root, teacher_ckpt,
         root=str(tmp_path / 'stores'))
     cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=4)
     _refusal(
-        cfg, TypeError, 'TeacherStoreHook keys stored outputs by epoch and '
-        'needs an epoch-based training loop, got IterBasedTrainLoop')
+        cfg, TypeError, 'TeacherStoreHook needs an epoch-based train loop '
+        r'\(EpochBasedTrainLoop or a subclass\), since it keys stored '
+        'outputs by epoch; got IterBasedTrainLoop')
     assert not (tmp_path / 'stores').exists()
 
 
