@@ -91,8 +91,9 @@ def test_multigrid_epochs_and_runner_run(check):
     assert 'MultigridHook: epoch 0: t=0.25: s=0.354 batch 512, s=0.5 ' \
         'batch 256, s=0.707 batch 128, 3 iterations' in text
     assert 'MultigridHook: epoch 1: t=1: s=1 batch 16, 2 iterations' in text
+    # The tiny config's square-root rule: sqrt(8).
     assert re.search(r'Epoch\(train\) +\[1\]\[3/3\].*multigrid_lr_factor: '
-                     r'8\.0000', text)
+                     r'2\.8284', text)
     assert re.search(r'Epoch\(train\) +\[2\]\[2/2\].*multigrid_lr_factor: '
                      r'1\.0000', text)
     assert osp.isfile(check / 'runner_multigrid' / 'epoch_2.pth')
