@@ -31,6 +31,19 @@ def run_python(code: str, env: dict = None, timeout: float = 300):
                           timeout=timeout)
 
 
+@pytest.fixture(autouse=True)
+def runners_on_the_cpu(monkeypatch):
+    """Runners built in the test process train on the CPU, also on a
+    machine with a GPU: the suite's exactness checks (a resumed run equals
+    an uninterrupted one, stored teacher outputs equal live ones) hold
+    bit for bit on the CPU, where CI runs them, while cuDNN picks
+    nondeterministic kernels that differ with the batch. The tests of GPU
+    paths start processes of their own (test_resume_device.py) or work on
+    tensors placed on the GPU by hand."""
+    import mmengine.runner.runner as runner_module
+    monkeypatch.setattr(runner_module, 'get_device', lambda: 'cpu')
+
+
 @pytest.fixture
 def python_runner():
     return run_python
