@@ -295,8 +295,8 @@ runs = dict(
         config=MULTIGRID,
         overrides=dict(
             train_dataloader=dict(
-                dataset=dict(schedule=dict(MG_UNTIL['schedule'],
-                                           scale_batch=False))))),
+                dataset=dict(
+                    schedule=dict(MG_UNTIL['schedule'], scale_batch=False))))),
     # Milder shapes: 8 of 16 frames and 24 of 32 pixels at the smallest,
     # no short cycle; with and without the batch growing.
     kd_multigrid_mild=dict(
@@ -316,8 +316,7 @@ runs = dict(
         overrides=dict(
             train_dataloader=dict(
                 dataset=dict(
-                    dataset=dict(
-                        schedule=dict(MG_MILD, scale_batch=False)))),
+                    dataset=dict(schedule=dict(MG_MILD, scale_batch=False)))),
             custom_hooks=[MG_HOOK] + WARM['custom_hooks'])),
     kd_e60=dict(
         label='Vanilla KD, 60% of the epochs (budgeted)',

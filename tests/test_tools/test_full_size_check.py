@@ -92,8 +92,10 @@ def test_multigrid_epochs_and_runner_run(check):
         'batch 256, s=0.707 batch 128, 3 iterations' in text
     assert 'MultigridHook: epoch 1: t=1: s=1 batch 16, 2 iterations' in text
     # The tiny config's square-root rule: sqrt(8).
-    assert re.search(r'Epoch\(train\) +\[1\]\[3/3\].*multigrid_lr_factor: '
-                     r'2\.8284', text)
-    assert re.search(r'Epoch\(train\) +\[2\]\[2/2\].*multigrid_lr_factor: '
-                     r'1\.0000', text)
+    assert re.search(
+        r'Epoch\(train\) +\[1\]\[3/3\].*multigrid_lr_factor: '
+        r'2\.8284', text)
+    assert re.search(
+        r'Epoch\(train\) +\[2\]\[2/2\].*multigrid_lr_factor: '
+        r'1\.0000', text)
     assert osp.isfile(check / 'runner_multigrid' / 'epoch_2.pth')

@@ -231,5 +231,4 @@ class MultigridHook(Hook):
             return 1.0
         batch = self._batch_sampler.batch_size
         factor = self._clips[0].schedule.lr_factor(runner.epoch, batch)
-        return dict(
-            linear=factor, sqrt=factor**0.5, none=1.0)[self.lr_scaling]
+        return dict(linear=factor, sqrt=factor**0.5, none=1.0)[self.lr_scaling]
