@@ -338,6 +338,32 @@ runs = dict(
         label='Vanilla KD, 80% of the epochs (budgeted)',
         config='mmsakd::synthetic/kd_slowfast_tiny_synthetic.py',
         epochs_scale=0.8),
+    # The warm store on a budget: fewer epochs, each without the teacher.
+    kd_store_warm_e60=dict(
+        label='Vanilla KD, 60% of the epochs (budgeted), teacher-output '
+        'store, warm',
+        config=STORE,
+        overrides=WARM,
+        epochs_scale=0.6),
+    kd_store_warm_e40=dict(
+        label='Vanilla KD, 40% of the epochs (budgeted), teacher-output '
+        'store, warm',
+        config=STORE,
+        overrides=WARM,
+        epochs_scale=0.4),
+    # Budgeted vanilla KD and RS2 at about the warm store's time (0.69x of
+    # vanilla KD's on the screening seed): 10 of 15 epochs, and two thirds
+    # of the clips each epoch redrawn without replacement.
+    kd_e67=dict(
+        label='Vanilla KD, 67% of the epochs (budgeted)',
+        config='mmsakd::synthetic/kd_slowfast_tiny_synthetic.py',
+        epochs_scale=2 / 3),
+    random_kd_rs2_r67=dict(
+        label='Random-subset KD, r = 0.67, without replacement (RS2)',
+        config='mmsakd::synthetic/random_subset_kd_slowfast_tiny_synthetic.py',
+        overrides=dict(
+            default_hooks=dict(
+                random_subset=dict(ratio=0.67, replacement=False)))),
     # The preset caches its teacher's logits by clip, which a random
     # pipeline does not allow (the cache's check would stop the run).
     sakd_plus_no_cache=dict(

@@ -12,8 +12,8 @@ import time
 from typing import Dict, Optional
 
 from .pretrain import CACHE_DIR, prepare
-from .regimes import (REGIMES, Regime, calibration, calibration_section,
-                      describe, quick_regime)
+from .regimes import (Regime, calibration, calibration_section, describe,
+                      quick_regime, regime_named)
 from .report import machine, report, write_results
 from .runs import Setting, collect, train_run
 from .study import Study
@@ -33,13 +33,11 @@ def study_regime(study: Study, quick: bool = False) -> Optional[Regime]:
         if quick:
             raise ValueError('a quick run needs a regime')
         return None
-    regime = REGIMES[study.regime]
+    regime = regime_named(study.regime, study.augment)
     if quick:
         regime = quick_regime(regime)
     if study.epochs is not None:
         regime = dataclasses.replace(regime, epochs=study.epochs)
-    if study.augment is not None:
-        regime = dataclasses.replace(regime, augment=study.augment)
     return regime
 
 

@@ -3,12 +3,14 @@ in a config, and the calibration checks on a summary worked out by hand."""
 import dataclasses
 import os.path as osp
 
+import pytest
 from helpers import REPO_ROOT
 from mmengine.config import Config
 
-from mmsakd.benchmark import REGIMES, calibration, quick_regime
+from mmsakd.benchmark import (REGIMES, WHOLE_CLIP_REGIMES, calibration,
+                              quick_regime, regime_named)
 from mmsakd.benchmark.regimes import (adapt_to_regime, calibration_section,
-                                      data_roots)
+                                      data_roots, describe)
 
 
 def test_quick_regime_and_data_roots():
@@ -30,6 +32,32 @@ def test_quick_regime_and_data_roots():
     assert (written.num_frames, written.clip_len) == (24, 16)
     assert dataclasses.replace(
         written, num_frames=16, clip_len=None) == transfer.source
+
+
+def test_regime_named():
+    for name in ('transfer', 'scratch'):
+        assert regime_named(name) is regime_named(name, True) is REGIMES[name]
+        whole = regime_named(name, augment=False)
+        assert whole is WHOLE_CLIP_REGIMES[name] and not whole.augment
+        assert REGIMES[name].augment
+    # The earlier tables' transfer regime is unchanged on whole clips.
+    whole = WHOLE_CLIP_REGIMES['transfer']
+    assert (whole.target.num_train, whole.source_epochs,
+            whole.teacher_source_epochs, whole.teacher_epochs,
+            whole.lr) == (500, 20, 20, 12, 2e-3)
+    with pytest.raises(ValueError, match='regime must be one of'):
+        regime_named('grouped')
+
+
+def test_describe_names_each_pretraining():
+    prepared = dict(teacher=dict(top1=89.))
+    text = describe(REGIMES['transfer'], prepared)['pretraining']
+    assert 'for 20 (teacher) and 14 (student) epochs' in text
+    text = describe(WHOLE_CLIP_REGIMES['transfer'], prepared)['pretraining']
+    assert 'for 20 epochs (seed 0)' in text
+    assert describe(REGIMES['scratch'], prepared)['scope'].startswith(
+        '1000 training / 300 validation clips of 10 classes, trained on '
+        'random 16-frame windows')
 
 
 def test_adapt_to_regime():

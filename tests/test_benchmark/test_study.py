@@ -59,7 +59,7 @@ def test_catalogue_extends_the_paper_study():
     catalogue = builtin_catalogue()
     assert paper.seeds == (0, 1, 2) and paper.regime == 'transfer'
     assert catalogue.catalogue[:len(paper.catalogue)] == paper.catalogue
-    assert len(catalogue.catalogue) == 62
+    assert len(catalogue.catalogue) == 66
     final = load_study('mmsakd::studies/beyond_paper/final_scratch.py')
     assert final.regime == 'scratch' and final.seeds == (7, 8, 9)
     assert final.work_dir == 'work_dirs/study13/scratch_final'

@@ -43,7 +43,8 @@ sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..', '..')))
 
 import mmsakd  # noqa: F401  (compat fixes before mmaction.models)
 from mmsakd.benchmark import (REGIMES, builtin_catalogue, load_study,
-                              parse_seeds, prepare, quick_regime, run_study)
+                              parse_seeds, prepare, quick_regime,
+                              regime_named, run_study)
 from mmsakd.benchmark.study_files import PAPER
 
 #: Where configs/synthetic/*_slowfast_tiny_synthetic.py read the teacher.
@@ -137,13 +138,11 @@ def _publish(checkpoint: str, path: str) -> None:
 
 def main(argv=None) -> dict:
     args = parse_args(argv)
-    regime = REGIMES[args.regime]
+    regime = regime_named(args.regime, args.augment)
     if args.quick:
         regime = quick_regime(regime)
     if args.epochs is not None:
         regime = dataclasses.replace(regime, epochs=args.epochs)
-    if not args.augment:
-        regime = dataclasses.replace(regime, augment=False)
     if args.prepare_only:
         prepared = prepare(
             regime,
