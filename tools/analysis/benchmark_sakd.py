@@ -43,8 +43,8 @@ sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..', '..')))
 
 import mmsakd  # noqa: F401  (compat fixes before mmaction.models)
 from mmsakd.benchmark import (REGIMES, builtin_catalogue, load_study,
-                              parse_seeds, prepare, quick_regime,
-                              regime_named, run_study)
+                              parse_seeds, prepare, quick_regime, regime_named,
+                              run_study)
 from mmsakd.benchmark.study_files import PAPER
 
 #: Where configs/synthetic/*_slowfast_tiny_synthetic.py read the teacher.
