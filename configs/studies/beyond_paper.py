@@ -351,7 +351,7 @@ runs = dict(
         config=STORE,
         overrides=WARM,
         epochs_scale=0.4),
-    # Budgeted vanilla KD and RS2 at about the warm store's time (0.69x of
+    # Budgeted vanilla KD and RS2 at about the warm store's time (0.68x of
     # vanilla KD's on the screening seed): 10 of 15 epochs, and two thirds
     # of the clips each epoch redrawn without replacement.
     kd_e67=dict(

@@ -20,6 +20,7 @@ from mmengine.config import Config
 
 from mmsakd.apis.experiment import point_to_data, sakd_hook_cfg, set_epochs
 from mmsakd.datasets.synthetic import SOURCE_CLASSES, SyntheticActionConfig
+from mmsakd.selection import check_choice
 from mmsakd.utils.dataset_cfg import innermost
 from .configs import config_file
 
@@ -137,9 +138,7 @@ def regime_named(name: str, augment: Optional[bool] = None) -> Regime:
     Returns:
         Regime: The regime.
     """
-    if name not in REGIMES:
-        raise ValueError(f'regime must be one of {sorted(REGIMES)}, got '
-                         f'{name!r}')
+    check_choice('regime', name, sorted(REGIMES))
     return (WHOLE_CLIP_REGIMES if augment is False else REGIMES)[name]
 
 

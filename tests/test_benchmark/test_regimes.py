@@ -45,7 +45,9 @@ def test_regime_named():
     assert (whole.target.num_train, whole.source_epochs,
             whole.teacher_source_epochs, whole.teacher_epochs,
             whole.lr) == (500, 20, 20, 12, 2e-3)
-    with pytest.raises(ValueError, match='regime must be one of'):
+    with pytest.raises(
+            ValueError,
+            match="regime must be 'scratch' or 'transfer', got 'grouped'"):
         regime_named('grouped')
 
 
