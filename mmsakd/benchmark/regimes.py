@@ -21,7 +21,7 @@ from mmengine.config import Config
 from mmsakd.apis.experiment import point_to_data, sakd_hook_cfg, set_epochs
 from mmsakd.datasets.synthetic import SOURCE_CLASSES, SyntheticActionConfig
 from mmsakd.selection import check_choice
-from mmsakd.utils.dataset_cfg import innermost
+from mmsakd.utils.dataset_cfg import innermost, replay_training_views
 from .configs import config_file
 
 #: The dataset config whose training crop an augmenting regime adds.
@@ -175,7 +175,7 @@ def data_roots(regime: Regime, data_dir: str) -> Dict[str, Optional[str]]:
 def adapt_to_regime(cfg: Config, regime: Regime, data_root: str, epochs: int,
                     seed: int, num_classes: int) -> Config:
     """Make ``cfg`` train on a regime's data: seed, data, its training
-    crop when augmenting, epochs, number of classes, the last checkpoint
+    crop and replayed views when augmenting, epochs, number of classes, the last checkpoint
     kept only, and a smoke run's loaders.
 
     Args:
@@ -193,6 +193,10 @@ def adapt_to_regime(cfg: Config, regime: Regime, data_root: str, epochs: int,
     point_to_data(cfg, data_root)
     if regime.augment:
         add_train_crop(cfg)
+        # Views as a function of (epoch, clip): an interrupted pretraining
+        # or run resumes exactly, and runs with and without a teacher-output
+        # store see the same views.
+        replay_training_views(cfg)
     set_epochs(cfg, epochs)
     if 'cls_head' in cfg.model:  # a recognizer
         cfg.model.cls_head.num_classes = num_classes

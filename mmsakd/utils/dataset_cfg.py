@@ -17,3 +17,48 @@ def innermost(dataset_cfg: dict) -> dict:
             dataset_cfg.get('dataset'), dict):
         dataset_cfg = dataset_cfg['dataset']
     return dataset_cfg
+
+
+def wrapper_types(dataset_cfg: dict) -> list:
+    """The ``type`` of every dataset in a chain of dataset wrappers, the
+    outermost first.
+
+    Args:
+        dataset_cfg (dict): A dataset config, possibly of a wrapper.
+
+    Returns:
+        list: The types, ending with the innermost dataset's.
+    """
+    types = [dataset_cfg.get('type')]
+    while 'pipeline' not in dataset_cfg and isinstance(
+            dataset_cfg.get('dataset'), dict):
+        dataset_cfg = dataset_cfg['dataset']
+        types.append(dataset_cfg.get('type'))
+    return types
+
+
+def replay_training_views(cfg, seed: int = 0) -> None:
+    """Wrap the training set of ``cfg`` in ``ReplayAugmentation`` and add
+    its ``ReplayAugmentationHook``, unless it has them already.
+
+    The random pipeline of each training clip then depends only on
+    (``seed``, epoch, index): a resumed run draws the views the
+    uninterrupted one would have drawn, which the workers' own generators
+    do not give, and runs of any seed see the same views. The wrapper goes
+    outermost, inside ``SkipBrokenClips`` (whose hook expects it
+    outermost).
+
+    Args:
+        cfg (Config): A training config, changed in place.
+        seed (int): The augmentation seed of a new wrapper. Defaults to 0.
+    """
+    loader = cfg.train_dataloader
+    if 'ReplayAugmentation' not in wrapper_types(loader.dataset):
+        parent, key = loader, 'dataset'
+        if loader.dataset.get('type') == 'SkipBrokenClips':
+            parent = loader.dataset
+        parent[key] = dict(
+            type='ReplayAugmentation', seed=seed, dataset=parent[key])
+    hooks = list(cfg.get('custom_hooks') or [])
+    if not any(h.get('type') == 'ReplayAugmentationHook' for h in hooks):
+        cfg.custom_hooks = hooks + [dict(type='ReplayAugmentationHook')]

@@ -11,6 +11,7 @@ from mmsakd.benchmark import (REGIMES, WHOLE_CLIP_REGIMES, calibration,
                               quick_regime, regime_named)
 from mmsakd.benchmark.regimes import (adapt_to_regime, calibration_section,
                                       data_roots, describe)
+from mmsakd.utils.dataset_cfg import innermost
 
 
 def test_quick_regime_and_data_roots():
@@ -68,14 +69,18 @@ def test_adapt_to_regime():
                     'sakd_slowfast_tiny_synthetic.py')
     cfg = adapt_to_regime(Config.fromfile(path), regime, 'data/t', 3, 5, 7)
     assert cfg.randomness.seed == 5 and cfg.train_cfg.max_epochs == 3
-    assert cfg.train_dataloader.dataset.ann_file == osp.join(
-        'data/t', 'train.txt')
+    # Replayed views: an interrupted run (pretraining too) resumes exactly.
+    dataset = cfg.train_dataloader.dataset
+    assert (dataset.type, dataset.seed) == ('ReplayAugmentation', 0)
+    assert [h.type for h in cfg.custom_hooks
+            ].count('ReplayAugmentationHook') == 1
+    assert innermost(dataset).ann_file == osp.join('data/t', 'train.txt')
     for role in ('student', 'teacher'):
         assert cfg.model[role].cls_head.num_classes == 7
     assert cfg.default_hooks.checkpoint.save_best is None
     assert cfg.train_dataloader.batch_size == 4
     assert cfg.default_hooks.sakd.score_num_workers == 0
-    types = [step.type for step in cfg.train_dataloader.dataset.pipeline]
+    types = [step.type for step in innermost(dataset).pipeline]
     assert types[types.index('DecordDecode') +
                  1:][:2] == ['RandomResizedCrop', 'Resize']
     assert 'RandomResizedCrop' not in [
@@ -86,6 +91,9 @@ def test_adapt_to_regime():
         'data/t', 3, 5, 7)
     assert plain.train_dataloader.dataset.pipeline == Config.fromfile(
         path).train_dataloader.dataset.pipeline
+    assert 'ReplayAugmentationHook' not in [
+        h.type for h in plain.get('custom_hooks', [])
+    ]
 
 
 def _row(run, top1, curve):
