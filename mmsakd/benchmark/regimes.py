@@ -175,8 +175,8 @@ def data_roots(regime: Regime, data_dir: str) -> Dict[str, Optional[str]]:
 def adapt_to_regime(cfg: Config, regime: Regime, data_root: str, epochs: int,
                     seed: int, num_classes: int) -> Config:
     """Make ``cfg`` train on a regime's data: seed, data, its training
-    crop and replayed views when augmenting, epochs, number of classes, the last checkpoint
-    kept only, and a smoke run's loaders.
+    crop and replayed views when augmenting, epochs, number of classes,
+    the last checkpoint kept only, and a smoke run's loaders.
 
     Args:
         cfg (Config): A recognizer or distiller config, changed in place.
