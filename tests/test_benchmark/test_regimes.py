@@ -72,8 +72,8 @@ def test_adapt_to_regime():
     # Replayed views: an interrupted run (pretraining too) resumes exactly.
     dataset = cfg.train_dataloader.dataset
     assert (dataset.type, dataset.seed) == ('ReplayAugmentation', 0)
-    assert [h.type for h in cfg.custom_hooks
-            ].count('ReplayAugmentationHook') == 1
+    assert [h.type
+            for h in cfg.custom_hooks].count('ReplayAugmentationHook') == 1
     assert innermost(dataset).ann_file == osp.join('data/t', 'train.txt')
     for role in ('student', 'teacher'):
         assert cfg.model[role].cls_head.num_classes == 7

@@ -26,8 +26,9 @@ def test_innermost_and_wrapper_types():
 
 
 def test_replay_training_views_wraps_outermost():
-    cfg = _cfg(dict(type='MultigridClips', dataset=dict(VIDEOS)),
-               hooks=[dict(type='MultigridHook')])
+    cfg = _cfg(
+        dict(type='MultigridClips', dataset=dict(VIDEOS)),
+        hooks=[dict(type='MultigridHook')])
     replay_training_views(cfg, seed=3)
     dataset = cfg.train_dataloader.dataset
     assert wrapper_types(dataset) == [
