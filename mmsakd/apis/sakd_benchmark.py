@@ -73,9 +73,11 @@ def run_benchmark(regime: Regime,
                   work_dir: str,
                   data_dir: str = 'data',
                   cache_dir: str = CACHE_DIR,
-                  title: Optional[str] = None) -> Dict:
+                  title: Optional[str] = None,
+                  cfg_options: Optional[Dict] = None) -> Dict:
     """Run the named runs of the SAKD benchmark in ``regime`` for every
-    seed, against :data:`BASELINE` (:func:`~mmsakd.benchmark.run_study`).
+    seed, against :data:`BASELINE` (:func:`~mmsakd.benchmark.run_study`;
+    ``cfg_options`` is merged into every run's config).
     """
     study = builtin_catalogue().select(runs).replace(
         seeds=seeds, baseline=BASELINE)
@@ -85,4 +87,5 @@ def run_benchmark(regime: Regime,
         regime=regime,
         data_dir=data_dir,
         cache_dir=cache_dir,
-        title=title)
+        title=title,
+        cfg_options=cfg_options)
