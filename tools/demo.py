@@ -88,8 +88,7 @@ def parse_args(argv=None):
     if args.val_interval is None:
         args.val_interval = 1 if args.quick else VAL_INTERVAL
     if args.val_interval < 1:
-        parser.error(
-            f'--val-interval must be >= 1, got {args.val_interval}')
+        parser.error(f'--val-interval must be >= 1, got {args.val_interval}')
     if args.quick:
         args.work_dir = osp.join(args.work_dir, 'quick')
         args.data_dir = osp.join(args.work_dir, 'data')
