@@ -14,9 +14,7 @@ import pytest
 from helpers import REPO_ROOT
 
 DEMO = osp.join(REPO_ROOT, 'tools', 'demo.py')
-RUN_NAMES = [
-    'ce', 'kd', 'sakd_i1', 'random_kd_i1', 'infobatch', 'kd_store_warm'
-]
+RUN_NAMES = ['ce', 'kd', 'sakd_i1', 'random_kd_i1', 'kd_store_warm']
 PNG_SIGNATURE = b'\x89PNG\r\n\x1a\n'
 # Run on one pytest-xdist worker: the tests share one run of the demo.
 pytestmark = pytest.mark.xdist_group('demo')
