@@ -1,10 +1,28 @@
 """Reading dataset configs through their wrappers."""
 
 
+def wrapper_chain(dataset_cfg: dict) -> list:
+    """The configs of a chain of dataset wrappers (such as
+    ``SkipBrokenClips`` or ``ReplayAugmentation``), the outermost first,
+    down to the dataset whose pipeline reads the clips.
+
+    Args:
+        dataset_cfg (dict): A dataset config, possibly of a wrapper.
+
+    Returns:
+        list[dict]: The configs (the same objects, so that changes to them
+        change ``dataset_cfg``).
+    """
+    chain = [dataset_cfg]
+    while 'pipeline' not in chain[-1] and isinstance(chain[-1].get('dataset'),
+                                                     dict):
+        chain.append(chain[-1]['dataset'])
+    return chain
+
+
 def innermost(dataset_cfg: dict) -> dict:
-    """The config of the dataset inside dataset wrappers (such as
-    ``SkipBrokenClips`` or ``ReplayAugmentation``), whose pipeline reads the
-    clips.
+    """The config of the dataset inside dataset wrappers
+    (:func:`wrapper_chain`), whose pipeline reads the clips.
 
     Args:
         dataset_cfg (dict): A dataset config, possibly of a wrapper.
@@ -13,10 +31,7 @@ def innermost(dataset_cfg: dict) -> dict:
         dict: The innermost config with a ``pipeline`` (the same object,
         so that changes to it change ``dataset_cfg``).
     """
-    while 'pipeline' not in dataset_cfg and isinstance(
-            dataset_cfg.get('dataset'), dict):
-        dataset_cfg = dataset_cfg['dataset']
-    return dataset_cfg
+    return wrapper_chain(dataset_cfg)[-1]
 
 
 def wrapper_types(dataset_cfg: dict) -> list:
@@ -29,12 +44,7 @@ def wrapper_types(dataset_cfg: dict) -> list:
     Returns:
         list: The types, ending with the innermost dataset's.
     """
-    types = [dataset_cfg.get('type')]
-    while 'pipeline' not in dataset_cfg and isinstance(
-            dataset_cfg.get('dataset'), dict):
-        dataset_cfg = dataset_cfg['dataset']
-        types.append(dataset_cfg.get('type'))
-    return types
+    return [cfg.get('type') for cfg in wrapper_chain(dataset_cfg)]
 
 
 def replay_training_views(cfg, seed: int = 0) -> None:

@@ -132,7 +132,7 @@ def _tool():
 
 
 @pytest.mark.parametrize('args,message', [
-    (['--runs', 'kd,bogus'], 'bogus'),
+    (['--runs', 'kd,bogus'], "--runs: unknown run(s) ['bogus']"),
     (['--val-interval', '0'], '--val-interval must be >= 1, got 0'),
 ])
 def test_bad_arguments_are_usage_errors(args, message, capsys):
