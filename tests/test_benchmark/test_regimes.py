@@ -46,6 +46,11 @@ def test_regime_named():
     assert (whole.target.num_train, whole.source_epochs,
             whole.teacher_source_epochs, whole.teacher_epochs,
             whole.lr) == (500, 20, 20, 12, 2e-3)
+    # On augmented clips the scratch teacher trains longer; its whole-clip
+    # schedule (the one `make teacher` uses) stays.
+    assert WHOLE_CLIP_REGIMES['scratch'].teacher_epochs == 10
+    assert REGIMES['scratch'].teacher_epochs == 30
+    assert REGIMES['transfer'].source_epochs == 14
     with pytest.raises(
             ValueError,
             match="regime must be 'scratch' or 'transfer', got 'grouped'"):
