@@ -13,12 +13,12 @@ from .annotations import (annotation_paths, dataset_is_complete,
                           read_annotations)
 from .config import (CLASSES, DECODABLE_SIZES, MOTIONS, SOURCE_CLASSES,
                      SyntheticActionConfig)
-from .generator import clip_label, generate_dataset
+from .generator import clip_label, draw_clip, generate_dataset
 from .render import render_clip
 
 __all__ = [
     'CLASSES', 'DECODABLE_SIZES', 'MOTIONS', 'SOURCE_CLASSES',
     'SyntheticActionConfig', 'annotation_paths', 'clip_label',
-    'dataset_is_complete', 'generate_dataset', 'read_annotations',
+    'dataset_is_complete', 'draw_clip', 'generate_dataset', 'read_annotations',
     'render_clip'
 ]

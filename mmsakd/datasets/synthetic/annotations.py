@@ -18,10 +18,17 @@ def annotation_paths(root: str) -> Dict[str, str]:
         videos=osp.join(root, 'videos'))
 
 
-def clip_relpath(split: str, index: int) -> str:
-    """Path of a clip under ``videos/``, as the annotation lists give
-    it."""
-    return f'{split}/{split}_{index:05d}.mp4'
+def clip_relpath(split: str, index: int, clips_per_group: int = 1) -> str:
+    """Path of a clip under ``videos/``, as the annotation lists give it.
+
+    Grouped clips are named as UCF101's are, ``..._g<group>_c<clip>``, so
+    that :func:`mmsakd.datasets.groups.clip_groups` reads the groups of
+    either from the list.
+    """
+    if clips_per_group == 1:
+        return f'{split}/{split}_{index:05d}.mp4'
+    group, clip = divmod(index, clips_per_group)
+    return f'{split}/{split}_g{group:04d}_c{clip:02d}.mp4'
 
 
 def dataset_is_complete(root: str,
@@ -39,12 +46,16 @@ def dataset_is_complete(root: str,
 def config_record(cfg: SyntheticActionConfig) -> dict:
     """The config as ``meta.json`` holds it (JSON types only).
 
-    ``clip_len`` is left out while None, so that the files of a dataset
-    written before the field existed still match the same settings.
+    ``clip_len`` is left out while None and ``clips_per_group`` while 1,
+    so that the files of a dataset written before those fields existed (and
+    the benchmark's keys computed from this record) still match the same
+    settings.
     """
     record = json.loads(json.dumps(asdict(cfg)))
     if record['clip_len'] is None:
         del record['clip_len']
+    if record['clips_per_group'] == 1:
+        del record['clips_per_group']
     return record
 
 

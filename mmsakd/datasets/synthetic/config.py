@@ -78,6 +78,13 @@ class SyntheticActionConfig:
             Defaults to 5.
         classes (tuple): Class names in label order, distinct, from
             ``MOTIONS`` (e.g. ``SOURCE_CLASSES``). Defaults to ``CLASSES``.
+        clips_per_group (int): Clips cut from each group's video, >= 1: the
+            clips of a group share their class, background, actors, motion
+            parameters, distractors and noise level, and differ where a
+            video cut at another time does (docs/synthetic_dataset.md#groups),
+            as the clips of a UCF101 group do. ``num_train`` and ``num_val``
+            must be multiples of it; train and validation groups are
+            distinct. 1: every clip drawn on its own. Defaults to 1.
     """
     num_train: int = 1000
     num_val: int = 300
@@ -99,6 +106,7 @@ class SyntheticActionConfig:
     noise: Tuple[float, float] = (3.0, 14.0)
     flicker: float = 5.0
     classes: Tuple[str, ...] = field(default=CLASSES, repr=False)
+    clips_per_group: int = 1
 
     def __post_init__(self) -> None:
         for name in ('num_train', 'num_val'):
@@ -106,6 +114,12 @@ class SyntheticActionConfig:
                 raise ValueError(f'{name} must be >= 0, got '
                                  f'{getattr(self, name)}')
         check_int('num_frames', self.num_frames, 4)
+        check_int('clips_per_group', self.clips_per_group, 1)
+        for name in ('num_train', 'num_val'):
+            if getattr(self, name) % self.clips_per_group:
+                raise ValueError(
+                    f'{name} must be a multiple of clips_per_group='
+                    f'{self.clips_per_group}, got {getattr(self, name)}')
         if self.clip_len is not None:
             if isinstance(self.clip_len, bool) or not isinstance(
                     self.clip_len,
@@ -145,3 +159,8 @@ class SyntheticActionConfig:
         """First frame of the ``clip_len`` frames in a written clip: the
         offset of ``SampleFrames(clip_len, test_mode=True)``."""
         return (self.num_frames - self.motion_len) // 2
+
+    def num_groups(self, split: str) -> int:
+        """Groups of ``split`` (``'train'`` or ``'val'``)."""
+        count = self.num_train if split == 'train' else self.num_val
+        return count // self.clips_per_group

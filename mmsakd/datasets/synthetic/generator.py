@@ -4,6 +4,8 @@ Clips are written as ``.mp4`` (OpenCV ``mp4v``) with MMAction2
 ``VideoDataset`` annotation lists. Each clip is drawn from its own generator
 seeded by ``(seed, split, index)``, so the same seed gives the same files
 whatever the number of workers, and a larger dataset extends a smaller one.
+Grouped clips draw what their group shares from a generator seeded by
+``(seed, split, group)`` and the rest from their own.
 """
 import json
 import os
@@ -17,9 +19,18 @@ from .annotations import annotation_paths, clip_relpath, config_record
 from .config import CLASSES, SPLITS, SyntheticActionConfig
 from .render import render_clip
 
+#: Tags the seeds of group generators apart from the clips' and the
+#: labels'.
+_GROUP_STREAM = 1 << 29
+
 
 def _rng(seed: int, split: str, index: int) -> np.random.Generator:
     return np.random.default_rng([seed, SPLITS.index(split), index])
+
+
+def _group_rng(seed: int, split: str, group: int) -> np.random.Generator:
+    return np.random.default_rng(
+        [seed, SPLITS.index(split), _GROUP_STREAM, group])
 
 
 def clip_label(seed: int,
@@ -32,6 +43,27 @@ def clip_label(seed: int,
                                    SPLITS.index(split), 1 << 30,
                                    block]).permutation(num_classes)
     return int(order[offset])
+
+
+def draw_clip(cfg: SyntheticActionConfig, split: str,
+              index: int) -> Tuple[np.ndarray, int]:
+    """The frames and label of clip ``index`` of ``split``.
+
+    Labels are balanced over clips, or over groups when grouped (the
+    clips of a group share their group's label).
+
+    Returns:
+        tuple: ``(T, H, W, 3)`` uint8 BGR frames and the label.
+    """
+    num_classes = len(cfg.classes)
+    if cfg.clips_per_group == 1:
+        label = clip_label(cfg.seed, split, index, num_classes)
+        return render_clip(label, cfg, _rng(cfg.seed, split, index)), label
+    group = index // cfg.clips_per_group
+    label = clip_label(cfg.seed, split, group, num_classes)
+    frames = render_clip(label, cfg, _group_rng(cfg.seed, split, group),
+                         _rng(cfg.seed, split, index))
+    return frames, label
 
 
 def write_video(path: str, frames: np.ndarray, fps: int) -> None:
@@ -54,9 +86,8 @@ def write_video(path: str, frames: np.ndarray, fps: int) -> None:
 
 def _generate_one(args: Tuple[SyntheticActionConfig, str, int, str]) -> str:
     cfg, split, index, root = args
-    label = clip_label(cfg.seed, split, index, len(cfg.classes))
-    frames = render_clip(label, cfg, _rng(cfg.seed, split, index))
-    relpath = clip_relpath(split, index)
+    frames, label = draw_clip(cfg, split, index)
+    relpath = clip_relpath(split, index, cfg.clips_per_group)
     path = osp.join(root, 'videos', relpath)
     tmp_path = path[:-4] + '.tmp.mp4'
     write_video(tmp_path, frames, cfg.fps)

@@ -20,15 +20,19 @@ The source classes (``SOURCE_CLASSES``) add the diagonal moves, the other
 turns and the oscillations along a fixed axis.
 """
 import math
-from typing import Tuple
+from typing import Optional, Tuple
 
 import numpy as np
 
 from .config import SyntheticActionConfig
 
 
-def actor_track(label: int, cfg: SyntheticActionConfig,
-                rng: np.random.Generator) -> Tuple[np.ndarray, np.ndarray]:
+def actor_track(
+    label: int,
+    cfg: SyntheticActionConfig,
+    rng: np.random.Generator,
+    clip_rng: Optional[np.random.Generator] = None
+) -> Tuple[np.ndarray, np.ndarray]:
     """Centre (T, 2) in frame sides and bar angle (T,) in radians.
 
     Positions are relative to a start point chosen afterwards, so that the
@@ -36,7 +40,17 @@ def actor_track(label: int, cfg: SyntheticActionConfig,
     ``cfg.motion_len`` frames starting at ``cfg.clip_start``; the frames
     around them continue it (a straight move goes on, a turn happens
     within those frames).
+
+    Args:
+        label (int): The class.
+        cfg (SyntheticActionConfig): The dataset's settings.
+        rng (np.random.Generator): Draws what a group of clips shares
+            (direction, speed, spin, oscillation axis and period).
+        clip_rng (np.random.Generator, optional): Draws what varies with
+            where a clip is cut from its group's video (an oscillation's
+            phase, the time of a turn); None: ``rng``. Defaults to None.
     """
+    clip_rng = rng if clip_rng is None else clip_rng
     t_len, m_len = cfg.num_frames, cfg.motion_len
     # Time 0 is the first frame of the timed clip.
     t = np.arange(t_len, dtype=np.float64) - cfg.clip_start
@@ -82,13 +96,13 @@ def actor_track(label: int, cfg: SyntheticActionConfig,
             axis = jitter
         elif name == 'oscillate_vertical':
             axis = np.pi / 2 + jitter
-        phase = rng.uniform(0, 2 * np.pi)
+        phase = clip_rng.uniform(0, 2 * np.pi)
         offset = amplitude * np.sin(2 * np.pi * t / period + phase)
         track = offset[:, None] * np.array([math.cos(axis),
                                             math.sin(axis)])[None]
     else:  # right_then_up / up_then_right
         first, second = name.split('_then_')
-        turn = rng.uniform(0.35, 0.65) * (m_len - 1)
+        turn = clip_rng.uniform(0.35, 0.65) * (m_len - 1)
         before = np.minimum(t, turn)
         after = np.maximum(t - turn, 0)
         track = (

@@ -2,7 +2,7 @@
 background, actors that follow their class's motion, distractor blobs,
 camera shake, flicker and pixel noise."""
 import math
-from typing import Tuple
+from typing import Optional, Tuple
 
 import cv2
 import numpy as np
@@ -12,6 +12,10 @@ from .motions import actor_track
 
 _SHIFT = 4  # fractional bits for sub-pixel drawing with cv2
 _SCALE = 1 << _SHIFT
+#: Largest shift of an actor's start point between the clips of a group,
+#: frame sides: the clips are cut at other times of one video, so the
+#: actors are elsewhere along their tracks, near where the group puts them.
+GROUP_SHIFT = 0.2
 
 
 def _background(rng: np.random.Generator, size: int,
@@ -66,8 +70,10 @@ def _walk_distractors(pos: np.ndarray, vel: np.ndarray,
         pos[j] = np.clip(pos[j] + vel[j], 0, size - 1)
 
 
-def render_clip(label: int, cfg: SyntheticActionConfig,
-                rng: np.random.Generator) -> np.ndarray:
+def render_clip(label: int,
+                cfg: SyntheticActionConfig,
+                rng: np.random.Generator,
+                clip_rng: Optional[np.random.Generator] = None) -> np.ndarray:
     """Render one clip of class ``label``.
 
     The ``cfg.motion_len`` frames from ``cfg.clip_start`` are drawn first,
@@ -75,14 +81,32 @@ def render_clip(label: int, cfg: SyntheticActionConfig,
     same clip with more frames around it, which continue its camera shake
     and distractors (forwards after it, backwards before it).
 
+    Args:
+        label (int): The class.
+        cfg (SyntheticActionConfig): The dataset's settings.
+        rng (np.random.Generator): Draws what the clips of a group share,
+            as one long video fixes it: background and clutter, the
+            actors' number, shape, colour, start region and motion
+            parameters, the distractors' number, size and colour, the
+            camera shake's amplitude and the noise level.
+        clip_rng (np.random.Generator, optional): Draws what cutting the
+            video at another time changes: the actors' positions (within
+            ``GROUP_SHIFT`` of the group's), an oscillation's phase, a
+            turn's time, the distractors' positions and walks, the camera's
+            walk, pixel noise and flicker. None: ``rng`` draws everything,
+            in the same order, so an ungrouped clip is unchanged. Defaults
+            to None.
+
     Returns:
         np.ndarray: ``(T, H, W, 3)`` uint8 frames in BGR order (OpenCV's).
     """
+    grouped = clip_rng is not None and clip_rng is not rng
+    clip_rng = rng if clip_rng is None else clip_rng
     size, t_len = cfg.frame_size, cfg.num_frames
     first, stop = cfg.clip_start, cfg.clip_start + cfg.motion_len
     bg = _background(rng, size, cfg.num_clutter)
 
-    track, angles = actor_track(label, cfg, rng)
+    track, angles = actor_track(label, cfg, rng, clip_rng)
     bg_mean = bg.reshape(-1, 3).mean(axis=0)
     num_actors = rng.integers(cfg.num_actors[0], cfg.num_actors[1] + 1)
     actors = []
@@ -90,6 +114,8 @@ def render_clip(label: int, cfg: SyntheticActionConfig,
         # Each actor follows the class motion from its own start point,
         # wrapping around the frame edges so that long tracks fit.
         start = rng.uniform(0, 1, size=2)
+        if grouped:
+            start = start + clip_rng.uniform(-GROUP_SHIFT, GROUP_SHIFT, size=2)
         centers = np.mod(track + start, 1.0) * size
         spin = angles - angles[first] + rng.uniform(0, np.pi)
         length = rng.uniform(0.2, 0.35) * size
@@ -106,15 +132,15 @@ def render_clip(label: int, cfg: SyntheticActionConfig,
 
     num_distractors = rng.integers(cfg.num_distractors[0],
                                    cfg.num_distractors[1] + 1)
-    d_pos = rng.uniform(0.1, 0.9, size=(num_distractors, 2)) * size
-    d_vel = rng.normal(0, 0.02, size=(num_distractors, 2)) * size
+    d_pos = clip_rng.uniform(0.1, 0.9, size=(num_distractors, 2)) * size
+    d_vel = clip_rng.normal(0, 0.02, size=(num_distractors, 2)) * size
     d_radius = rng.uniform(0.04, 0.08, size=num_distractors) * size
     d_color = [
         tuple(float(c) for c in color)
         for color in rng.uniform(0, 255, size=(num_distractors, 3))
     ]
 
-    walk = np.cumsum(rng.normal(0, 0.5, size=(stop - first, 2)), axis=0)
+    walk = np.cumsum(clip_rng.normal(0, 0.5, size=(stop - first, 2)), axis=0)
     walk_max = max(float(np.abs(walk).max()), 1e-6)
     amplitude = cfg.camera_jitter * size * rng.uniform(0.3, 1.0)
     shake = walk / walk_max
@@ -133,14 +159,14 @@ def render_clip(label: int, cfg: SyntheticActionConfig,
         warp = np.float32([[1, 0, offset[0]], [0, 1, offset[1]]])
         frame = cv2.warpAffine(
             frame, warp, (size, size), borderMode=cv2.BORDER_REFLECT)
-        frame += rng.normal(
-            0, noise_std, size=frame.shape).astype(np.float32) + rng.normal(
-                0, cfg.flicker)
+        frame += clip_rng.normal(
+            0, noise_std, size=frame.shape).astype(
+                np.float32) + clip_rng.normal(0, cfg.flicker)
         return np.clip(frame, 0, 255).astype(np.uint8)
 
     frames = np.empty((t_len, size, size, 3), dtype=np.uint8)
     for i in range(first, stop):
-        _walk_distractors(d_pos, d_vel, rng, size)
+        _walk_distractors(d_pos, d_vel, clip_rng, size)
         if i == first:
             before = (range(first - 1, -1, -1), d_pos.copy(), -d_vel, walk[0])
         frames[i] = draw(i, shake[i - first], d_pos)
@@ -149,8 +175,8 @@ def render_clip(label: int, cfg: SyntheticActionConfig,
     after = (range(stop, t_len), d_pos, d_vel, walk[-1])
     for indices, pos, vel, raw in (after, before):
         for i in indices:
-            raw = np.clip(raw + rng.normal(0, 0.5, size=2), -walk_max,
+            raw = np.clip(raw + clip_rng.normal(0, 0.5, size=2), -walk_max,
                           walk_max)
-            _walk_distractors(pos, vel, rng, size)
+            _walk_distractors(pos, vel, clip_rng, size)
             frames[i] = draw(i, raw / walk_max * amplitude, pos)
     return frames

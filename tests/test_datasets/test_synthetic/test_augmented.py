@@ -102,3 +102,16 @@ def test_generate_tool_checks_lengths(monkeypatch, capsys, argv, message):
     monkeypatch.setattr(sys, 'argv', ['generate.py', '--num-frames', '24'])
     args = tool.parse_args()
     assert (args.num_frames, args.clip_len) == (24, 16)
+
+
+def test_generate_tool_checks_grouping(monkeypatch, tmp_path):
+    tool = _generate_tool()
+    monkeypatch.setattr(sys, 'argv', [
+        'generate.py', '--out',
+        str(tmp_path), '--num-train', '10', '--clips-per-group', '4'
+    ])
+    with pytest.raises(
+            SystemExit,
+            match='num_train must be a multiple of clips_per_group=4'):
+        tool.main()
+    assert not any(tmp_path.iterdir())  # nothing written

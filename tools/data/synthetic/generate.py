@@ -48,6 +48,13 @@ def parse_args():
     parser.add_argument('--frame-size', type=int, default=defaults.frame_size)
     parser.add_argument('--seed', type=int, default=defaults.seed)
     parser.add_argument(
+        '--clips-per-group',
+        type=int,
+        default=defaults.clips_per_group,
+        help='clips cut from each group\'s video, as UCF101\'s groups are '
+        '(docs/synthetic_dataset.md#groups); --num-train and --num-val must '
+        'be multiples of it')
+    parser.add_argument(
         '--workers', type=int, default=0, help='worker processes')
     parser.add_argument(
         '--force',
@@ -68,13 +75,17 @@ def parse_args():
 
 def main():
     args = parse_args()
-    cfg = SyntheticActionConfig(
-        num_train=args.num_train,
-        num_val=args.num_val,
-        num_frames=args.num_frames,
-        clip_len=args.clip_len,
-        frame_size=args.frame_size,
-        seed=args.seed)
+    try:
+        cfg = SyntheticActionConfig(
+            num_train=args.num_train,
+            num_val=args.num_val,
+            num_frames=args.num_frames,
+            clip_len=args.clip_len,
+            frame_size=args.frame_size,
+            seed=args.seed,
+            clips_per_group=args.clips_per_group)
+    except ValueError as err:
+        raise SystemExit(f'generate.py: error: {err}')
     if not args.force and dataset_is_complete(args.out, cfg):
         print(f'{args.out} already holds this dataset; use --force to '
               'regenerate.')
@@ -82,6 +93,9 @@ def main():
     start = time.time()
     paths = generate_dataset(args.out, cfg, num_workers=args.workers)
     around = f', motion timed for {cfg.clip_len}' if cfg.clip_len else ''
+    if cfg.clips_per_group > 1:
+        around += (f', {cfg.num_groups("train")} + {cfg.num_groups("val")} '
+                   f'groups of {cfg.clips_per_group} clips')
     print(f'\nWrote {cfg.num_train} train and {cfg.num_val} val clips '
           f'({len(cfg.classes)} classes, {cfg.num_frames} frames{around} of '
           f'{cfg.frame_size}x{cfg.frame_size}) to {args.out} in '
