@@ -8,6 +8,8 @@ from .difficulty import (check_finite, easiness, normalize_easiness,
 from .dpp import greedy_dpp_map
 from .features import (fuse_features, gaussian_projection, pool_features,
                        project_features)
+from .group_subsets import (expected_random_coverage, groups_covered,
+                            spread_over_groups)
 from .interruption import (LAYOUTS, STREAMS, InterruptionPlan,
                            apply_interruption_plan, interrupt_batch,
                            make_generator, plan_interruption)
@@ -33,5 +35,6 @@ __all__ = [
     'SELECTORS', 'RoundSettings', 'select_subset', 'selection_round',
     'subset_size', 'check_range', 'check_int', 'check_choice', 'check_bool',
     'check_file_name', 'as_fraction', 'candidate_pool', 'pool_round',
-    'update_and_select', 'round_ratio', 'RATIO_SHAPES'
+    'update_and_select', 'round_ratio', 'RATIO_SHAPES', 'groups_covered',
+    'expected_random_coverage', 'spread_over_groups'
 ]

@@ -153,16 +153,23 @@ class RandomSubsetHook(SubsetHook):
         chunk = np.concatenate([chunk, order[:k - len(chunk)]])
         return sorted(int(i) for i in chunk)
 
+    def _round_extras(self) -> dict:
+        """Fields that a subclass adds to a round's record and log line."""
+        return {}
+
     def _log_round(self, runner, epoch: int) -> None:
+        extras = self._round_extras()
         record = dict(
             epoch=epoch,
             round=self.rounds,
             subset_size=len(self.subset),
             num_samples=self._num_samples,
+            **extras,
             selected=self.subset)
+        more = ''.join(f', {key} {value}' for key, value in extras.items())
         print_log(
             f'Random subset round {self.rounds} (epoch {epoch}): '
-            f'{len(self.subset)} of {self._num_samples} samples',
+            f'{len(self.subset)} of {self._num_samples} samples{more}',
             logger='current')
         if is_main_process():
             append_json_line(osp.join(runner.work_dir, self.log_file), record)
