@@ -370,4 +370,25 @@ runs = dict(
         label='SAKD+ (preset, no teacher cache)',
         config='mmsakd::sakd_plus/sakd_plus_slowfast_tiny_synthetic.py',
         overrides=dict(model=dict(teacher_cache=None))),
+    # The grouped regime's (./grouped.py): the control that knows the groups
+    # for free, and how redundant the groups are, the student alone on one
+    # fixed clip of each group (a fifth of the clips, drawn once) for five
+    # times the epochs, about the optimizer steps of `ce` on every clip.
+    # Both need clips named with their group (`..._g<group>_c<clip>`).
+    group_random_kd_i1=dict(
+        label='Group-spread random-subset KD, every epoch',
+        config='mmsakd::synthetic/group_subset_kd_slowfast_tiny_synthetic.py'),
+    ce_one_per_group=dict(
+        label='Student alone, one clip per group, 5x the epochs',
+        config='mmsakd::synthetic/slowfast_tiny_student_synthetic.py',
+        epochs_scale=5,
+        overrides={
+            'train_cfg.val_interval':
+            5,
+            'train_dataloader.sampler':
+            dict(type='SubsetSampler', shuffle=True),
+            # Drawn at the first epoch only: more epochs than any run has.
+            'default_hooks.random_subset':
+            dict(type='GroupSubsetHook', ratio=0.2, interval=10000)
+        }),
 )

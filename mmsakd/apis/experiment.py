@@ -8,13 +8,15 @@ from typing import Dict, Optional, Sequence
 from mmengine.config import Config
 
 from mmsakd.utils.dataset_cfg import innermost
-from mmsakd.utils.logs import (INFOBATCH_FILE, RANDOM_SUBSET_FILE, RESULT_FILE,
-                               ROUNDS_FILE, TIME_FILE, read_run_result,
-                               read_sakd_rounds, read_train_time)
+from mmsakd.utils.logs import (GROUP_SUBSET_FILE, INFOBATCH_FILE,
+                               RANDOM_SUBSET_FILE, RESULT_FILE, ROUNDS_FILE,
+                               TIME_FILE, read_run_result, read_sakd_rounds,
+                               read_train_time)
 
 #: Per-epoch logs of the other subset hooks (InfoBatchHook,
-#: RandomSubsetHook), cleared with the others before a fresh run.
-SUBSET_LOG_FILES = (INFOBATCH_FILE, RANDOM_SUBSET_FILE)
+#: RandomSubsetHook, GroupSubsetHook), cleared with the others before a
+#: fresh run.
+SUBSET_LOG_FILES = (INFOBATCH_FILE, RANDOM_SUBSET_FILE, GROUP_SUBSET_FILE)
 
 
 def point_to_data(cfg: Config, data_root: str) -> None:

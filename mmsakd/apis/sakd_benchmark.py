@@ -11,12 +11,12 @@ from typing import Dict, Optional, Sequence
 from mmengine.config import Config
 
 from mmsakd.benchmark import runs as _runs
+from mmsakd.benchmark.calibration import calibration
 from mmsakd.benchmark.configs import config_file, fingerprint
 from mmsakd.benchmark.driver import run_study
 from mmsakd.benchmark.pretrain import (CACHE_DIR, STUDENT_CONFIG,
                                        TEACHER_CONFIG, prepare, pretrained)
-from mmsakd.benchmark.regimes import (REGIMES, Regime, calibration, data_roots,
-                                      quick_regime)
+from mmsakd.benchmark.regimes import REGIMES, Regime, data_roots, quick_regime
 from mmsakd.benchmark.runs import Setting, collect
 from mmsakd.benchmark.study import Run
 from mmsakd.benchmark.study_files import PAPER, builtin_catalogue, load_study

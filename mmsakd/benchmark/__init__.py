@@ -8,11 +8,12 @@ runs train as written, on the user's data, or in a built-in regime
 (:mod:`.regimes`) on synthetic data with cached pretrained checkpoints
 (:mod:`.pretrain`).
 """
+from .calibration import calibration
 from .configs import config_file, fingerprint, resolve_config
 from .driver import default_work_dir, run_study, study_regime, summarize_study
 from .pretrain import CACHE_DIR, prepare
-from .regimes import (REGIMES, WHOLE_CLIP_REGIMES, Regime, calibration,
-                      quick_regime, regime_named)
+from .regimes import (REGIMES, WHOLE_CLIP_REGIMES, Regime, quick_regime,
+                      regime_named)
 from .runs import Setting, build_run_cfg, collect, train_run
 from .study import Run, Study, parse_seeds
 from .study_files import (CATALOGUE, builtin_catalogue, load_study,

@@ -11,9 +11,11 @@ import os.path as osp
 import time
 from typing import Dict, Optional
 
+from mmsakd.datasets.groups import clip_groups, group_indices
+from .calibration import calibration, calibration_section
+from .coverage import coverage_section
 from .pretrain import CACHE_DIR, prepare
-from .regimes import (Regime, calibration, calibration_section, describe,
-                      quick_regime, regime_named)
+from .regimes import Regime, describe, quick_regime, regime_named
 from .report import machine, report, write_results
 from .runs import Setting, collect, train_run
 from .study import Study
@@ -170,8 +172,12 @@ def summarize_study(study: Study,
                                  for run in study.runs) + '.'
         ]
         title = title or study.title or f'Benchmark: {study.name}'
-    text = report(title, summary, settings, scope, notes,
-                  calibration_section(calib))
+    sections = calibration_section(calib)
+    if regime is not None and regime.target.clips_per_group > 1:
+        groups = group_indices(
+            clip_groups(osp.join(prepared['target_root'], 'train.txt')))
+        sections += coverage_section(work_dir, study.runs, study.seeds, groups)
+    text = report(title, summary, settings, scope, notes, sections)
     return dict(
         settings=settings,
         calibration=calib,

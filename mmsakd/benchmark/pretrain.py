@@ -123,14 +123,14 @@ def prepare(regime: Regime,
             teacher_epochs = regime.source_epochs
         teacher_src = regime_cfg(TEACHER_CONFIG, regime, roots['source'],
                                  teacher_epochs, 0, num_source)
-        teacher_src_info = pretrained(f'{regime.name}_teacher_source',
+        teacher_src_info = pretrained(f'{regime.source_prefix}_teacher_source',
                                       teacher_src, [regime.written('source')],
                                       cache_dir, pretrain_dir)
         student_src = regime_cfg(STUDENT_CONFIG, regime, roots['source'],
                                  regime.source_epochs, 0, num_source)
-        student = pretrained(f'{regime.name}_student_source', student_src,
-                             [regime.written('source')], cache_dir,
-                             pretrain_dir)
+        student = pretrained(f'{regime.source_prefix}_student_source',
+                             student_src, [regime.written('source')],
+                             cache_dir, pretrain_dir)
         infos += [teacher_src_info, student]
         teacher_init = teacher_src_info['checkpoint']
     teacher_cfg = regime_cfg(TEACHER_CONFIG, regime, roots['target'],

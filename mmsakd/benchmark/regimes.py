@@ -1,6 +1,7 @@
 """The built-in regimes of the SAKD benchmark: synthetic data, schedule and
 pretraining (docs/benchmarks.md#two-regimes), what a regime changes in a
-run's config, and its calibration checks.
+run's config, and how results.md describes it (its calibration checks are
+in :mod:`.calibration`).
 
 - ``transfer``, the paper's UCF101 setting in miniature: teacher and student
   are pretrained on a *source* dataset of other motion classes (the role of
@@ -8,13 +9,17 @@ run's config, and its calibration checks.
   role of UCF101), and every student run on the target starts from the
   student's source weights;
 - ``scratch``: the default synthetic dataset, a teacher trained on it from
-  scratch, students trained from scratch.
+  scratch, students trained from scratch;
+- ``grouped``: ``transfer`` with a target whose clips come in groups cut
+  from one video, as UCF101's do (docs/synthetic_dataset.md#groups), split
+  into training and validation by group; it shares the transfer regime's
+  source and source pretraining.
 """
 import copy
 import dataclasses
 import json
 import os.path as osp
-from typing import Dict, List, Optional
+from typing import Dict, Optional
 
 from mmengine.config import Config
 
@@ -38,7 +43,8 @@ class Regime:
     """Data, schedule and pretraining of one benchmark regime.
 
     Args:
-        name (str): ``'transfer'`` or ``'scratch'`` (or a variant's name).
+        name (str): ``'transfer'``, ``'scratch'`` or ``'grouped'`` (or a
+            variant's name).
         target (SyntheticActionConfig): The dataset every run trains and is
             validated on.
         epochs (int): Epochs of every student run.
@@ -61,6 +67,9 @@ class Regime:
             a clip (and the teacher's outputs on it) differs from epoch to
             epoch; False: 16-frame clips read whole. Validation sees the
             same centre 16 frames either way. Defaults to True.
+        source_name (str, optional): The name of the source dataset's folder
+            and of the checkpoints pretrained on it, so that regimes with
+            the same source share them; None: ``name``. Defaults to None.
     """
     name: str
     target: SyntheticActionConfig
@@ -72,6 +81,13 @@ class Regime:
     lr: Optional[float] = None
     quick: bool = False
     augment: bool = True
+    source_name: Optional[str] = None
+
+    @property
+    def source_prefix(self) -> str:
+        """The name that the source dataset and its pretrained checkpoints
+        go by."""
+        return self.source_name or self.name
 
     def settings(self) -> Dict:
         """The regime as JSON-able settings."""
@@ -125,6 +141,17 @@ REGIMES: Dict[str, Regime] = dict(
     scratch=dataclasses.replace(
         WHOLE_CLIP_REGIMES['scratch'], teacher_epochs=30, augment=True),
 )
+#: The grouped target: 10 classes x 10 groups x 5 clips for training and 60
+#: other groups of 5 for validation (UCF101 has 25 groups of 4-7 clips per
+#: class and tests on 7 of them). At r = 0.1 a subset of 50 clips could
+#: cover half of the 100 training groups with one clip each.
+GROUPED_TARGET = SyntheticActionConfig(
+    num_train=500, num_val=300, seed=3, clips_per_group=5)
+REGIMES['grouped'] = dataclasses.replace(
+    REGIMES['transfer'],
+    name='grouped',
+    target=GROUPED_TARGET,
+    source_name='transfer')
 
 
 def regime_named(name: str, augment: Optional[bool] = None) -> Regime:
@@ -132,7 +159,8 @@ def regime_named(name: str, augment: Optional[bool] = None) -> Regime:
     whole.
 
     Args:
-        name (str): ``'transfer'`` or ``'scratch'``.
+        name (str): ``'transfer'``, ``'scratch'`` or ``'grouped'`` (only
+            augmented).
         augment (bool, optional): False: the regime of
             :data:`WHOLE_CLIP_REGIMES`, as the studies before the augmented
             benchmark ran it; True or None: the regime of :data:`REGIMES`.
@@ -142,16 +170,29 @@ def regime_named(name: str, augment: Optional[bool] = None) -> Regime:
         Regime: The regime.
     """
     check_choice('regime', name, sorted(REGIMES))
-    return (WHOLE_CLIP_REGIMES if augment is False else REGIMES)[name]
+    if augment is False:
+        if name not in WHOLE_CLIP_REGIMES:
+            raise ValueError(f'the {name} regime trains on augmented clips '
+                             'only; clips read whole exist for '
+                             f'{sorted(WHOLE_CLIP_REGIMES)}')
+        return WHOLE_CLIP_REGIMES[name]
+    return REGIMES[name]
 
 
 def quick_regime(regime: Regime) -> Regime:
     """``regime`` on a few dozen clips for two epochs: a smoke run."""
     source = regime.source and dataclasses.replace(
         regime.source, num_train=36, num_val=12)
+    # Whole groups; grouped labels are balanced over groups, so a smoke
+    # run's few groups hold only some of the classes.
+    per_group = regime.target.clips_per_group
+    target = dataclasses.replace(
+        regime.target,
+        num_train=max(1, 24 // per_group) * per_group,
+        num_val=max(1, 12 // per_group) * per_group)
     return dataclasses.replace(
         regime,
-        target=dataclasses.replace(regime.target, num_train=24, num_val=12),
+        target=target,
         source=source,
         source_epochs=1 if source else 0,
         teacher_source_epochs=None,
@@ -162,8 +203,9 @@ def quick_regime(regime: Regime) -> Regime:
 
 def data_roots(regime: Regime, data_dir: str) -> Dict[str, Optional[str]]:
     """Where the regime's datasets live: the default dataset at
-    ``data_dir/synthetic`` for the default settings, else a folder per
-    regime and role; ``_aug`` ends the folders of longer clips."""
+    ``data_dir/synthetic`` for the default settings, else
+    ``<name>_target`` and ``<source_prefix>_source`` (shared by regimes
+    with the same source); ``_aug`` ends the folders of longer clips."""
     suffix = '_aug' if regime.augment else ''
     if regime.target == SyntheticActionConfig():
         target = osp.join(data_dir, 'synthetic' + suffix)
@@ -171,7 +213,7 @@ def data_roots(regime: Regime, data_dir: str) -> Dict[str, Optional[str]]:
         target = osp.join(data_dir, f'{regime.name}_target{suffix}')
     source = None
     if regime.source is not None:
-        source = osp.join(data_dir, f'{regime.name}_source{suffix}')
+        source = osp.join(data_dir, f'{regime.source_prefix}_source{suffix}')
     return dict(target=target, source=source)
 
 
@@ -244,100 +286,6 @@ def _quick_options(cfg: Config) -> None:
         hook.update(score_num_workers=0, score_batch_size=8)
 
 
-def calibration(regime: Regime,
-                prepared: Dict,
-                summary: Dict,
-                baseline: str = 'kd',
-                alone: str = 'ce') -> Dict:
-    """The regime's calibration figures and whether each target is met.
-
-    Targets (3-seed means): teacher >= student alone + 8 points; vanilla KD
-    >= student alone + 2 points; no run at 100 %; the student alone's mean
-    curve reaches 80 % of its final gain over chance within the first
-    fifth of the epochs; vanilla KD's last three mean validations within
-    1 point (plateau).
-
-    Args:
-        regime (Regime): The regime.
-        prepared (dict): :func:`~mmsakd.benchmark.pretrain.prepare`'s
-            result.
-        summary (dict): :func:`~mmsakd.benchmark.summary.aggregate`'s
-            summary.
-        baseline (str): The run of vanilla KD. Defaults to 'kd'.
-        alone (str): The run of the student alone. Defaults to 'ce'.
-
-    Returns:
-        dict: The figures and ``checks``, a list of ``target`` and ``met``.
-    """
-    rows = {row['run']: row for row in summary['rows']}
-    chance = 100. / len(regime.target.classes)
-    out: Dict = dict(chance=chance, teacher_top1=prepared['teacher']['top1'])
-    ce, kd = rows.get(alone), rows.get(baseline)
-    checks = []
-    if ce is not None:
-        gap = out['teacher_top1'] - ce['top1'][0]
-        out['teacher_minus_ce'] = gap
-        checks.append(('teacher - student alone >= 8 points', gap >= 8))
-        curve = ce['curve']
-        final = curve[-1]['top1']
-        gain = final - chance
-        reach = None
-        if gain > 0:
-            reach = next((p['epoch']
-                          for p in curve if p['top1'] - chance >= 0.8 * gain),
-                         None)
-        out['ce_epoch_80pct_gain'] = reach
-        checks.append(
-            ('student alone reaches 80 % of its final gain over '
-             'chance within the first fifth of the epochs', reach is not None
-             and reach <= regime.epochs / 5))
-    if ce is not None and kd is not None:
-        out['kd_minus_ce'] = kd['top1'][0] - ce['top1'][0]
-        checks.append(
-            ('vanilla KD - student alone >= 2 points', out['kd_minus_ce']
-             >= 2))
-    if kd is not None:
-        last = [p['top1'] for p in kd['curve'][-3:]]
-        out['kd_last3_spread'] = max(last) - min(last)
-        checks.append(('vanilla KD plateaus (last three mean validations '
-                       'within 1 point)', out['kd_last3_spread'] <= 1.))
-    best = max((row['top1'][0] for row in summary['rows']), default=0.)
-    out['best_mean_top1'] = best
-    checks.append(('no run saturates (every mean top-1 < 100 %)', best < 100.))
-    out['checks'] = [dict(target=t, met=bool(m)) for t, m in checks]
-    return out
-
-
-#: The calibration figures of results.md, in order, with their labels.
-_FIGURES = (('teacher_top1', 'teacher top-1'), ('teacher_minus_ce',
-                                                'teacher - student alone'),
-            ('kd_minus_ce', 'vanilla KD - student alone'),
-            ('ce_epoch_80pct_gain', 'epoch at which student alone reaches '
-             '80 % of its final gain over chance'),
-            ('kd_last3_spread',
-             'spread of vanilla KD\'s last three mean validations'),
-            ('best_mean_top1', 'best mean top-1'))
-
-
-def calibration_section(calib: Dict) -> List[str]:
-    """The lines of results.md's calibration section (none without
-    checks)."""
-    if not calib.get('checks'):
-        return []
-    lines = ['## Calibration', '']
-    for key, label in _FIGURES:
-        if calib.get(key) is not None:
-            value = calib[key]
-            value = f'{value:.1f}' if isinstance(value, float) else value
-            lines.append(f'- {label}: {value}')
-    lines.append('')
-    for check in calib['checks']:
-        lines.append(f'- {check["target"]}: '
-                     f'**{"met" if check["met"] else "missed"}**')
-    lines.append('')
-    return lines
-
-
 def describe(regime: Regime, prepared: Dict) -> Dict[str, str]:
     """What results.md says of the regime.
 
@@ -347,6 +295,11 @@ def describe(regime: Regime, prepared: Dict) -> Dict[str, str]:
     """
     scope = (f'{regime.target.num_train} training / {regime.target.num_val} '
              f'validation clips of {len(regime.target.classes)} classes, ')
+    per_group = regime.target.clips_per_group
+    if per_group > 1:
+        scope += (f'in {regime.target.num_groups("train")} / '
+                  f'{regime.target.num_groups("val")} groups of {per_group} '
+                  'clips cut from one video, ')
     if regime.augment:
         scope += (f'trained on random {CLIP_LEN}-frame windows and crops of '
                   f'{AUG_FRAMES}-frame clips, ')

@@ -7,7 +7,7 @@ from typing import List, Optional, Sequence, Tuple
 
 from mmsakd.selection.checks import (check_bool, check_choice, check_int,
                                      check_range)
-from .regimes import REGIMES
+from .regimes import REGIMES, WHOLE_CLIP_REGIMES
 
 _NAME = re.compile(r'[A-Za-z0-9][\w.-]*')
 
@@ -89,9 +89,10 @@ class Study:
             no such columns.
         catalogue (tuple[Run]): Every run the study defines, in the order
             of the table's rows; ``runs`` is a selection of them.
-        regime (str, optional): A built-in regime (``transfer`` or
-            ``scratch``) whose data and pretrained checkpoints every run
-            uses; None: each config trains as written. Defaults to None.
+        regime (str, optional): A built-in regime (``transfer``,
+            ``scratch`` or ``grouped``) whose data and pretrained
+            checkpoints every run uses; None: each config trains as
+            written. Defaults to None.
         epochs (int, optional): Epochs of every run; None: the regime's, or
             each config's own. Defaults to None.
         augment (bool, optional): Train the regime on its augmented data
@@ -139,6 +140,12 @@ class Study:
                              'the study')
         if self.regime is not None:
             check_choice('regime', self.regime, sorted(REGIMES))
+            if self.augment is False and \
+                    self.regime not in WHOLE_CLIP_REGIMES:
+                raise ValueError(
+                    f'the {self.regime} regime trains on augmented clips '
+                    'only, but the study sets augment = False; clips read '
+                    f'whole exist for {sorted(WHOLE_CLIP_REGIMES)}')
         if self.epochs is not None:
             check_int('epochs', self.epochs, 1)
 

@@ -10,6 +10,8 @@ them through these.
   :func:`read_infobatch_epochs`;
 - ``random_subset_rounds.jsonl`` (:class:`RandomSubsetHook`, a line per
   round): :func:`read_random_subset_rounds`;
+- ``group_subset_rounds.jsonl`` (:class:`GroupSubsetHook`, a line per
+  round): :func:`read_group_subset_rounds`;
 - ``run_result.json`` (``run_experiment``, once a run has finished):
   :func:`read_run_result`;
 - ``results.json`` (the benchmark and the demo): :func:`read_results`.
@@ -36,6 +38,7 @@ ROUNDS_FILE = 'sakd_rounds.jsonl'
 TIME_FILE = 'train_time.jsonl'
 INFOBATCH_FILE = 'infobatch_epochs.jsonl'
 RANDOM_SUBSET_FILE = 'random_subset_rounds.jsonl'
+GROUP_SUBSET_FILE = 'group_subset_rounds.jsonl'
 #: A finished run's summary (``mmsakd.apis.run_experiment``).
 RESULT_FILE = 'run_result.json'
 
@@ -112,6 +115,25 @@ def read_random_subset_rounds(path: str) -> List[dict]:
             object with a positive integer ``round``.
     """
     return _read_log(path, RANDOM_SUBSET_FILE, 'RandomSubsetHook', 'round', 1,
+                     'round')
+
+
+def read_group_subset_rounds(path: str) -> List[dict]:
+    """The subsets that ``GroupSubsetHook`` drew, one per round.
+
+    Args:
+        path (str): A ``group_subset_rounds.jsonl`` file or a work dir
+            holding one.
+
+    Returns:
+        list[dict]: One record per round, in increasing ``round`` order.
+
+    Raises:
+        FileNotFoundError: If the file does not exist.
+        ValueError: If the file holds no record, or a line is not a JSON
+            object with a positive integer ``round``.
+    """
+    return _read_log(path, GROUP_SUBSET_FILE, 'GroupSubsetHook', 'round', 1,
                      'round')
 
 

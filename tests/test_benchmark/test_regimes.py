@@ -1,5 +1,5 @@
 """The built-in regimes: smoke-run sizes, data folders, what a regime changes
-in a config, and the calibration checks on a summary worked out by hand."""
+in a config, and how results.md describes it."""
 import dataclasses
 import os.path as osp
 
@@ -7,10 +7,9 @@ import pytest
 from helpers import REPO_ROOT
 from mmengine.config import Config
 
-from mmsakd.benchmark import (REGIMES, WHOLE_CLIP_REGIMES, calibration,
-                              quick_regime, regime_named)
-from mmsakd.benchmark.regimes import (adapt_to_regime, calibration_section,
-                                      data_roots, describe)
+from mmsakd.benchmark import (REGIMES, WHOLE_CLIP_REGIMES, quick_regime,
+                              regime_named)
+from mmsakd.benchmark.regimes import adapt_to_regime, data_roots, describe
 from mmsakd.utils.dataset_cfg import innermost
 
 
@@ -53,8 +52,38 @@ def test_regime_named():
     assert REGIMES['transfer'].source_epochs == 14
     with pytest.raises(
             ValueError,
-            match="regime must be 'scratch' or 'transfer', got 'grouped'"):
-        regime_named('grouped')
+            match="regime must be one of 'grouped', 'scratch', 'transfer', "
+            "got 'kinetics'"):
+        regime_named('kinetics')
+    with pytest.raises(
+            ValueError,
+            match='the grouped regime trains on augmented clips only'):
+        regime_named('grouped', augment=False)
+
+
+def test_grouped_regime_is_transfer_on_grouped_clips():
+    grouped, transfer = REGIMES['grouped'], REGIMES['transfer']
+    assert regime_named('grouped') is grouped
+    target = grouped.target
+    assert (target.num_train, target.num_val,
+            target.clips_per_group) == (500, 300, 5)
+    assert (target.num_groups('train'), target.num_groups('val')) == (100, 60)
+    assert target.seed not in (transfer.target.seed, transfer.source.seed)
+    # Everything else is the transfer regime's, whose source data and
+    # source checkpoints it shares.
+    assert dataclasses.replace(
+        grouped, name='transfer', target=transfer.target,
+        source_name=None) == transfer
+    assert grouped.source_prefix == transfer.source_prefix == 'transfer'
+    roots, transfer_roots = (data_roots(r, 'd') for r in (grouped, transfer))
+    assert roots['source'] == transfer_roots['source']
+    assert roots['target'] == osp.join('d', 'grouped_target_aug')
+    quick = quick_regime(grouped)
+    assert (quick.target.num_train, quick.target.num_val) == (20, 10)
+    assert describe(grouped, dict(teacher=dict(top1=90.)))['scope'] == (
+        '500 training / 300 validation clips of 10 classes, in 100 / 60 '
+        'groups of 5 clips cut from one video, trained on random 16-frame '
+        'windows and crops of 24-frame clips, 15 epochs per run, ')
 
 
 def test_describe_names_each_pretraining():
@@ -99,40 +128,3 @@ def test_adapt_to_regime():
     assert 'ReplayAugmentationHook' not in [
         h.type for h in plain.get('custom_hooks', [])
     ]
-
-
-def _row(run, top1, curve):
-    return dict(
-        run=run,
-        top1=(top1, 1.),
-        curve=[dict(epoch=i + 1, top1=t) for i, t in enumerate(curve)])
-
-
-def test_calibration_checks():
-    # 10 classes: chance 10 %. The student alone ends at 60 (a gain of 50
-    # over chance), 80 % of it (50 %) in epoch 2 of 15, within the first
-    # fifth; vanilla KD's last three validations span 1.5 points.
-    summary = dict(rows=[
-        _row('ce', 60., [40., 55., 60.]),
-        _row('kd', 65., [64., 65., 65.5]),
-        _row('sakd_i1', 20., [10., 20.])
-    ])
-    prepared = dict(teacher=dict(top1=75.))
-    calib = calibration(REGIMES['scratch'], prepared, summary)
-    assert calib['chance'] == 10.
-    assert calib['teacher_minus_ce'] == 15.
-    assert calib['kd_minus_ce'] == 5.
-    assert calib['ce_epoch_80pct_gain'] == 2
-    assert calib['kd_last3_spread'] == 1.5
-    assert calib['best_mean_top1'] == 65.
-    assert [c['met']
-            for c in calib['checks']] == [True, True, True, False, True]
-    lines = calibration_section(calib)
-    assert lines[:3] == ['## Calibration', '', '- teacher top-1: 75.0']
-    assert ('- vanilla KD plateaus (last three mean validations within 1 '
-            'point): **missed**') in lines
-    # Without the student alone, its checks are left out.
-    calib = calibration(REGIMES['scratch'], prepared,
-                        dict(rows=summary['rows'][1:]))
-    assert len(calib['checks']) == 2
-    assert calibration_section({}) == []

@@ -24,7 +24,11 @@ STUDIES = [
     'studies/beyond_paper/final_transfer.py',
     'studies/beyond_paper/final_scratch.py',
     'studies/augmented.py',
+    'studies/grouped.py',
 ]
+# Studies on random windows and crops: the augmented benchmark and the
+# grouped regime, which is only augmented.
+AUGMENTED = ('studies/augmented.py', 'studies/grouped.py')
 STUDENT = 'mmsakd::synthetic/slowfast_tiny_student_synthetic.py'
 KD = 'mmsakd::synthetic/kd_slowfast_tiny_synthetic.py'
 
@@ -43,8 +47,7 @@ def test_shipped_study_loads(path):
     assert study.name == osp.basename(path)[:-3]
     assert study.regime in REGIMES
     assert study.baseline == 'kd'
-    # Only the augmented benchmark trains on random windows and crops.
-    assert study.augment is (path == 'studies/augmented.py')
+    assert study.augment is (path in AUGMENTED)
     names = [run.name for run in study.runs]
     assert len(set(names)) == len(names) and 'kd' in names
     # Every run is one of the benchmark's, defined once.
@@ -59,7 +62,7 @@ def test_catalogue_extends_the_paper_study():
     catalogue = builtin_catalogue()
     assert paper.seeds == (0, 1, 2) and paper.regime == 'transfer'
     assert catalogue.catalogue[:len(paper.catalogue)] == paper.catalogue
-    assert len(catalogue.catalogue) == 66
+    assert len(catalogue.catalogue) == 68
     final = load_study('mmsakd::studies/beyond_paper/final_scratch.py')
     assert final.regime == 'scratch' and final.seeds == (7, 8, 9)
     assert final.work_dir == 'work_dirs/study13/scratch_final'

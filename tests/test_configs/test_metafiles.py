@@ -240,8 +240,9 @@ def _selection(hooks):
         }
     if hooks.get('random_subset'):
         hook = hooks.random_subset
-        return dict(
-            Method='Random subset', Ratio=hook.ratio, Interval=hook.interval)
+        method = 'Group-spread random subset' if hook.type == \
+            'GroupSubsetHook' else 'Random subset'
+        return dict(Method=method, Ratio=hook.ratio, Interval=hook.interval)
     return None
 
 

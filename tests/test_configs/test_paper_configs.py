@@ -79,7 +79,8 @@ FRAMES = dict(ucf101=(32, 2, 101), kinetics400=(16, 4, 400))
 def distill_configs(model, dataset):
     """(path, method, variant) of the 21 distillation configs of a group
     and, on UCF101, of the InfoBatch baseline and the random-subset
-    controls with KD (docs/method.md#baselines-for-the-benchmark)."""
+    controls with KD (docs/method.md#baselines-for-the-benchmark), and for
+    the SlowFast pair the group-spread control."""
     configs = []
     for method in METHODS:
         short = '' if method == 'kd' else f'{method}_'
@@ -98,6 +99,9 @@ def distill_configs(model, dataset):
             configs.append(
                 (f'configs/kd/random_subset_kd{i5}_{model}_{dataset}.py', 'kd',
                  f'random_subset{i5}'))
+        if model == 'slowfast':
+            configs.append((f'configs/kd/group_subset_kd_{model}_{dataset}.py',
+                            'kd', 'group_subset'))
     return configs
 
 
@@ -267,6 +271,9 @@ def test_paper_settings(config):
     if variant.startswith('random_subset'):
         _check_random_subset(config, cfg, variant)
         return
+    if variant == 'group_subset':
+        _check_group_subset(config, cfg)
+        return
     assert sampler == 'SubsetSampler' and hook.type == 'SAKDHook'
     assert not set(hook) & BEYOND_PAPER, sorted(set(hook) & BEYOND_PAPER)
     assert (hook.ratio, hook.lam, hook.scorer.eta,
@@ -327,6 +334,19 @@ def _check_random_subset(config, cfg, variant):
     with pytest.raises(ValueError, match='convert_to_iter_based'):
         HOOKS.build(copy.deepcopy(cfg.default_hooks.random_subset)).before_run(
             SimpleNamespace(cfg=iter_based))
+
+
+def _check_group_subset(config, cfg):
+    """The random-subset control of the pair with its hook swapped for
+    GroupSubsetHook at the same ratio and interval."""
+    random = _load(config.replace('/group_subset_kd_',
+                                  '/random_subset_kd_')).to_dict()
+    this = cfg.to_dict()
+    hook = this['default_hooks'].pop('random_subset')
+    assert hook == dict(type='GroupSubsetHook', ratio=0.1, interval=1)
+    assert random['default_hooks'].pop('random_subset')['type'] == \
+        'RandomSubsetHook'
+    assert this == random
 
 
 def _strip(model_cfg):

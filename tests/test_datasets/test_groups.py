@@ -8,11 +8,23 @@ def test_reads_ucf101_names(tmp_path):
     ann.write_text('ApplyEyeMakeup/v_ApplyEyeMakeup_g08_c01.avi 0\n'
                    'ApplyEyeMakeup/v_ApplyEyeMakeup_g08_c02.avi 0\n'
                    'Archery/v_Archery_g08_c01.avi 2\n'
+                   '\n'
                    'ApplyEyeMakeup/v_ApplyEyeMakeup_g09_c01.avi 0\n')
     groups = clip_groups(str(ann))
-    assert groups == [(0, 8), (0, 8), (2, 8), (0, 9)]
+    assert groups == [
+        'ApplyEyeMakeup/v_ApplyEyeMakeup_g08',
+        'ApplyEyeMakeup/v_ApplyEyeMakeup_g08', 'Archery/v_Archery_g08',
+        'ApplyEyeMakeup/v_ApplyEyeMakeup_g09'
+    ]
     # Group 8 of another class is another group.
     assert group_indices(groups) == [0, 0, 1, 2]
+
+
+def test_reads_rawframe_lists(tmp_path):
+    ann = tmp_path / 'rawframes.txt'
+    ann.write_text('Archery/v_Archery_g01_c01 120 2\n'
+                   'Archery/v_Archery_g01_c02 98 2\n')
+    assert group_indices(clip_groups(str(ann))) == [0, 0]
 
 
 def test_clip_without_group_names_file_and_line(tmp_path):

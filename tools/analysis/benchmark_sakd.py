@@ -3,14 +3,16 @@
 Trains, for every seed, the student alone, vanilla KD, SAKD every epoch and
 every 5 epochs, the two random-subset controls at the same ratio (SAKD's
 strengths with random selection; plain random-subset KD with alpha 0.5)
-every epoch and every 5 epochs, and InfoBatch-style KD, in one of two
+every epoch and every 5 epochs, and InfoBatch-style KD, in one of the built-in
 regimes:
 
 - ``transfer``: teacher and student pretrained on a source dataset of other
   motion classes, the teacher fine-tuned on the target, the students
   fine-tuned from their source weights (the paper's UCF101 setting in
   miniature);
-- ``scratch``: the default synthetic dataset, everything from scratch.
+- ``scratch``: the default synthetic dataset, everything from scratch;
+- ``grouped``: ``transfer`` on a target whose clips come in groups cut from
+  one video, as UCF101's do (augmented clips only).
 
 Variants beyond the paper (shortened and cached vanilla KD, SAKD+ and its
 ablations, docs/benchmarks.md#beyond-the-paper) run when named in
@@ -117,6 +119,10 @@ def parse_args(argv=None):
         parser.error(f'--runs: {error.args[0]}')
     if args.epochs is not None and args.epochs < 1:
         parser.error(f'--epochs must be >= 1, got {args.epochs}')
+    try:
+        regime_named(args.regime, args.augment)
+    except ValueError as error:
+        parser.error(f'--regime: {error}')
     if args.work_dir is None:
         suffix = '_quick' if args.quick else ''
         args.work_dir = f'work_dirs/benchmark_sakd/{args.regime}{suffix}'

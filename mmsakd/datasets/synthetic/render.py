@@ -91,11 +91,11 @@ def render_clip(label: int,
             camera shake's amplitude and the noise level.
         clip_rng (np.random.Generator, optional): Draws what cutting the
             video at another time changes: the actors' positions (within
-            ``GROUP_SHIFT`` of the group's), an oscillation's phase, a
-            turn's time, the distractors' positions and walks, the camera's
-            walk, pixel noise and flicker. None: ``rng`` draws everything,
-            in the same order, so an ungrouped clip is unchanged. Defaults
-            to None.
+            ``GROUP_SHIFT`` of the group's), a spinning bar's angle, an
+            oscillation's phase, a turn's time, the distractors' positions
+            and walks, the camera's walk, pixel noise and flicker. None:
+            ``rng`` draws everything, in the same order, so an ungrouped
+            clip is unchanged. Defaults to None.
 
     Returns:
         np.ndarray: ``(T, H, W, 3)`` uint8 frames in BGR order (OpenCV's).
@@ -118,6 +118,10 @@ def render_clip(label: int,
             start = start + clip_rng.uniform(-GROUP_SHIFT, GROUP_SHIFT, size=2)
         centers = np.mod(track + start, 1.0) * size
         spin = angles - angles[first] + rng.uniform(0, np.pi)
+        if grouped and np.ptp(angles) > 0:
+            # A spinning bar is at another angle when the video is cut at
+            # another time.
+            spin = spin + clip_rng.uniform(0, np.pi)
         length = rng.uniform(0.2, 0.35) * size
         width = rng.uniform(0.08, 0.14) * size
         target = rng.uniform(0, 255, size=3)

@@ -29,7 +29,8 @@ class GroupSubsetHook(RandomSubsetHook):
     size ``ceil(ratio * N)``, the rounds every ``interval`` epochs, the
     state in checkpoints; each round's record adds ``groups_covered``,
     ``num_groups`` and ``random_groups_covered`` (the mean coverage of a
-    uniformly random subset of the same size).
+    uniformly random subset of the same size), both over the readable
+    clips.
 
     Args:
         ratio (float): Fraction of the training set in the subset, in
@@ -56,6 +57,9 @@ class GroupSubsetHook(RandomSubsetHook):
                              f'expression, got {group_pattern!r}')
         self.group_pattern = group_pattern
         self.groups: Optional[np.ndarray] = None
+        # The readable clips of the last draw (None: all), which the
+        # random coverage of its record is computed over.
+        self._population: Optional[np.ndarray] = None
 
     def before_train(self, runner) -> None:
         dataset = runner.train_dataloader.dataset
@@ -87,12 +91,15 @@ class GroupSubsetHook(RandomSubsetHook):
         if skipped is not None and bool(skipped.any()):
             population = np.flatnonzero(~skipped.numpy())
             k = min(k, len(population))
+        self._population = population
         generator = np.random.default_rng([self.seed, epoch])
         return spread_over_groups(self.groups, k, generator, population)
 
     def _round_extras(self) -> dict:
+        readable = self.groups if self._population is None else \
+            self.groups[self._population]
         return dict(
             groups_covered=groups_covered(self.subset, self.groups),
-            num_groups=int(len(np.unique(self.groups))),
+            num_groups=int(len(np.unique(readable))),
             random_groups_covered=round(
-                expected_random_coverage(self.groups, len(self.subset)), 2))
+                expected_random_coverage(readable, len(self.subset)), 2))

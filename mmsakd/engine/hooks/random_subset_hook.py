@@ -76,10 +76,10 @@ class RandomSubsetHook(SubsetHook):
     # ------------------------------------------------------------------ run
     def before_run(self, runner) -> None:
         self.seed = resolve_seed(runner, self.seed)
-        check_by_epoch_schedulers(runner, 'RandomSubsetHook')
+        check_by_epoch_schedulers(runner, type(self).__name__)
 
     def before_train(self, runner) -> None:
-        sampler = check_subset_sampler(runner, 'RandomSubsetHook')
+        sampler = check_subset_sampler(runner, type(self).__name__)
         self._num_samples = len(runner.train_dataloader.dataset)
         if self.subset is not None:
             # A resumed run continues with the restored subset.

@@ -4,7 +4,8 @@ import os.path as osp
 import numpy as np
 import pytest
 import torch
-from helpers import fake_subset_runner
+from helpers import REPO_ROOT, fake_subset_runner
+from mmengine.config import Config
 from torch.utils.data import DataLoader
 
 from mmsakd.datasets.samplers import SubsetSampler
@@ -76,8 +77,8 @@ def test_skipped_clips_are_never_drawn(tmp_path):
     assert len(set(np.asarray(subset) // 5)) == 8
 
 
-def test_groups_are_class_and_number(tmp_path):
-    # Group 0 of class 0 and group 0 of class 1 are two groups, as in
+def test_groups_are_paths_up_to_the_number(tmp_path):
+    # Group 0 of class A and group 0 of class B are two groups, as in
     # UCF101, whose groups are numbered per class.
     lines = [f'v_A_g00_c0{c}.avi 0'
              for c in range(2)] + [f'v_B_g00_c0{c}.avi 1' for c in range(2)]
@@ -101,3 +102,12 @@ def test_errors_name_the_culprit(tmp_path):
     runner.train_dataloader = DataLoader(list(range(4)), batch_size=4)
     with pytest.raises(ValueError, match='list has no ann_file'):
         GroupSubsetHook().before_train(runner)
+
+
+def test_tiny_config_swaps_the_random_subset_hook():
+    cfg = Config.fromfile(
+        osp.join(REPO_ROOT, 'configs', 'synthetic',
+                 'group_subset_kd_slowfast_tiny_synthetic.py'))
+    assert cfg.default_hooks.random_subset == dict(
+        type='GroupSubsetHook', ratio=0.1, interval=1)
+    assert cfg.train_dataloader.sampler.type == 'SubsetSampler'
